@@ -1,0 +1,199 @@
+//! Display glue: a [`Figure`] is a plotly [`Plot`] with the text a reader needs beside it
+//! (a one- or two-sentence summary and, where it helps, the numbers as a table).
+//!
+//! Ending a notebook cell with a `Figure` (or calling [`Figure::show`]) prints one output holding
+//! two MIME types: `application/vnd.plotly.v1+json`, drawn by JupyterLab's plotly renderer, and
+//! `text/html`, a `<div>` with a fixed id plus a `Plotly.newPlot` call, drawn in the static pages
+//! (which load `plotly.js` once per page). The HTML is a pure function of the figure, so outputs
+//! are identical from one run to the next.
+
+use plotly::Plot;
+use sha2::{Digest, Sha256};
+
+/// A chart plus its text alternative. Chart functions in [`crate::charts`] return these.
+#[derive(Clone)]
+pub struct Figure {
+    /// The plotly figure; change it freely (`fig.plot.set_layout(...)`) before showing.
+    pub plot: Plot,
+    /// What the chart shows, in one or two sentences, printed under it.
+    pub summary: String,
+    /// The chart's numbers as a table (header row, then data rows), shown under the chart.
+    pub table: Option<Table>,
+}
+
+/// A small table of numbers, shown under a chart for readers who cannot see the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with the given column names and no rows yet.
+    pub fn new(header: &[&str]) -> Table {
+        Table {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// The table as an HTML `<table>`.
+    pub fn to_html(&self) -> String {
+        let mut s = String::from("<table class=\"takeoff-table\"><thead><tr>");
+        for h in &self.header {
+            s += &format!("<th>{}</th>", escape(h));
+        }
+        s += "</tr></thead><tbody>";
+        for row in &self.rows {
+            s += "<tr>";
+            for c in row {
+                s += &format!("<td>{}</td>", escape(c));
+            }
+            s += "</tr>";
+        }
+        s + "</tbody></table>"
+    }
+}
+
+impl Figure {
+    /// A figure with a summary and no table.
+    pub fn new(plot: Plot, summary: impl Into<String>) -> Figure {
+        Figure {
+            plot,
+            summary: summary.into(),
+            table: None,
+        }
+    }
+
+    /// Adds the numbers behind the chart.
+    pub fn with_table(mut self, table: Table) -> Figure {
+        self.table = Some(table);
+        self
+    }
+
+    /// The plotly JSON (`{"data": …, "layout": …, "config": …}`).
+    pub fn to_json(&self) -> String {
+        self.plot.to_json()
+    }
+
+    /// A deterministic element id, derived from the figure's content.
+    pub fn id(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(self.to_json().as_bytes());
+        h.update(self.summary.as_bytes());
+        let d = h.finalize();
+        let hex: String = d.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("takeoff-chart-{hex}")
+    }
+
+    /// The static-page HTML: the chart's `<div>`, the `Plotly.newPlot` call, the summary and the table.
+    /// `Plotly` itself must be provided once by the page.
+    pub fn to_html(&self) -> String {
+        let json = self.to_json().replace("</", "<\\/");
+        let id = self.id();
+        let mut s = format!(
+            "<figure class=\"takeoff-figure\" role=\"group\" aria-label=\"{aria}\">\
+<div id=\"{id}\" class=\"takeoff-chart\" style=\"width:100%;min-height:450px\"></div>\
+<script type=\"text/javascript\">(function(){{var f={json};\
+Plotly.newPlot(document.getElementById(\"{id}\"),f.data,f.layout,Object.assign({{responsive:true}},f.config||{{}}));}})();</script>\
+<figcaption class=\"takeoff-summary\">{summary}</figcaption>",
+            aria = escape(&self.summary),
+            summary = escape(&self.summary),
+        );
+        if let Some(t) = &self.table {
+            s += "<details class=\"takeoff-data\"><summary>The numbers behind this chart</summary>";
+            s += &t.to_html();
+            s += "</details>";
+        }
+        s + "</figure>"
+    }
+
+    /// Plain-text form: the summary (what a terminal or a screen reader gets).
+    pub fn to_text(&self) -> String {
+        self.summary.clone()
+    }
+
+    /// The evcxr envelope: both MIME types in one output.
+    pub fn to_evcxr(&self) -> String {
+        format!(
+            "EVCXR_BEGIN_CONTENT application/vnd.plotly.v1+json\n{}\nEVCXR_END_CONTENT\n\
+EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n\
+EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT\n",
+            self.to_json(),
+            self.to_html(),
+            self.to_text()
+        )
+    }
+
+    /// Called by evcxr when a cell ends with a `Figure`.
+    pub fn evcxr_display(&self) {
+        print!("{}", self.to_evcxr());
+    }
+
+    /// Shows the figure now, from anywhere in a cell.
+    pub fn show(&self) {
+        self.evcxr_display();
+    }
+}
+
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Raw HTML (an SVG, a table) shown as a cell's output.
+#[derive(Clone, Debug)]
+pub struct Html(pub String);
+
+impl Html {
+    /// Called by evcxr when a cell ends with an `Html`.
+    pub fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plotly::Scatter;
+
+    fn fig() -> Figure {
+        let mut p = Plot::new();
+        p.add_trace(Scatter::new(vec![1.0, 2.0], vec![3.0, 4.0]).name("a</script>"));
+        Figure::new(p, "Two points <rising>.")
+    }
+
+    #[test]
+    fn html_has_fixed_id_and_newplot_and_escapes() {
+        let f = fig();
+        let h = f.to_html();
+        assert_eq!(f.id(), fig().id(), "id must be deterministic");
+        assert!(h.contains(&format!("id=\"{}\"", f.id())));
+        assert!(h.contains("Plotly.newPlot"));
+        assert!(!h.contains("a</script>"), "JSON must not close the script tag");
+        assert!(h.contains("Two points &lt;rising&gt;."));
+    }
+
+    #[test]
+    fn evcxr_output_has_both_mime_types() {
+        let s = fig().to_evcxr();
+        assert!(s.contains("EVCXR_BEGIN_CONTENT application/vnd.plotly.v1+json\n{"));
+        assert!(s.contains("EVCXR_BEGIN_CONTENT text/html\n<figure"));
+    }
+
+    #[test]
+    fn table_renders_rows() {
+        let mut t = Table::new(&["m", "accuracy"]);
+        t.push(vec!["100".into(), "0.5".into()]);
+        let h = fig().with_table(t).to_html();
+        assert!(h.contains("<th>m</th>") && h.contains("<td>100</td>"));
+    }
+}

@@ -1,0 +1,112 @@
+//! The crate's one error type. Every message names the bad value and what would be valid,
+//! so a learner reading it in a notebook knows what to change.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in `takeoff`.
+#[derive(Debug, thiserror::Error)]
+pub enum TakeoffError {
+    /// `TAKEOFF_PROFILE` holds something other than `quick`, `default` or `full`.
+    #[error("TAKEOFF_PROFILE = {value:?} is not a profile: use quick, default or full (or leave it unset for default)")]
+    Profile { value: String },
+
+    /// A parameter outside its valid range.
+    #[error("{name} = {value} is invalid: expected {expected}")]
+    InvalidParam {
+        name: &'static str,
+        value: String,
+        expected: String,
+    },
+
+    /// A file could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A data file whose content is not what its format promises.
+    #[error("{path}: expected {expected}, found {found}")]
+    DataFormat {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+
+    /// A data file whose SHA-256 differs from the one recorded in `data/README.md`.
+    #[error("{path}: SHA-256 is {found}, expected {expected}; the file is corrupted or replaced: fetch it again as data/README.md explains")]
+    Checksum {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+
+    /// A class with no examples where every class needs some.
+    #[error("class {class:?} has no examples in {context}: use more points (m) or fewer classes")]
+    EmptyClass { class: String, context: String },
+
+    /// Data whose shape does not fit the model.
+    #[error("the data has {found} features but the model expects {expected}")]
+    FeatureMismatch { expected: usize, found: usize },
+
+    /// Training produced a NaN or infinite loss.
+    #[error("training diverged at epoch {epoch}: loss is {loss}; try a smaller learning rate than {learning_rate}")]
+    Diverged {
+        epoch: usize,
+        loss: f64,
+        learning_rate: f64,
+    },
+
+    /// A fit that would exceed the memory or time budget, refused before any allocation.
+    #[error("{model} not run at m = {m}: it would need about {needed_gb:.1} GB (budget {budget_gb:.1} GB) and about {minutes:.1} minutes")]
+    OverBudget {
+        model: String,
+        m: usize,
+        needed_gb: f64,
+        budget_gb: f64,
+        minutes: f64,
+    },
+
+    /// A solver of a baseline model failed.
+    #[error("{model} failed with {params}: {message}")]
+    Solver {
+        model: String,
+        params: String,
+        message: String,
+    },
+
+    /// Malformed Mermaid mind-map text.
+    #[error("mind map, line {line}: {message}")]
+    Mindmap { line: usize, message: String },
+
+    /// A bad CSV file supplied by the reader.
+    #[error("{path}, line {line}: {message}")]
+    Csv {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Shorthand used across the crate.
+pub type Result<T> = std::result::Result<T, TakeoffError>;
+
+impl TakeoffError {
+    /// An [`TakeoffError::InvalidParam`] from any displayable value.
+    pub fn invalid(name: &'static str, value: impl std::fmt::Display, expected: impl Into<String>) -> Self {
+        TakeoffError::InvalidParam {
+            name,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+
+    /// An [`TakeoffError::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        TakeoffError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

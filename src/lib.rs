@@ -1,0 +1,26 @@
+//! # takeoff: why is deep learning taking off now?
+//!
+//! The helper crate of an executable lesson (Andrew Ng, *Neural Networks and Deep Learning*,
+//! week 1). Notebooks in `notebooks/` load it with `:dep takeoff = { path = ".." }` and call it
+//! in short cells; the heavy work is compiled here, once, with optimisation.
+//!
+//! | lesson section | module |
+//! |---|---|
+//! | the data behind every claim | [`data`] |
+//! | charts, with a text summary and a data table each | [`charts`], [`display`] |
+//! | sizing experiments for tests, renders and full runs | [`profile`] |
+//!
+//! Every random function takes a seed; the same inputs and seed give the same numbers.
+
+pub mod charts;
+pub mod data;
+pub mod display;
+pub mod error;
+pub mod profile;
+
+pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};
+pub use display::{Figure, Html, Table};
+pub use error::{Result, TakeoffError};
+/// The plotly crate itself, so a cell can name `takeoff::plotly::Plot`.
+pub use plotly;
+pub use profile::Profile;
