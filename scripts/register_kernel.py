@@ -1,0 +1,16 @@
+"""Writes the evcxr kernel spec into the venv, where its Jupyter looks first."""
+import json
+import os
+import sys
+
+evcxr, kernel_dir = sys.argv[1], sys.argv[2]
+os.makedirs(kernel_dir, exist_ok=True)
+spec = {
+    "argv": [evcxr, "--control_file", "{connection_file}"],
+    "display_name": "Rust",
+    "language": "rust",
+    "interrupt_mode": "message",
+}
+with open(os.path.join(kernel_dir, "kernel.json"), "w") as f:
+    json.dump(spec, f, indent=1)
+print(f"setup: kernel 'rust' -> {evcxr}")

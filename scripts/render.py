@@ -1,0 +1,235 @@
+"""Executes the lesson's notebooks with the evcxr kernel and renders them to static HTML.
+
+    python scripts/render.py --profile default --site site
+
+* Notebooks run one after another (one evcxr build folder may serve one kernel at a time).
+* A cell that errors, panics, or writes to stderr (where evcxr prints a `?` error) fails the
+  render, naming the notebook and the cell.
+* Pages are self-contained: plotly.js is inlined once per page; no require.js, MathJax, mermaid or
+  fonts from the network.
+* The new site is built beside the old one and swapped in only when every notebook succeeded, so a
+  failed or interrupted render leaves the previous site intact.
+"""
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import plotly
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "scripts" / "templates"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+CELL_TIMEOUT = {"quick": 900, "default": 1800, "full": -1}
+SUMMARY_ZH = "深度学习的爆发不是因为新理论，而是因为“数据够多、算力够强、算法够快”——三者共同解锁了神经网络的真正潜力。"
+SUMMARY_EN = (
+    "Deep learning did not take off because of a new theory, but because there is enough data, "
+    "enough compute and fast enough algorithms: together they unlocked what neural networks could do."
+)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class NotebookFailed(Exception):
+    pass
+
+
+def notebooks(folder: Path):
+    return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+def title_of(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "untitled"
+
+
+def cell_problems(cell) -> list:
+    """What went wrong in an executed code cell, as readable strings."""
+    problems = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "error":
+            tb = ANSI.sub("", "\n".join(out.get("traceback", [])))
+            problems.append(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}\n{tb}".strip())
+    stderr = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                     if o.output_type == "stream" and o.get("name") == "stderr")
+    if stderr.strip():
+        if "panicked at" in stderr:
+            head = stderr[stderr.index("panicked at"):].splitlines()
+            problems.append("panic: " + " ".join(head[:2]))
+        else:
+            problems.append("error printed on stderr: " + stderr.strip()[:2000])
+    return problems
+
+
+def execute(path: Path, profile: str, log) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    started = time.time()
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        k = code_cells.index(cell_index) + 1 if cell_index in code_cells else 0
+        log(f"    cell {k}/{len(code_cells)} done ({time.time() - started:.1f} s)")
+
+    client = NotebookClient(
+        nb,
+        kernel_name="rust",
+        timeout=CELL_TIMEOUT[profile],
+        startup_timeout=300,
+        iopub_timeout=30,
+        record_timing=False,
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_executed=on_cell_executed,
+    )
+    client.execute()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        problems = cell_problems(cell)
+        if problems:
+            number = code_cells.index(index) + 1
+            first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            raise NotebookFailed(
+                f"{path.name}: code cell {number} (cell index {index}, `{first_line[:60]}`) failed:\n"
+                + "\n".join(problems)
+            )
+    return nb
+
+
+def exporter() -> HTMLExporter:
+    ex = HTMLExporter(template_name="takeoff", extra_template_basedirs=[str(TEMPLATES)])
+    ex.exclude_input_prompt = True
+    ex.exclude_output_prompt = True
+    return ex
+
+
+def page(nb, name: str, nav: dict, profile: str) -> str:
+    resources = {
+        "metadata": {"name": name},
+        "plotly_js": PLOTLY_JS.read_text(encoding="utf-8"),
+        "takeoff_nav": nav,
+        "takeoff_profile": profile,
+    }
+    body, _ = exporter().from_notebook_node(nb, resources=resources)
+    return body
+
+
+def index_page(entries, profile: str) -> str:
+    items = "\n".join(
+        f'<li><a href="{html.escape(e["href"])}">{html.escape(e["title"])}</a></li>' for e in entries
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Why is deep learning taking off now?</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.55; color: #222; }}
+blockquote {{ border-left: 4px solid #4c78a8; margin: 1.5rem 0; padding: .5rem 1rem; background: #f4f7fb; }}
+li {{ margin: .4rem 0; }} .meta {{ color: #666; font-size: .9rem; }}
+</style></head>
+<body>
+<h1>Why is deep learning taking off now?</h1>
+<p>An executable lesson in Rust after Andrew Ng's <em>Neural Networks and Deep Learning</em>, week 1.
+Every number and chart in it was computed from data when these pages were rendered.</p>
+<blockquote lang="zh"><strong>{SUMMARY_ZH}</strong></blockquote>
+<blockquote>{SUMMARY_EN}</blockquote>
+<h2>Contents</h2>
+<ol>
+{items}
+</ol>
+<p class="meta">Rendered in the <code>{html.escape(profile)}</code> profile.</p>
+</body></html>
+"""
+
+
+def write_atomic(path: Path, text: str):
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def swap_in(staging: Path, site: Path):
+    old = site.with_name(site.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if site.exists():
+        os.replace(site, old)
+    os.replace(staging, site)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profile", default=os.environ.get("TAKEOFF_PROFILE", "default"),
+                    choices=sorted(CELL_TIMEOUT))
+    ap.add_argument("--site", default="site", help="output folder (replaced only on success)")
+    ap.add_argument("--notebooks", default=str(ROOT / "notebooks"), help="folder of NN-name.ipynb files")
+    ap.add_argument("only", nargs="*", help="notebook files to run instead of the whole folder")
+    args = ap.parse_args(argv)
+    os.environ["TAKEOFF_PROFILE"] = args.profile
+    # A fixed build folder: the second kernel reuses the compiled dependencies of the first.
+    os.environ.setdefault("EVCXR_TMPDIR", str(ROOT / "target" / "evcxr"))
+
+    paths = [Path(p).resolve() for p in args.only] or notebooks(Path(args.notebooks).resolve())
+    if not paths:
+        print(f"render: no notebooks found in {args.notebooks}", file=sys.stderr)
+        return 2
+    site = Path(args.site).resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    staging = site.with_name(f"{site.name}.partial-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "notebooks").mkdir(parents=True)
+
+    def log(msg):
+        print(msg, flush=True)
+
+    started = time.time()
+    executed = []
+    try:
+        for i, path in enumerate(paths, 1):
+            log(f"[{i}/{len(paths)}] {path.name} ({args.profile} profile), elapsed {time.time() - started:.0f} s")
+            t0 = time.time()
+            nb = execute(path, args.profile, log)
+            executed.append((path, nb))
+            nbformat.write(nb, staging / "notebooks" / path.name)
+            log(f"[{i}/{len(paths)}] {path.name} ran in {time.time() - t0:.1f} s")
+        entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem} for p, nb in executed]
+        for i, (path, nb) in enumerate(executed):
+            nav = {
+                "index": "index.html",
+                "prev": entries[i - 1] if i > 0 else None,
+                "next": entries[i + 1] if i + 1 < len(entries) else None,
+            }
+            write_atomic(staging / f"{path.stem}.html", page(nb, entries[i]["title"], nav, args.profile))
+        write_atomic(staging / "index.html", index_page(entries, args.profile))
+        (staging / "render.json").write_text(json.dumps(
+            {"profile": args.profile, "notebooks": [e["name"] for e in entries],
+             "seconds": round(time.time() - started, 1)}, indent=1))
+        swap_in(staging, site)
+    except NotebookFailed as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"render FAILED: {e}", file=sys.stderr)
+        print(f"render: {site} was left as it was.", file=sys.stderr)
+        return 1
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"render: interrupted; {site} was left as it was.", file=sys.stderr)
+        raise
+    log(f"render: {len(executed)} notebooks -> {site}/index.html in {time.time() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
