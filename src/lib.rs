@@ -16,6 +16,7 @@ pub mod charts;
 pub mod data;
 pub mod display;
 pub mod error;
+pub mod mlp;
 pub mod profile;
 
 pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};
