@@ -12,6 +12,7 @@
 //!
 //! Every random function takes a seed; the same inputs and seed give the same numbers.
 
+pub mod baselines;
 pub mod charts;
 pub mod data;
 pub mod display;

@@ -1,0 +1,79 @@
+//! Trainer throughput: one epoch of 784-256-128-10 (ReLU, batch 128, Adam) over Fashion-MNIST's
+//! 60,000 training images, against the matrix-multiply throughput of the same shapes.
+//!
+//! `cargo bench --bench trainer` prints medians over several runs.
+use ndarray::Array2;
+use std::time::Instant;
+use takeoff::mlp::MlpParams;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() -> takeoff::Result<()> {
+    let t = Instant::now();
+    let fashion = takeoff::data::fashion_mnist()?;
+    println!(
+        "load Fashion-MNIST (70,000 images, checksums verified): {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
+    let loads: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = takeoff::data::fashion_mnist();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    println!("load, median of 3: {:.3} s", median(loads));
+
+    let n = fashion.train.len();
+    let runs = 3;
+    let mut epoch_s = Vec::new();
+    for r in 0..runs {
+        let p = MlpParams::new(&[256, 128])
+            .epochs(1)
+            .batch_size(128)
+            .seed(r)
+            .verbose(false);
+        let t = Instant::now();
+        p.fit(&fashion.train)?;
+        epoch_s.push(t.elapsed().as_secs_f64());
+    }
+    let e = median(epoch_s);
+    println!(
+        "trainer: one epoch 784-256-128-10 ReLU Adam batch 128: median {e:.2} s = {:.0} samples/s",
+        n as f64 / e
+    );
+
+    // The same matrix products, alone: per batch, forward x·W for each layer, backward aᵀ·dz and dz·Wᵀ.
+    let sizes = [784usize, 256, 128, 10];
+    let b = 128;
+    let mut mm_s = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        for _ in 0..n.div_ceil(b) {
+            for io in sizes.windows(2) {
+                let a = Array2::<f32>::ones((b, io[0]));
+                let w = Array2::<f32>::ones((io[0], io[1]));
+                let z = a.dot(&w); // forward
+                let dw = a.t().dot(&z); // weight gradient
+                let da = z.dot(&w.t()); // input gradient
+                std::hint::black_box((dw, da));
+            }
+        }
+        mm_s.push(t.elapsed().as_secs_f64());
+    }
+    let m = median(mm_s);
+    let flops: f64 = sizes
+        .windows(2)
+        .map(|io| 3.0 * 2.0 * (b * io[0] * io[1]) as f64)
+        .sum::<f64>()
+        * n.div_ceil(b) as f64;
+    println!(
+        "matrix products alone: median {m:.2} s ({:.1} GFLOP/s); trainer / matmul time = {:.2}",
+        flops / m / 1e9,
+        e / m
+    );
+    Ok(())
+}

@@ -1,0 +1,457 @@
+//! The "traditional" learners the lesson compares neural nets with, on linfa:
+//! multinomial logistic regression (linfa-logistic) and an RBF-kernel SVM (linfa-svm, binary
+//! only, made multi-class here by **one-vs-rest**: one binary SVM per class, the class with the
+//! largest decision value wins).
+//!
+//! Same verbs as the MLP: params → [`LogisticParams::fit`] / [`SvmParams::fit`] → `predict` /
+//! `accuracy`; every fitted model records how long its fit took.
+
+use crate::data::Dataset;
+use crate::error::{Result, TakeoffError};
+use linfa::prelude::*;
+use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
+use linfa_svm::Svm;
+use ndarray::{Array1, Array2, Axis};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Multinomial logistic regression. Defaults: L2 penalty `alpha` 1.0 (linfa's default, chosen
+/// over {0.01, 0.1, 1, 10} on a validation split of Fashion-MNIST in `01-data-scale`), at most
+/// 100 L-BFGS iterations, gradient tolerance 1e-4.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticParams {
+    alpha: f64,
+    max_iterations: u64,
+    gradient_tolerance: f64,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        LogisticParams {
+            alpha: 1.0,
+            max_iterations: 100,
+            gradient_tolerance: 1e-4,
+        }
+    }
+}
+
+impl LogisticParams {
+    /// The defaults above.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// L2 penalty (default 1.0); must be finite and ≥ 0.
+    pub fn alpha(mut self, a: f64) -> Self {
+        self.alpha = a;
+        self
+    }
+    /// Most L-BFGS iterations (default 100); must be ≥ 1.
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        self.max_iterations = n;
+        self
+    }
+    /// Stop when the gradient norm falls below this (default 1e-4); must be finite and > 0.
+    pub fn gradient_tolerance(mut self, t: f64) -> Self {
+        self.gradient_tolerance = t;
+        self
+    }
+
+    /// A short description.
+    pub fn describe(&self) -> String {
+        format!("logistic regression (α = {})", self.alpha)
+    }
+
+    /// Checks the parameters.
+    pub fn check(&self) -> Result<()> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(TakeoffError::invalid("alpha", self.alpha, "a finite number ≥ 0"));
+        }
+        if self.max_iterations == 0 {
+            return Err(TakeoffError::invalid("max iterations", 0, "at least 1"));
+        }
+        if !(self.gradient_tolerance.is_finite() && self.gradient_tolerance > 0.0) {
+            return Err(TakeoffError::invalid(
+                "gradient tolerance",
+                self.gradient_tolerance,
+                "a finite number > 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fits on `train` (features are used as given: standardise first).
+    pub fn fit(&self, train: &Dataset) -> Result<Logistic> {
+        self.check()?;
+        require_two_classes(train, "logistic regression")?;
+        let data = train.to_linfa();
+        let t = Instant::now();
+        let model = MultiLogisticRegression::default()
+            .alpha(self.alpha)
+            .max_iterations(self.max_iterations)
+            .gradient_tolerance(self.gradient_tolerance)
+            .fit(&data)
+            .map_err(|e| TakeoffError::Solver {
+                model: "logistic regression".into(),
+                params: format!(
+                    "alpha {}, {} iterations, tolerance {}, m = {}",
+                    self.alpha,
+                    self.max_iterations,
+                    self.gradient_tolerance,
+                    train.len()
+                ),
+                message: format!("{e}; try a larger alpha or standardised features"),
+            })?;
+        Ok(Logistic {
+            model,
+            n_features: train.n_features(),
+            fit_seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+fn require_two_classes(train: &Dataset, model: &str) -> Result<()> {
+    let present = train.class_counts().iter().filter(|&&c| c > 0).count();
+    if present < 2 {
+        return Err(TakeoffError::invalid(
+            "classes present in the training data",
+            present,
+            format!("at least 2 for {model}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_features(expected: usize, x: &Array2<f32>) -> Result<()> {
+    if x.ncols() != expected {
+        return Err(TakeoffError::FeatureMismatch {
+            expected,
+            found: x.ncols(),
+        });
+    }
+    Ok(())
+}
+
+/// A fitted logistic regression.
+#[derive(Debug, Clone)]
+pub struct Logistic {
+    model: MultiFittedLogisticRegression<f64, usize>,
+    n_features: usize,
+    /// Wall time of the fit (s).
+    pub fit_seconds: f64,
+}
+
+impl Logistic {
+    /// Predicted class of each row.
+    pub fn predict(&self, x: &Array2<f32>) -> Result<Array1<usize>> {
+        check_features(self.n_features, x)?;
+        Ok(self.model.predict(&x.mapv(f64::from)))
+    }
+    /// Fraction of `data` classified correctly.
+    pub fn accuracy(&self, data: &Dataset) -> Result<f64> {
+        Ok(accuracy(&self.predict(&data.x)?, &data.y))
+    }
+}
+
+/// Fraction of equal entries.
+pub fn accuracy(pred: &Array1<usize>, truth: &Array1<usize>) -> f64 {
+    pred.iter().zip(truth).filter(|(p, t)| p == t).count() as f64 / truth.len().max(1) as f64
+}
+
+/// Memory and time limits a fit must fit in; checked before any allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    pub memory_gb: f64,
+    pub minutes: f64,
+}
+
+impl Default for Budget {
+    /// 4 GB and 10 minutes: safe on a 2-core, 24 GB machine next to a notebook.
+    fn default() -> Self {
+        Budget {
+            memory_gb: 4.0,
+            minutes: 10.0,
+        }
+    }
+}
+
+/// RBF-kernel SVM, one-vs-rest. Defaults: C = 10 and γ = 1/d (as scikit-learn's
+/// `gamma="scale"` for standardised features), solver tolerance 1e-3 (linfa's default 1e-7 is
+/// many times slower for no accuracy), budget 4 GB / 10 min. Shrinking stays off: linfa-svm
+/// 0.8.1's shrinking step can underflow its active-set counter (a panic in debug builds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SvmParams {
+    c: f64,
+    gamma: Option<f64>,
+    tolerance: f64,
+    budget: Budget,
+}
+
+impl Default for SvmParams {
+    fn default() -> Self {
+        SvmParams {
+            c: 10.0,
+            gamma: None,
+            tolerance: 1e-3,
+            budget: Budget::default(),
+        }
+    }
+}
+
+/// Rough cost of one-vs-rest RBF SVM fits on linfa-svm (dense f64 kernel matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SvmCost {
+    pub memory_gb: f64,
+    pub minutes: f64,
+}
+
+impl SvmParams {
+    /// The defaults above.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Soft-margin penalty C (default 10); must be finite and > 0.
+    pub fn c(mut self, c: f64) -> Self {
+        self.c = c;
+        self
+    }
+    /// Kernel width γ in exp(−γ‖x − x'‖²) (default 1/d); must be finite and > 0.
+    pub fn gamma(mut self, g: f64) -> Self {
+        self.gamma = Some(g);
+        self
+    }
+    /// Solver stopping tolerance (default 1e-3); must be finite and > 0.
+    pub fn tolerance(mut self, t: f64) -> Self {
+        self.tolerance = t;
+        self
+    }
+    /// Memory and time budget (default 4 GB, 10 minutes).
+    pub fn budget(mut self, b: Budget) -> Self {
+        self.budget = b;
+        self
+    }
+
+    /// A short description.
+    pub fn describe(&self) -> String {
+        format!("RBF SVM (C = {})", self.c)
+    }
+
+    /// Checks the parameters.
+    pub fn check(&self) -> Result<()> {
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(TakeoffError::invalid("C", self.c, "a finite number > 0"));
+        }
+        if let Some(g) = self.gamma {
+            if !(g.is_finite() && g > 0.0) {
+                return Err(TakeoffError::invalid("gamma", g, "a finite number > 0"));
+            }
+        }
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(TakeoffError::invalid(
+                "tolerance",
+                self.tolerance,
+                "a finite number > 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Estimated cost for `m` examples of `d` features and `k` classes: the dense m × m f64
+    /// kernel matrix (8 m² bytes, one at a time) and the kernel evaluations of k binary fits
+    /// (about 2 m² d flops each for the matrix, at a measured ~1 GFLOP/s on one core, plus the
+    /// SMO iterations, taken as twice that).
+    pub fn estimate(m: usize, d: usize, k: usize) -> SvmCost {
+        let m = m as f64;
+        let memory_gb = 8.0 * m * m / 1e9 + 0.1;
+        let fits = if k == 2 { 1.0 } else { k as f64 };
+        let minutes = fits * 3.0 * (2.0 * m * m * d as f64) / 1e9 / 60.0;
+        SvmCost { memory_gb, minutes }
+    }
+
+    /// Fits one binary SVM per class on `train`, after checking the budget.
+    pub fn fit(&self, train: &Dataset) -> Result<SvmModel> {
+        self.check()?;
+        require_two_classes(train, "the SVM")?;
+        let cost = SvmParams::estimate(train.len(), train.n_features(), train.n_classes());
+        if cost.memory_gb > self.budget.memory_gb || cost.minutes > self.budget.minutes {
+            return Err(TakeoffError::OverBudget {
+                model: self.describe(),
+                m: train.len(),
+                needed_gb: cost.memory_gb,
+                budget_gb: self.budget.memory_gb,
+                minutes: cost.minutes,
+            });
+        }
+        let gamma = self.gamma.unwrap_or(1.0 / train.n_features() as f64);
+        let records = train.x.mapv(f64::from);
+        let t = Instant::now();
+        let classes: Vec<usize> = if train.n_classes() == 2 {
+            vec![1]
+        } else {
+            (0..train.n_classes()).collect()
+        };
+        let mut models = Vec::with_capacity(classes.len());
+        for &k in &classes {
+            let targets = train.y.mapv(|c| c == k);
+            let ds = linfa::Dataset::new(records.clone(), targets);
+            let params = || {
+                format!(
+                    "C {}, gamma {gamma}, tolerance {}, class {k}",
+                    self.c, self.tolerance
+                )
+            };
+            // linfa-svm may panic inside its solver: turn that into an error, not a lost kernel.
+            let fitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                Svm::<f64, bool>::params()
+                    .gaussian_kernel(1.0 / gamma)
+                    .pos_neg_weights(self.c, self.c)
+                    .eps(self.tolerance)
+                    .shrinking(false)
+                    .fit(&ds)
+            }))
+            .map_err(|_| TakeoffError::Solver {
+                model: "RBF SVM".into(),
+                params: params(),
+                message: "the linfa-svm solver panicked".into(),
+            })?;
+            let model = fitted.map_err(|e| TakeoffError::Solver {
+                model: "RBF SVM".into(),
+                params: params(),
+                message: e.to_string(),
+            })?;
+            models.push(model);
+        }
+        Ok(SvmModel {
+            models,
+            n_features: train.n_features(),
+            binary: train.n_classes() == 2,
+            fit_seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// A fitted one-vs-rest SVM.
+#[derive(Debug, Clone)]
+pub struct SvmModel {
+    models: Vec<Svm<f64, bool>>,
+    n_features: usize,
+    binary: bool,
+    /// Wall time of the fit (s).
+    pub fit_seconds: f64,
+}
+
+impl SvmModel {
+    /// Decision values (m × number of binary models).
+    pub fn decision(&self, x: &Array2<f32>) -> Result<Array2<f64>> {
+        check_features(self.n_features, x)?;
+        let x = x.mapv(f64::from);
+        let mut out = Array2::zeros((x.nrows(), self.models.len()));
+        for (j, model) in self.models.iter().enumerate() {
+            for (i, row) in x.axis_iter(Axis(0)).enumerate() {
+                out[[i, j]] = model.weighted_sum(&row) - model.rho;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Predicted class of each row.
+    pub fn predict(&self, x: &Array2<f32>) -> Result<Array1<usize>> {
+        let d = self.decision(x)?;
+        Ok(d.rows()
+            .into_iter()
+            .map(|r| {
+                if self.binary {
+                    usize::from(r[0] > 0.0)
+                } else {
+                    r.iter()
+                        .enumerate()
+                        .fold((0, f64::MIN), |b, (k, &v)| if v > b.1 { (k, v) } else { b })
+                        .0
+                }
+            })
+            .collect())
+    }
+
+    /// Fraction of `data` classified correctly.
+    pub fn accuracy(&self, data: &Dataset) -> Result<f64> {
+        Ok(accuracy(&self.predict(&data.x)?, &data.y))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn separable() -> Dataset {
+        // two blobs far apart, labels listed in a shuffled order
+        let x = array![
+            [0.0f32, 0.1],
+            [5.0, 5.2],
+            [0.2, -0.1],
+            [5.1, 4.9],
+            [-0.1, 0.0],
+            [4.8, 5.0]
+        ];
+        let y = Array1::from(vec![1usize, 0, 1, 0, 1, 0]);
+        Dataset::new("blobs", x, y, vec!["far".into(), "near".into()]).unwrap()
+    }
+
+    #[test]
+    fn fits_a_separable_set_perfectly() {
+        let d = separable();
+        assert_eq!(
+            LogisticParams::new()
+                .alpha(0.01)
+                .fit(&d)
+                .unwrap()
+                .accuracy(&d)
+                .unwrap(),
+            1.0
+        );
+        assert_eq!(
+            SvmParams::new().gamma(0.5).fit(&d).unwrap().accuracy(&d).unwrap(),
+            1.0
+        );
+    }
+
+    #[test]
+    fn multiclass_svm_one_vs_rest() {
+        let d = crate::data::spirals(40, 3, 0.05, 1).unwrap();
+        let m = SvmParams::new().gamma(5.0).fit(&d).unwrap();
+        assert!(m.accuracy(&d).unwrap() > 0.9);
+        let l = LogisticParams::new().fit(&d).unwrap();
+        assert!(l.fit_seconds >= 0.0 && l.accuracy(&d).unwrap() > 0.3);
+    }
+
+    #[test]
+    fn svm_budget_refuses_before_allocating() {
+        // 60,000 × 784: the estimate alone says no; nothing of that size is built.
+        let cost = SvmParams::estimate(60_000, 784, 10);
+        assert!(cost.memory_gb > 28.0, "{cost:?}");
+        let big = Dataset::new(
+            "big",
+            Array2::zeros((60_000, 1)),
+            Array1::from_iter((0..60_000).map(|i| i % 2)),
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let e = SvmParams::new().fit(&big).unwrap_err().to_string();
+        assert!(e.contains("not run at m = 60000") && e.contains("GB"), "{e}");
+    }
+
+    #[test]
+    fn one_class_data_is_an_error() {
+        let x = Array2::zeros((4, 2));
+        let d = Dataset::new("one", x, Array1::zeros(4), vec!["a".into(), "b".into()]).unwrap();
+        assert!(LogisticParams::new()
+            .fit(&d)
+            .unwrap_err()
+            .to_string()
+            .contains("at least 2"));
+        assert!(SvmParams::new()
+            .fit(&d)
+            .unwrap_err()
+            .to_string()
+            .contains("at least 2"));
+    }
+}
