@@ -17,6 +17,7 @@ pub mod charts;
 pub mod data;
 pub mod display;
 pub mod error;
+pub mod experiments;
 pub mod mlp;
 pub mod profile;
 

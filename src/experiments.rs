@@ -1,0 +1,607 @@
+//! Experiments behind the lesson's claims: learning curves (models × sizes × seeds), run in
+//! parallel where that does not oversubscribe the cores, and cached on disk so that a re-render
+//! or a remix recomputes only the runs that changed.
+
+use crate::baselines::{LogisticParams, SvmParams};
+use crate::data::{Dataset, Standardizer};
+use crate::error::{Result, TakeoffError};
+use crate::mlp::MlpParams;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// A model to fit: any of the crate's learners, behind one set of verbs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ModelSpec {
+    Logistic(LogisticParams),
+    Svm(SvmParams),
+    Mlp(MlpParams),
+}
+
+impl ModelSpec {
+    /// True for learners whose fit uses one core (they can run side by side).
+    pub fn single_threaded(&self) -> bool {
+        !matches!(self, ModelSpec::Mlp(_))
+    }
+
+    /// Fits on `train` and scores on `train` and `test`.
+    pub fn fit_and_score(&self, train: &Dataset, test: &Dataset) -> Result<Scores> {
+        let t = Instant::now();
+        let (train_accuracy, test_accuracy) = match self {
+            ModelSpec::Logistic(p) => {
+                let m = p.fit(train)?;
+                (m.accuracy(train)?, m.accuracy(test)?)
+            }
+            ModelSpec::Svm(p) => {
+                let m = p.fit(train)?;
+                (m.accuracy(train)?, m.accuracy(test)?)
+            }
+            ModelSpec::Mlp(p) => {
+                let m = p.clone().verbose(false).fit(train)?;
+                (m.accuracy(train)?, m.accuracy(test)?)
+            }
+        };
+        Ok(Scores {
+            train_accuracy,
+            test_accuracy,
+            fit_seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// Accuracy and time of one finished run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub train_accuracy: f64,
+    pub test_accuracy: f64,
+    /// Fit plus scoring, wall time (s); depends on the machine.
+    pub fit_seconds: f64,
+}
+
+/// A run's outcome: scores, or why it was not run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Outcome {
+    Ran(Scores),
+    NotRun { reason: String },
+}
+
+/// One (model, m, seed) run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub model: String,
+    pub m: usize,
+    pub seed: u64,
+    pub outcome: Outcome,
+    /// True when the result came from the cache.
+    #[serde(skip)]
+    pub cached: bool,
+}
+
+/// What a learning curve is run on and with.
+#[derive(Debug, Clone)]
+pub struct CurveConfig {
+    /// Pool of training examples; each run takes a nested stratified subsample of size m.
+    pub train: Dataset,
+    /// Held-out test set, the same for every run.
+    pub test: Dataset,
+    /// Named models.
+    pub models: Vec<(String, ModelSpec)>,
+    /// Training-set sizes (ascending).
+    pub sizes: Vec<usize>,
+    /// One run per seed for each (model, m).
+    pub seeds: Vec<u64>,
+    /// Best achievable accuracy, when known (the teacher task's).
+    pub ceiling: Option<f64>,
+}
+
+/// `n` sizes spaced evenly on a log scale from `lo` to `hi` (rounded, distinct).
+pub fn log_sizes(lo: usize, hi: usize, n: usize) -> Vec<usize> {
+    if n <= 1 || hi <= lo {
+        return vec![hi.max(lo)];
+    }
+    let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
+    let mut v: Vec<usize> = (0..n)
+        .map(|i| (a + (b - a) * i as f64 / (n - 1) as f64).exp().round() as usize)
+        .collect();
+    v.dedup();
+    v
+}
+
+/// Results of a learning curve.
+#[derive(Debug, Clone)]
+pub struct LearningCurve {
+    pub task: String,
+    pub runs: Vec<Run>,
+    pub ceiling: Option<f64>,
+    pub models: Vec<String>,
+    pub sizes: Vec<usize>,
+}
+
+/// Mean and spread over seeds at one (model, m).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub model: String,
+    pub m: usize,
+    pub mean: f64,
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+    pub train_mean: f64,
+    pub seconds_mean: f64,
+    pub seeds: usize,
+}
+
+impl LearningCurve {
+    /// Test accuracy per (model, m), averaged over seeds; runs not run are left out.
+    pub fn points(&self) -> Vec<Point> {
+        let mut out = Vec::new();
+        for model in &self.models {
+            for &m in &self.sizes {
+                let s: Vec<Scores> = self
+                    .runs
+                    .iter()
+                    .filter(|r| &r.model == model && r.m == m)
+                    .filter_map(|r| match r.outcome {
+                        Outcome::Ran(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                if s.is_empty() {
+                    continue;
+                }
+                let n = s.len() as f64;
+                let acc: Vec<f64> = s.iter().map(|x| x.test_accuracy).collect();
+                let mean = acc.iter().sum::<f64>() / n;
+                let std = (acc.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n).sqrt();
+                out.push(Point {
+                    model: model.clone(),
+                    m,
+                    mean,
+                    std,
+                    min: acc.iter().cloned().fold(f64::MAX, f64::min),
+                    max: acc.iter().cloned().fold(f64::MIN, f64::max),
+                    train_mean: s.iter().map(|x| x.train_accuracy).sum::<f64>() / n,
+                    seconds_mean: s.iter().map(|x| x.fit_seconds).sum::<f64>() / n,
+                    seeds: s.len(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The point of `model` at `m`, if it ran.
+    pub fn point(&self, model: &str, m: usize) -> Option<Point> {
+        self.points().into_iter().find(|p| p.model == model && p.m == m)
+    }
+
+    /// The largest m at which `model` ran.
+    pub fn last_point(&self, model: &str) -> Option<Point> {
+        self.points()
+            .into_iter()
+            .filter(|p| p.model == model)
+            .max_by_key(|p| p.m)
+    }
+
+    /// Runs that were not run, with their reasons.
+    pub fn not_run(&self) -> Vec<(String, usize, String)> {
+        let mut v: Vec<(String, usize, String)> = self
+            .runs
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Outcome::NotRun { reason } => Some((r.model.clone(), r.m, reason.clone())),
+                _ => None,
+            })
+            .collect();
+        v.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        v
+    }
+
+    /// Sizes at which the mean ± std bands of at least two models overlap (ordering unclear).
+    pub fn unclear_sizes(&self) -> Vec<usize> {
+        let pts = self.points();
+        self.sizes
+            .iter()
+            .copied()
+            .filter(|&m| {
+                let at: Vec<&Point> = pts.iter().filter(|p| p.m == m).collect();
+                // overlap between the best model and the runner-up
+                let mut sorted = at.clone();
+                sorted.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+                sorted.len() >= 2 && sorted[0].mean - sorted[0].std <= sorted[1].mean + sorted[1].std
+            })
+            .collect()
+    }
+
+    /// How many runs came from the cache.
+    pub fn cached_runs(&self) -> usize {
+        self.runs.iter().filter(|r| r.cached).count()
+    }
+}
+
+// ---------------------------------------------------------------- the cache
+
+/// A folder of JSON results, one file per run, keyed by a hash of everything that determines
+/// the result: crate source, data, model parameters, m and seed. An entry that does not parse or
+/// whose stored key differs is recomputed, never trusted.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    run: Run,
+}
+
+impl Cache {
+    /// `TAKEOFF_CACHE_DIR`, or `target/takeoff-cache` next to the crate (outside git).
+    pub fn default_dir() -> PathBuf {
+        std::env::var_os("TAKEOFF_CACHE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("target")
+                    .join("takeoff-cache")
+            })
+    }
+
+    /// The lesson's cache.
+    pub fn standard() -> Cache {
+        Cache {
+            dir: Some(Cache::default_dir()),
+        }
+    }
+
+    /// No cache: every run is computed.
+    pub fn none() -> Cache {
+        Cache { dir: None }
+    }
+
+    /// A cache in `dir`.
+    pub fn at(dir: impl Into<PathBuf>) -> Cache {
+        Cache {
+            dir: Some(dir.into()),
+        }
+    }
+
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{key}.json")))
+    }
+
+    /// The cached run for `key`, if present and intact.
+    pub fn get(&self, key: &str) -> Option<Run> {
+        let text = std::fs::read_to_string(self.path(key)?).ok()?;
+        let e: Entry = serde_json::from_str(&text).ok()?;
+        (e.key == key).then_some(Run {
+            cached: true,
+            ..e.run
+        })
+    }
+
+    /// Stores a run (atomically: a crash never leaves a half-written entry under its name).
+    pub fn put(&self, key: &str, run: &Run) -> Result<()> {
+        let Some(path) = self.path(key) else { return Ok(()) };
+        let dir = path.parent().expect("cache file has a folder");
+        std::fs::create_dir_all(dir).map_err(|e| TakeoffError::io(dir, e))?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let text = serde_json::to_string(&Entry {
+            key: key.to_string(),
+            run: run.clone(),
+        })
+        .expect("runs serialise");
+        std::fs::write(&tmp, text).map_err(|e| TakeoffError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| TakeoffError::io(&path, e))
+    }
+}
+
+/// SHA-256 of a dataset's features, labels and class names.
+pub fn fingerprint(data: &Dataset) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("{:?}|{:?}", data.x.dim(), data.class_names).as_bytes());
+    for v in data.x.iter() {
+        h.update(v.to_le_bytes());
+    }
+    for &y in data.y.iter() {
+        h.update((y as u64).to_le_bytes());
+    }
+    hex(&h.finalize())
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn run_key(source: &str, train: &str, test: &str, spec: &ModelSpec, m: usize, seed: u64) -> String {
+    let mut h = Sha256::new();
+    h.update(
+        serde_json::to_string(&(
+            env!("CARGO_PKG_VERSION"),
+            env!("TAKEOFF_SOURCE_HASH"),
+            source,
+            train,
+            test,
+            spec,
+            m,
+            seed,
+        ))
+        .expect("keys serialise"),
+    );
+    hex(&h.finalize())[..32].to_string()
+}
+
+/// One run: nested stratified subsample of size m, standardisation fitted on it, fit, score.
+/// A model over its budget is recorded as not run, with the reason.
+pub fn run_one(config: &CurveConfig, name: &str, spec: &ModelSpec, m: usize, seed: u64) -> Result<Run> {
+    let sub = config.train.subsample(m, seed)?;
+    let scaler = Standardizer::fit(&sub)?;
+    let (train, test) = (scaler.transform(&sub)?, scaler.transform(&config.test)?);
+    let outcome = match spec.fit_and_score(&train, &test) {
+        Ok(s) => Outcome::Ran(s),
+        Err(e @ TakeoffError::OverBudget { .. }) => Outcome::NotRun {
+            reason: e.to_string(),
+        },
+        Err(e) => return Err(e),
+    };
+    Ok(Run {
+        model: name.to_string(),
+        m,
+        seed,
+        outcome,
+        cached: false,
+    })
+}
+
+/// Runs every (model, m, seed) not already in `cache`: linfa's single-threaded learners side
+/// by side on every core, the MLPs one at a time (their matrix products use every core).
+/// Prints one line per finished run.
+pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCurve> {
+    if config.sizes.is_empty() || config.seeds.is_empty() || config.models.is_empty() {
+        return Err(TakeoffError::invalid(
+            "learning curve",
+            format!(
+                "{} models × {} sizes × {} seeds",
+                config.models.len(),
+                config.sizes.len(),
+                config.seeds.len()
+            ),
+            "at least one of each",
+        ));
+    }
+    if let Some(&m) = config.sizes.iter().find(|&&m| m == 0 || m > config.train.len()) {
+        return Err(TakeoffError::invalid(
+            "m",
+            m,
+            format!("sizes between 1 and the {} training examples", config.train.len()),
+        ));
+    }
+    let (train_fp, test_fp) = (fingerprint(&config.train), fingerprint(&config.test));
+    let mut jobs = Vec::new();
+    for (name, spec) in &config.models {
+        for &m in &config.sizes {
+            for &seed in &config.seeds {
+                let key = run_key(&config.train.name, &train_fp, &test_fp, spec, m, seed);
+                jobs.push((name.clone(), spec.clone(), m, seed, key));
+            }
+        }
+    }
+    let started = Instant::now();
+    let total = jobs.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let work = |(name, spec, m, seed, key): &(String, ModelSpec, usize, u64, String)| -> Result<Run> {
+        if let Some(run) = cache.get(key) {
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return Ok(run);
+        }
+        let run = run_one(config, name, spec, *m, *seed)?;
+        cache.put(key, &run)?;
+        let k = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let what = match &run.outcome {
+            Outcome::Ran(s) => format!(
+                "test acc {:5.1} %  ({:.1} s)",
+                s.test_accuracy * 100.0,
+                s.fit_seconds
+            ),
+            Outcome::NotRun { .. } => "not run: over budget".to_string(),
+        };
+        println!(
+            "[{k}/{total}] {name:<22} m = {m:<6} seed {seed}  {what}  elapsed {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(run)
+    };
+    let (single, multi): (Vec<_>, Vec<_>) = jobs.iter().partition(|j| j.1.single_threaded());
+    let mut runs: Vec<Run> = single.par_iter().map(|j| work(j)).collect::<Result<Vec<_>>>()?;
+    for j in multi {
+        runs.push(work(j)?);
+    }
+    // a stable order, whatever finished first
+    let order = |r: &Run| {
+        (
+            config
+                .models
+                .iter()
+                .position(|(n, _)| n == &r.model)
+                .unwrap_or(usize::MAX),
+            r.m,
+            r.seed,
+        )
+    };
+    runs.sort_by_key(order);
+    let cached = runs.iter().filter(|r| r.cached).count();
+    println!(
+        "learning curve on {}: {total} runs, {cached} from the cache, {:.0} s",
+        config.train.name,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(LearningCurve {
+        task: config.train.name.clone(),
+        runs,
+        ceiling: config.ceiling,
+        models: config.models.iter().map(|(n, _)| n.clone()).collect(),
+        sizes: config.sizes.clone(),
+    })
+}
+
+/// A power law `error = a · m^(−b)` fitted by least squares on log error vs log m.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PowerLaw {
+    pub a: f64,
+    pub b: f64,
+}
+
+impl PowerLaw {
+    /// Fits on (m, error) pairs; needs at least two distinct m and positive errors.
+    pub fn fit(points: &[(usize, f64)]) -> Result<PowerLaw> {
+        let pts: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|(_, e)| *e > 0.0)
+            .map(|&(m, e)| ((m as f64).ln(), e.ln()))
+            .collect();
+        if pts.len() < 2 {
+            return Err(TakeoffError::invalid(
+                "points for a power-law fit",
+                pts.len(),
+                "at least 2 sizes with non-zero error",
+            ));
+        }
+        let n = pts.len() as f64;
+        let (mx, my) = (
+            pts.iter().map(|p| p.0).sum::<f64>() / n,
+            pts.iter().map(|p| p.1).sum::<f64>() / n,
+        );
+        let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        if sxx == 0.0 {
+            return Err(TakeoffError::invalid(
+                "sizes for a power-law fit",
+                "one distinct m",
+                "at least 2",
+            ));
+        }
+        let slope = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx;
+        Ok(PowerLaw {
+            a: (my - slope * mx).exp(),
+            b: -slope,
+        })
+    }
+
+    /// The predicted error at m.
+    pub fn predict(&self, m: usize) -> f64 {
+        self.a * (m as f64).powf(-self.b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::TeacherTask;
+
+    fn config() -> CurveConfig {
+        let t = TeacherTask::new(5, 2, 1, 8, 0.05, 1).unwrap();
+        CurveConfig {
+            train: t.generate(400, 1).unwrap(),
+            test: t.generate(200, 2).unwrap(),
+            models: vec![
+                ("logistic".into(), ModelSpec::Logistic(LogisticParams::new())),
+                ("mlp".into(), ModelSpec::Mlp(MlpParams::new(&[8]).epochs(3))),
+            ],
+            sizes: vec![50, 200],
+            seeds: vec![0, 1],
+            ceiling: Some(t.bayes_accuracy()),
+        }
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("takeoff-cache-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn runs_every_combination_and_caches_them() {
+        let cache = Cache::at(tmp("all"));
+        let c = config();
+        let first = learning_curve(&c, &cache).unwrap();
+        assert_eq!(first.runs.len(), 8);
+        assert_eq!(first.cached_runs(), 0);
+        let second = learning_curve(&c, &cache).unwrap();
+        assert_eq!(second.cached_runs(), 8);
+        assert_eq!(
+            first.points(),
+            second.points(),
+            "cached results are the same numbers"
+        );
+        // a remix: one changed model recomputes only its own runs
+        let mut remix = c.clone();
+        remix.models[1].1 = ModelSpec::Mlp(MlpParams::new(&[16]).epochs(3));
+        let third = learning_curve(&remix, &cache).unwrap();
+        assert_eq!(third.cached_runs(), 4);
+    }
+
+    #[test]
+    fn corrupt_cache_entries_are_recomputed() {
+        let dir = tmp("corrupt");
+        let cache = Cache::at(&dir);
+        let c = config();
+        let first = learning_curve(&c, &cache).unwrap();
+        for e in std::fs::read_dir(&dir).unwrap() {
+            std::fs::write(e.unwrap().path(), "{ not json").unwrap();
+        }
+        let again = learning_curve(&c, &cache).unwrap();
+        assert_eq!(again.cached_runs(), 0);
+        let acc = |c: &LearningCurve| {
+            c.points()
+                .iter()
+                .map(|p| (p.mean, p.train_mean))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(acc(&first), acc(&again), "recomputed, same numbers");
+    }
+
+    #[test]
+    fn over_budget_models_are_recorded_not_run() {
+        let mut c = config();
+        c.models = vec![(
+            "svm".into(),
+            ModelSpec::Svm(SvmParams::new().budget(crate::baselines::Budget {
+                memory_gb: 0.0,
+                minutes: 0.0,
+            })),
+        )];
+        let curve = learning_curve(&c, &Cache::none()).unwrap();
+        assert_eq!(curve.not_run().len(), 2);
+        assert!(curve.not_run()[0].2.contains("not run at m = 50"));
+        assert!(curve.points().is_empty());
+    }
+
+    #[test]
+    fn power_law_recovers_its_exponent() {
+        let pts: Vec<(usize, f64)> = [100, 400, 1600]
+            .iter()
+            .map(|&m| (m, 2.0 * (m as f64).powf(-0.3)))
+            .collect();
+        let p = PowerLaw::fit(&pts).unwrap();
+        assert!((p.b - 0.3).abs() < 1e-9 && (p.a - 2.0).abs() < 1e-9);
+        assert!(PowerLaw::fit(&pts[..1]).is_err());
+    }
+
+    #[test]
+    fn log_sizes_are_increasing_and_span_the_range() {
+        let s = log_sizes(100, 60_000, 6);
+        assert_eq!(s.first(), Some(&100));
+        assert_eq!(s.last(), Some(&60_000));
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn bad_sizes_are_errors() {
+        let mut c = config();
+        c.sizes = vec![10_000];
+        assert!(learning_curve(&c, &Cache::none())
+            .unwrap_err()
+            .to_string()
+            .contains("m = 10000"));
+    }
+}
