@@ -557,9 +557,9 @@ impl TeacherTask {
         Ok(t)
     }
 
-    /// The lesson's default teacher: 20 inputs, 4 classes, 3 hidden layers of 32, 10 % label noise.
+    /// The lesson's default teacher: 10 inputs, 4 classes, 2 hidden layers of 32, 10 % label noise.
     pub fn lesson_default() -> TeacherTask {
-        TeacherTask::new(20, 4, 3, 32, 0.10, 7).expect("valid default teacher")
+        TeacherTask::new(10, 4, 2, 32, 0.10, 7).expect("valid default teacher")
     }
 
     /// Best achievable accuracy: a perfect model of the teacher is wrong exactly on the flipped labels.

@@ -160,6 +160,34 @@ impl Html {
     }
 }
 
+/// A row of grey images (values in [0, 1], `rows × cols` each) as an inline SVG with captions.
+pub fn image_strip(images: &[(Vec<f32>, String)], rows: usize, cols: usize) -> Html {
+    let px = 3;
+    let (w, h) = (cols * px, rows * px);
+    let mut s = String::from("<div class=\"takeoff-images\" style=\"display:flex;flex-wrap:wrap;gap:10px\">");
+    for (pixels, caption) in images {
+        s += &format!(
+            "<figure style=\"margin:0;text-align:center\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{c}\">",
+            c = escape(caption)
+        );
+        for (i, &v) in pixels.iter().enumerate() {
+            let g = 255 - (v.clamp(0.0, 1.0) * 255.0) as u8;
+            if g < 250 {
+                s += &format!(
+                    "<rect x=\"{}\" y=\"{}\" width=\"{px}\" height=\"{px}\" fill=\"rgb({g},{g},{g})\"/>",
+                    (i % cols) * px,
+                    (i / cols) * px
+                );
+            }
+        }
+        s += &format!(
+            "</svg><figcaption style=\"font-size:.8rem\">{}</figcaption></figure>",
+            escape(caption)
+        );
+    }
+    Html(s + "</div>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

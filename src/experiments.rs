@@ -2,10 +2,11 @@
 //! parallel where that does not oversubscribe the cores, and cached on disk so that a re-render
 //! or a remix recomputes only the runs that changed.
 
-use crate::baselines::{LogisticParams, SvmParams};
-use crate::data::{Dataset, Standardizer};
+use crate::baselines::{Budget, LogisticParams, SvmParams};
+use crate::data::{Dataset, FashionMnist, Standardizer, TeacherTask};
 use crate::error::{Result, TakeoffError};
 use crate::mlp::MlpParams;
+use crate::profile::Profile;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -18,12 +19,18 @@ pub enum ModelSpec {
     Logistic(LogisticParams),
     Svm(SvmParams),
     Mlp(MlpParams),
+    /// An MLP trained for at least `samples` examples seen (more epochs when m is small), so
+    /// that nets at small m get enough gradient steps; at most 2,000 epochs.
+    MlpSamples {
+        params: MlpParams,
+        samples: usize,
+    },
 }
 
 impl ModelSpec {
     /// True for learners whose fit uses one core (they can run side by side).
     pub fn single_threaded(&self) -> bool {
-        !matches!(self, ModelSpec::Mlp(_))
+        !matches!(self, ModelSpec::Mlp(_) | ModelSpec::MlpSamples { .. })
     }
 
     /// Fits on `train` and scores on `train` and `test`.
@@ -42,6 +49,14 @@ impl ModelSpec {
                 let m = p.clone().verbose(false).fit(train)?;
                 (m.accuracy(train)?, m.accuracy(test)?)
             }
+            ModelSpec::MlpSamples { params, samples } => {
+                let epochs = params
+                    .get_epochs()
+                    .max(samples.div_ceil(train.len().max(1)))
+                    .min(2000);
+                let m = params.clone().epochs(epochs).verbose(false).fit(train)?;
+                (m.accuracy(train)?, m.accuracy(test)?)
+            }
         };
         Ok(Scores {
             train_accuracy,
@@ -49,6 +64,27 @@ impl ModelSpec {
             fit_seconds: t.elapsed().as_secs_f64(),
         })
     }
+}
+
+/// A claim of the lesson, checked on a measured curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub claim: String,
+    pub holds: bool,
+    pub evidence: String,
+}
+
+/// Claims as an HTML table (for a notebook cell).
+pub fn claims_table(claims: &[Claim]) -> crate::display::Html {
+    let mut t = crate::display::Table::new(&["claim of the lesson", "on this run", "measured"]);
+    for c in claims {
+        t.push(vec![
+            c.claim.clone(),
+            if c.holds { "holds" } else { "does not hold" }.into(),
+            c.evidence.clone(),
+        ]);
+    }
+    crate::display::Html(t.to_html())
 }
 
 /// Accuracy and time of one finished run.
@@ -212,6 +248,100 @@ impl LearningCurve {
                 sorted.len() >= 2 && sorted[0].mean - sorted[0].std <= sorted[1].mean + sorted[1].std
             })
             .collect()
+    }
+
+    /// Checks the lesson's data-scale claims against this curve, with the numbers as evidence.
+    /// `traditional` and `nets` name the models (nets from small to large).
+    pub fn check_claims(&self, traditional: &[&str], nets: &[&str]) -> Vec<Claim> {
+        let mut claims = Vec::new();
+        let top = *self.sizes.last().unwrap_or(&0);
+        let gain_over_last_doubling = |model: &str| -> Option<(f64, usize, usize)> {
+            let pts: Vec<Point> = self.points().into_iter().filter(|p| p.model == model).collect();
+            let last = pts.last()?;
+            let prev = pts
+                .iter()
+                .rev()
+                .find(|p| p.m * 2 <= last.m)
+                .or(pts.iter().rev().nth(1))?;
+            Some((last.mean - prev.mean, prev.m, last.m))
+        };
+        if let (Some(large), Some(logistic)) = (nets.last(), traditional.first()) {
+            if let (Some((gl, a, b)), Some((gn, c, d))) =
+                (gain_over_last_doubling(logistic), gain_over_last_doubling(large))
+            {
+                claims.push(Claim {
+                    claim: format!("{logistic} flattens: its gain over the last step in m is small next to the {large}'s"),
+                    holds: gl < gn,
+                    evidence: format!(
+                        "{logistic}: {:+.1} points from m = {a} to {b}; {large}: {:+.1} points from m = {c} to {d}",
+                        gl * 100.0,
+                        gn * 100.0
+                    ),
+                });
+            }
+        }
+        if let Some(large) = nets.last() {
+            if let Some(lp) = self.point(large, top) {
+                let rivals: Vec<Point> = traditional.iter().filter_map(|t| self.last_point(t)).collect();
+                let best = rivals.iter().max_by(|a, b| a.mean.total_cmp(&b.mean));
+                if let Some(best) = best {
+                    claims.push(Claim {
+                        claim: format!("at the largest m the {large} beats every traditional learner"),
+                        holds: rivals.iter().all(|r| lp.mean > r.mean),
+                        evidence: format!(
+                            "{large} {:.1} % at m = {top}; best traditional: {} {:.1} % at m = {}",
+                            lp.mean * 100.0,
+                            best.model,
+                            best.mean * 100.0,
+                            best.m
+                        ),
+                    });
+                }
+            }
+        }
+        let at_top: Vec<Option<Point>> = nets.iter().map(|n| self.point(n, top)).collect();
+        if at_top.iter().all(|p| p.is_some()) && nets.len() >= 2 {
+            let pts: Vec<Point> = at_top.into_iter().flatten().collect();
+            claims.push(Claim {
+                claim: "at the largest m, the larger the net the higher its accuracy".into(),
+                holds: pts.windows(2).all(|w| w[1].mean >= w[0].mean),
+                evidence: pts
+                    .iter()
+                    .map(|p| format!("{} {:.1} %", p.model, p.mean * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        if let Some(&small_m) = self.sizes.first() {
+            claims.push(Claim {
+                claim: format!("at the smallest m ({small_m}) the ordering is unclear"),
+                holds: self.unclear_sizes().contains(&small_m),
+                evidence: self
+                    .points()
+                    .iter()
+                    .filter(|p| p.m == small_m)
+                    .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        claims
+    }
+
+    /// A power law fitted to `model`'s test error on every size but the largest, and how far
+    /// its prediction for the largest size is from the measurement: (law, predicted, measured).
+    pub fn extrapolate(&self, model: &str) -> Result<(PowerLaw, f64, f64)> {
+        let pts: Vec<Point> = self.points().into_iter().filter(|p| p.model == model).collect();
+        if pts.len() < 3 {
+            return Err(TakeoffError::invalid(
+                "sizes run for a power-law check",
+                pts.len(),
+                "at least 3 (two to fit, one to check)",
+            ));
+        }
+        let (fit, last) = pts.split_at(pts.len() - 1);
+        let law = PowerLaw::fit(&fit.iter().map(|p| (p.m, 1.0 - p.mean)).collect::<Vec<_>>())?;
+        Ok((law, law.predict(last[0].m), 1.0 - last[0].mean))
     }
 
     /// How many runs came from the cache.
@@ -442,6 +572,72 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
         ceiling: config.ceiling,
         models: config.models.iter().map(|(n, _)| n.clone()).collect(),
         sizes: config.sizes.clone(),
+    })
+}
+
+/// The lesson's models for a data-scale curve: logistic regression, the RBF SVM (with the
+/// profile's time budget), and the small, medium and large MLP presets, each trained on at least
+/// `samples` examples seen.
+pub fn data_scale_models(profile: Profile, samples: usize) -> Vec<(String, ModelSpec)> {
+    let svm_minutes = profile.pick(0.3, 1.0, 30.0);
+    let nn = |name: &str, p: MlpParams| {
+        (
+            name.to_string(),
+            ModelSpec::MlpSamples {
+                params: p.epochs(5),
+                samples,
+            },
+        )
+    };
+    vec![
+        (
+            "logistic regression".into(),
+            ModelSpec::Logistic(LogisticParams::new()),
+        ),
+        (
+            "RBF SVM".into(),
+            ModelSpec::Svm(SvmParams::new().budget(Budget {
+                memory_gb: 4.0,
+                minutes: svm_minutes,
+            })),
+        ),
+        nn("small NN (32)", MlpParams::small()),
+        nn("medium NN (256-128)", MlpParams::medium()),
+        nn("large NN (512-256-128)", MlpParams::large()),
+    ]
+}
+
+/// The data-scale curve on the teacher task (10 inputs, 4 classes, 10 % label noise), sized by
+/// the profile.
+pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
+    let task = TeacherTask::lesson_default();
+    let top = profile.pick(3_000, 30_000, 300_000);
+    let sizes = log_sizes(100, top, profile.pick(4, 6, 8));
+    Ok(CurveConfig {
+        train: task.generate(top, 1)?,
+        test: task.generate(profile.pick(2_000, 10_000, 20_000), 2)?,
+        models: data_scale_models(profile, profile.pick(20_000, 100_000, 300_000)),
+        sizes,
+        seeds: (0..profile.pick(1, 2, 3)).collect(),
+        ceiling: Some(task.bayes_accuracy()),
+    })
+}
+
+/// The data-scale curve on Fashion-MNIST (its official test set, or a fixed stratified part of it
+/// in the quick profile), sized by the profile.
+pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<CurveConfig> {
+    let top = profile.pick(3_000, 20_000, 60_000);
+    let test = match profile {
+        Profile::Quick => fashion.test.subsample(2_000, 0)?,
+        _ => fashion.test.clone(),
+    };
+    Ok(CurveConfig {
+        train: fashion.train.clone(),
+        test,
+        models: data_scale_models(profile, profile.pick(20_000, 60_000, 300_000)),
+        sizes: log_sizes(100, top, profile.pick(4, 6, 8)),
+        seeds: (0..profile.pick(1, 2, 3)).collect(),
+        ceiling: None,
     })
 }
 

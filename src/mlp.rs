@@ -315,9 +315,9 @@ impl MlpParams {
         MlpParams::new(&[256, 128])
     }
 
-    /// Three hidden layers, 1024, 512 and 256 units.
+    /// Three hidden layers, 512, 256 and 128 units.
     pub fn large() -> MlpParams {
-        MlpParams::new(&[1024, 512, 256])
+        MlpParams::new(&[512, 256, 128])
     }
 
     /// Hidden activation (default ReLU).
@@ -385,6 +385,10 @@ impl MlpParams {
     /// The initialisation actually used.
     pub fn get_init(&self) -> Init {
         self.init.unwrap_or(self.activation.usual_init())
+    }
+    /// Batch size.
+    pub fn get_batch_size(&self) -> usize {
+        self.batch_size
     }
     /// Number of epochs.
     pub fn get_epochs(&self) -> usize {

@@ -1,0 +1,31 @@
+//! Runs the data-scale learning curves of the profile in `TAKEOFF_PROFILE` and prints the table,
+//! filling the experiment cache the notebooks read.
+//!
+//! `TAKEOFF_PROFILE=default cargo run --release --example data_scale`
+use takeoff::experiments::{data_scale_fashion, data_scale_teacher, learning_curve, Cache};
+
+fn main() -> takeoff::Result<()> {
+    let profile = takeoff::Profile::from_env()?;
+    let cache = Cache::standard();
+    let fashion = takeoff::data::fashion_mnist()?;
+    for config in [
+        data_scale_teacher(profile)?,
+        data_scale_fashion(profile, &fashion)?,
+    ] {
+        let curve = learning_curve(&config, &cache)?;
+        for p in curve.points() {
+            println!(
+                "{:<24} m = {:<6} test {:5.1} %  train {:5.1} %  {:.1} s",
+                p.model,
+                p.m,
+                p.mean * 100.0,
+                p.train_mean * 100.0,
+                p.seconds_mean
+            );
+        }
+        for (model, m, why) in curve.not_run() {
+            println!("{model} m = {m}: {why}");
+        }
+    }
+    Ok(())
+}
