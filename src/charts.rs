@@ -59,7 +59,8 @@ pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
 pub fn activations() -> Figure {
     let z: Vec<f64> = (0..=240).map(|i| -6.0 + i as f64 * 0.05).collect();
     let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
-    let curves: [(&str, Box<dyn Fn(f64) -> f64>); 6] = [
+    type Curve = (&'static str, Box<dyn Fn(f64) -> f64>);
+    let curves: [Curve; 6] = [
         ("sigmoid σ(z)", Box::new(sig)),
         (
             "σ'(z) = σ(1−σ), at most 0.25",
@@ -419,7 +420,10 @@ mod scaling_tests {
     fn curve() -> crate::experiments::LearningCurve {
         use crate::experiments::{Outcome, Run, Scores};
         let mut runs = Vec::new();
-        for (model, accs) in [("logistic", [0.60, 0.70, 0.71]), ("large NN", [0.595, 0.75, 0.85])] {
+        for (model, accs) in [
+            ("logistic", [0.60, 0.70, 0.71]),
+            ("large NN", [0.595, 0.75, 0.85]),
+        ] {
             for (i, m) in [100, 1000, 10000].into_iter().enumerate() {
                 for seed in 0..2 {
                     let a = accs[i] + seed as f64 * 0.01;
@@ -476,4 +480,90 @@ mod scaling_tests {
         assert!(claims.iter().all(|c| c.holds), "{claims:?}");
         assert!(claims[0].evidence.contains("+1.0 points"));
     }
+}
+
+// ---------------------------------------------------------------- algorithms
+
+/// Gradient norm of each layer (first layer first, log scale), one line per labelled net.
+pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
+    use plotly::layout::AxisType;
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["net", "layer", "‖∂loss/∂W‖"]);
+    for (i, (name, norms)) in nets.iter().enumerate() {
+        plot.add_trace(
+            Scatter::new((1..=norms.len()).collect::<Vec<_>>(), norms.clone())
+                .mode(Mode::LinesMarkers)
+                .line(plotly::common::Line::new().color(PALETTE[i % PALETTE.len()]))
+                .name(name.as_str()),
+        );
+        for (l, n) in norms.iter().enumerate() {
+            table.push(vec![name.clone(), (l + 1).to_string(), format!("{n:.3e}")]);
+        }
+    }
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text("Gradient norm per layer at initialisation"))
+            .x_axis(Axis::new().title(Title::with_text("layer (1 = nearest the input)")))
+            .y_axis(
+                Axis::new()
+                    .title(Title::with_text("‖∂loss/∂W‖ (log scale)"))
+                    .type_(AxisType::Log),
+            ),
+    );
+    let ratio =
+        |n: &Vec<f64>| n.last().copied().unwrap_or(1.0) / n.first().copied().unwrap_or(1.0).max(1e-300);
+    let parts: Vec<String> = nets
+        .iter()
+        .map(|(name, n)| {
+            format!(
+                "{name}: the last layer's gradient is {:.0}× the first's",
+                ratio(n)
+            )
+        })
+        .collect();
+    Figure::new(
+        plot,
+        format!("How much gradient reaches each layer. {}.", parts.join("; ")),
+    )
+    .with_table(table)
+}
+
+/// Training loss against epochs for several runs.
+pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["run", "epoch", "training loss", "training accuracy", "seconds"]);
+    for (i, (name, h)) in runs.iter().enumerate() {
+        plot.add_trace(
+            Scatter::new(
+                h.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(),
+                h.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(),
+            )
+            .mode(Mode::LinesMarkers)
+            .line(plotly::common::Line::new().color(PALETTE[i % PALETTE.len()]))
+            .name(name.as_str()),
+        );
+        for e in &h.epochs {
+            table.push(vec![
+                name.clone(),
+                e.epoch.to_string(),
+                format!("{:.4}", e.train_loss),
+                pct(e.train_accuracy),
+                format!("{:.2}", e.seconds),
+            ]);
+        }
+    }
+    plot.set_layout(layout(
+        "Training loss by epoch",
+        "epoch",
+        "mean cross-entropy (nats)",
+    ));
+    let finals: Vec<String> = runs
+        .iter()
+        .filter_map(|(n, h)| h.last().map(|e| format!("{n} ends at {:.3}", e.train_loss)))
+        .collect();
+    Figure::new(
+        plot,
+        format!("Training loss after each epoch: {}.", finals.join(", ")),
+    )
+    .with_table(table)
 }

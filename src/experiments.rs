@@ -313,16 +313,23 @@ impl LearningCurve {
             });
         }
         if let Some(&small_m) = self.sizes.first() {
+            let one_seed = self.points().iter().any(|p| p.m == small_m && p.seeds < 2);
+            let caveat = if one_seed {
+                "one seed only, so no spread to compare: "
+            } else {
+                ""
+            };
             claims.push(Claim {
                 claim: format!("at the smallest m ({small_m}) the ordering is unclear"),
                 holds: self.unclear_sizes().contains(&small_m),
-                evidence: self
-                    .points()
-                    .iter()
-                    .filter(|p| p.m == small_m)
-                    .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                evidence: caveat.to_string()
+                    + &self
+                        .points()
+                        .iter()
+                        .filter(|p| p.m == small_m)
+                        .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", "),
             });
         }
         claims

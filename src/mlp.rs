@@ -860,6 +860,7 @@ mod tests {
 
     /// Central finite differences on a small f64 net, every parameter, every activation.
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn gradients_match_finite_differences_for_every_activation() {
         let mut r = rng(3);
         let x = Array2::from_shape_fn((7, 4), |_| crate::data::normal(&mut r) as f64); // 7 × 4
