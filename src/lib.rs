@@ -18,6 +18,7 @@ pub mod data;
 pub mod display;
 pub mod error;
 pub mod experiments;
+pub mod mindmap;
 pub mod mlp;
 pub mod profile;
 

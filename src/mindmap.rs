@@ -1,0 +1,553 @@
+//! Mermaid `mindmap` text → a tree → an SVG drawn here (no JavaScript, no network), so the lesson's
+//! mind map looks the same in JupyterLab, in the static pages and in a saved `.svg` file.
+//!
+//! Syntax read: a first line `mindmap`; one node per line, its depth given by its indentation
+//! (spaces); shapes `id((text))` (circle), `id(text)` (rounded), `id[text]` (square),
+//! `id{{text}}` (hexagon) where `id` is an ASCII identifier; labels in straight double quotes
+//! or backticks are unquoted; `**bold**` spans are drawn bold. One deliberate difference from
+//! Mermaid: a line such as `数据规模(Scale of Data)` whose prefix is not an ASCII identifier is kept
+//! whole as its label (Mermaid would show only "Scale of Data"), so the lesson's bilingual labels
+//! survive.
+//!
+//! ```
+//! # fn main() -> takeoff::Result<()> {
+//! let map = takeoff::mindmap::MindMap::parse("mindmap\n  root((Why now?))\n    Data\n    Compute\n")?;
+//! assert_eq!(map.root.children.len(), 2);
+//! assert!(map.to_svg().contains("Compute"));
+//! # Ok(()) }
+//! ```
+
+use crate::display::{escape, Html};
+use crate::error::{Result, TakeoffError};
+
+/// The node's outline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Plain,
+    Circle,
+    Rounded,
+    Square,
+    Hexagon,
+}
+
+/// A run of label text, bold or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+/// One node and its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub spans: Vec<Span>,
+    pub shape: Shape,
+    pub line: usize,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    /// The label without markup.
+    pub fn label(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// This node and all below it, depth first.
+    pub fn all(&self) -> Vec<&Node> {
+        let mut v = vec![self];
+        for c in &self.children {
+            v.extend(c.all());
+        }
+        v
+    }
+}
+
+/// A parsed mind map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MindMap {
+    pub root: Node,
+}
+
+fn err(line: usize, message: impl Into<String>) -> TakeoffError {
+    TakeoffError::Mindmap {
+        line,
+        message: message.into(),
+    }
+}
+
+fn parse_spans(text: &str, line: usize) -> Result<Vec<Span>> {
+    let parts: Vec<&str> = text.split("**").collect();
+    if parts.len().is_multiple_of(2) {
+        return Err(err(
+            line,
+            format!("unclosed ** in {text:?}: bold text needs a closing **"),
+        ));
+    }
+    Ok(parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(i, p)| Span {
+            text: p.to_string(),
+            bold: i % 2 == 1,
+        })
+        .collect())
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['"', '`'] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
+            return &s[1..s.len() - 1];
+        }
+    }
+    s
+}
+
+fn parse_node(text: &str, line: usize) -> Result<(Shape, Vec<Span>)> {
+    let id_len = text
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    let (id, rest) = text.split_at(id_len);
+    let shapes = [
+        ("((", "))", Shape::Circle),
+        ("{{", "}}", Shape::Hexagon),
+        ("(", ")", Shape::Rounded),
+        ("[", "]", Shape::Square),
+    ];
+    let (shape, label) = match shapes
+        .iter()
+        .find(|(open, _, _)| !id.is_empty() && rest.starts_with(open))
+    {
+        Some(&(open, close, shape)) => {
+            if !rest.ends_with(close) || rest.len() < open.len() + close.len() {
+                return Err(err(
+                    line,
+                    format!("unclosed shape in {text:?}: expected it to end with {close}"),
+                ));
+            }
+            (shape, &rest[open.len()..rest.len() - close.len()])
+        }
+        None => (Shape::Plain, text),
+    };
+    let label = unquote(label);
+    if label.trim().is_empty() {
+        return Err(err(line, "empty node text: give the node a label"));
+    }
+    Ok((shape, parse_spans(label, line)?))
+}
+
+impl MindMap {
+    /// Reads Mermaid `mindmap` text. Errors name the line.
+    pub fn parse(text: &str) -> Result<MindMap> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l))
+            .filter(|(_, l)| !l.trim().is_empty());
+        match lines.next() {
+            Some((_, l)) if l.trim() == "mindmap" => {}
+            Some((n, l)) => {
+                return Err(err(
+                    n,
+                    format!("expected the first line to be `mindmap`, found {:?}", l.trim()),
+                ))
+            }
+            None => {
+                return Err(err(
+                    1,
+                    "empty text: a mind map starts with `mindmap` and a root node",
+                ))
+            }
+        }
+        // (indent, node) stack of open ancestors
+        let mut stack: Vec<(usize, Node)> = Vec::new();
+        let mut root: Option<Node> = None;
+        let close = |stack: &mut Vec<(usize, Node)>, root: &mut Option<Node>| {
+            let (_, node) = stack.pop().expect("non-empty");
+            match stack.last_mut() {
+                Some((_, parent)) => parent.children.push(node),
+                None => *root = Some(node),
+            }
+        };
+        for (n, l) in lines {
+            if l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t') {
+                return Err(err(n, "tab in indentation: indent with spaces"));
+            }
+            let indent = l.len() - l.trim_start().len();
+            let (shape, spans) = parse_node(l.trim(), n)?;
+            let node = Node {
+                spans,
+                shape,
+                line: n,
+                children: Vec::new(),
+            };
+            if stack.is_empty() {
+                if root.is_some() {
+                    return Err(err(
+                        n,
+                        "a second root: every node after the first must be indented below it",
+                    ));
+                }
+                stack.push((indent, node));
+                continue;
+            }
+            while stack.last().is_some_and(|(i, _)| *i >= indent) {
+                if stack.len() == 1 {
+                    return Err(err(
+                        n,
+                        format!(
+                            "indented {indent} spaces, not more than the root's {}: a second root",
+                            stack[0].0
+                        ),
+                    ));
+                }
+                close(&mut stack, &mut root);
+            }
+            // the new node must match a sibling's indentation if its parent already has children
+            let (_, parent) = stack.last().expect("root stays open");
+            if let Some(sib) = parent.children.last() {
+                let sib_indent = indent_of(text, sib.line);
+                if sib_indent != indent {
+                    return Err(err(
+                        n,
+                        format!("inconsistent indentation: {indent} spaces, but its sibling on line {} has {sib_indent}", sib.line),
+                    ));
+                }
+            }
+            stack.push((indent, node));
+        }
+        while !stack.is_empty() {
+            close(&mut stack, &mut root);
+        }
+        root.map(|root| MindMap { root })
+            .ok_or_else(|| err(1, "no root node after `mindmap`"))
+    }
+
+    /// The first ```` ```mermaid ```` block of a Markdown text that holds a mind map.
+    pub fn from_markdown(md: &str) -> Result<MindMap> {
+        let start = md
+            .find("```mermaid")
+            .ok_or_else(|| err(1, "no ```mermaid block in the text"))?;
+        let body = &md[start + "```mermaid".len()..];
+        let end = body
+            .find("```")
+            .ok_or_else(|| err(1, "the ```mermaid block is not closed"))?;
+        MindMap::parse(&body[..end])
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.root.all().len()
+    }
+
+    /// Always false: a mind map has a root.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The map drawn as a left-to-right tree in SVG.
+    pub fn to_svg(&self) -> String {
+        Layout::of(self).svg()
+    }
+
+    /// Writes the SVG to a file (a standalone picture that opens in any browser).
+    pub fn save_svg(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, self.to_svg()).map_err(|e| TakeoffError::io(path, e))
+    }
+
+    /// The SVG as a notebook output.
+    pub fn to_html(&self) -> Html {
+        Html(format!("<div class=\"takeoff-mindmap\">{}</div>", self.to_svg()))
+    }
+
+    /// Called by evcxr when a cell ends with a `MindMap`.
+    pub fn evcxr_display(&self) {
+        self.to_html().evcxr_display();
+    }
+}
+
+fn indent_of(text: &str, line: usize) -> usize {
+    let l = text.lines().nth(line - 1).unwrap_or("");
+    l.len() - l.trim_start().len()
+}
+
+// ---------------------------------------------------------------- layout
+
+const FONT: f64 = 14.0;
+const ROW: f64 = 30.0;
+const GAP: f64 = 36.0;
+const PAD: f64 = 10.0;
+const COLORS: [&str; 8] = [
+    "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d",
+];
+
+/// Width of text in px at 14 px: CJK and full-width characters one em, others about 0.6 em.
+pub fn text_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = (0x2E80..=0x9FFF).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFF00..=0xFFEF).contains(&u);
+            if wide {
+                FONT
+            } else if c == ' ' {
+                FONT * 0.3
+            } else {
+                FONT * 0.6
+            }
+        })
+        .sum()
+}
+
+struct Placed<'a> {
+    node: &'a Node,
+    depth: usize,
+    x: f64,
+    y: f64,
+    w: f64,
+    color: &'static str,
+    parent: Option<usize>,
+}
+
+struct Layout<'a> {
+    nodes: Vec<Placed<'a>>,
+    width: f64,
+    height: f64,
+}
+
+impl<'a> Layout<'a> {
+    fn of(map: &'a MindMap) -> Layout<'a> {
+        let mut nodes: Vec<Placed> = Vec::new();
+        let mut next_row = 0.0;
+        fn place<'a>(
+            n: &'a Node,
+            depth: usize,
+            color: &'static str,
+            parent: Option<usize>,
+            nodes: &mut Vec<Placed<'a>>,
+            next_row: &mut f64,
+        ) -> f64 {
+            let me = nodes.len();
+            nodes.push(Placed {
+                node: n,
+                depth,
+                x: 0.0,
+                y: 0.0,
+                w: text_width(&n.label()) + 2.0 * PAD,
+                color,
+                parent,
+            });
+            let y = if n.children.is_empty() {
+                *next_row += 1.0;
+                *next_row - 0.5
+            } else {
+                let ys: Vec<f64> = n
+                    .children
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let col = if depth == 0 {
+                            COLORS[i % COLORS.len()]
+                        } else {
+                            color
+                        };
+                        place(c, depth + 1, col, Some(me), nodes, next_row)
+                    })
+                    .collect();
+                (ys[0] + ys[ys.len() - 1]) / 2.0
+            };
+            nodes[me].y = y * ROW + ROW;
+            y
+        }
+        place(&map.root, 0, "#333333", None, &mut nodes, &mut next_row);
+        let max_depth = nodes.iter().map(|p| p.depth).max().unwrap_or(0);
+        let mut col_x = vec![20.0; max_depth + 2];
+        for d in 0..=max_depth {
+            let w = nodes
+                .iter()
+                .filter(|p| p.depth == d)
+                .map(|p| p.w)
+                .fold(0.0, f64::max);
+            col_x[d + 1] = col_x[d] + w + GAP;
+        }
+        for p in nodes.iter_mut() {
+            p.x = col_x[p.depth];
+        }
+        Layout {
+            width: col_x[max_depth + 1] - GAP + 20.0,
+            height: (next_row + 1.0) * ROW,
+            nodes,
+        }
+    }
+
+    fn svg(&self) -> String {
+        let mut s = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" \
+font-family=\"'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif\" font-size=\"{FONT}\" role=\"img\" aria-label=\"{label}\">",
+            w = self.width,
+            h = self.height,
+            label = escape(&self.nodes[0].node.label()),
+        );
+        s += &format!("<title>{}</title>", escape(&self.nodes[0].node.label()));
+        for p in &self.nodes {
+            if let Some(pi) = p.parent {
+                let q = &self.nodes[pi];
+                let (x1, y1, x2, y2) = (q.x + q.w, q.y, p.x, p.y);
+                let mx = (x1 + x2) / 2.0;
+                s += &format!(
+                    "<path d=\"M{x1:.1},{y1:.1} C{mx:.1},{y1:.1} {mx:.1},{y2:.1} {x2:.1},{y2:.1}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\" opacity=\"0.7\"/>",
+                    p.color
+                );
+            }
+        }
+        for p in &self.nodes {
+            let h = ROW - 6.0;
+            let (rx, fill, stroke, text_color) = match (p.depth, p.node.shape) {
+                (0, _) | (_, Shape::Circle) => (h / 2.0, "#333333", "#333333", "#ffffff"),
+                (_, Shape::Square) => (0.0, "#ffffff", p.color, "#222222"),
+                (1, _) => (6.0, p.color, p.color, "#ffffff"),
+                _ => (6.0, "#ffffff", p.color, "#222222"),
+            };
+            s += &format!(
+                "<g><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" rx=\"{rx:.1}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.4\"/>",
+                p.x,
+                p.y - h / 2.0,
+                p.w
+            );
+            s += &format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{text_color}\" dominant-baseline=\"central\">",
+                p.x + PAD,
+                p.y
+            );
+            for span in &p.node.spans {
+                if span.bold {
+                    s += &format!("<tspan font-weight=\"bold\">{}</tspan>", escape(&span.text));
+                } else {
+                    s += &format!("<tspan>{}</tspan>", escape(&span.text));
+                }
+            }
+            s += "</text></g>";
+        }
+        s + "</svg>"
+    }
+}
+
+/// The seed lesson's mind map, exactly as written in its Mermaid block.
+pub const LESSON_ZH: &str = include_str!("../notebooks/mindmap.zh.mmd");
+/// The same map in English.
+pub const LESSON_EN: &str = include_str!("../notebooks/mindmap.en.mmd");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny checker: every tag closes in order, attributes are quoted.
+    fn well_formed(xml: &str) -> bool {
+        let mut stack: Vec<String> = Vec::new();
+        let mut rest = xml;
+        while let Some(i) = rest.find('<') {
+            let Some(j) = rest[i..].find('>') else {
+                return false;
+            };
+            let tag = &rest[i + 1..i + j];
+            rest = &rest[i + j + 1..];
+            if let Some(name) = tag.strip_prefix('/') {
+                if stack.pop().as_deref() != Some(name) {
+                    return false;
+                }
+            } else if !tag.ends_with('/') {
+                stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
+            }
+            if !tag.matches('"').count().is_multiple_of(2) {
+                return false;
+            }
+        }
+        stack.is_empty()
+    }
+
+    #[test]
+    fn reads_the_seed_block_and_draws_every_label() {
+        let map = MindMap::parse(LESSON_ZH).unwrap();
+        assert_eq!(map.root.label(), "深度学习为何起飞?");
+        assert_eq!(map.root.shape, Shape::Circle);
+        assert_eq!(map.root.children.len(), 4);
+        assert_eq!(map.len(), 32, "33 non-empty lines, less `mindmap`");
+        let svg = map.to_svg();
+        assert!(well_formed(&svg), "SVG is not well-formed");
+        for n in map.root.all() {
+            for s in &n.spans {
+                assert!(svg.contains(&escape(&s.text)), "label {:?} missing", s.text);
+            }
+        }
+        let key = map
+            .root
+            .all()
+            .into_iter()
+            .find(|n| n.label().contains("标注数据"))
+            .unwrap();
+        assert!(key.spans.iter().any(|s| s.bold && s.text == "标注数据"));
+        assert!(svg.contains("<tspan font-weight=\"bold\">标注数据</tspan>"));
+    }
+
+    #[test]
+    fn english_map_has_the_same_shape() {
+        let (zh, en) = (
+            MindMap::parse(LESSON_ZH).unwrap(),
+            MindMap::parse(LESSON_EN).unwrap(),
+        );
+        assert_eq!(zh.len(), en.len());
+        assert!(well_formed(&en.to_svg()));
+    }
+
+    #[test]
+    fn labels_do_not_overlap() {
+        let map = MindMap::parse(LESSON_ZH).unwrap();
+        let l = Layout::of(&map);
+        for (i, a) in l.nodes.iter().enumerate() {
+            for b in &l.nodes[i + 1..] {
+                let overlap_x = a.x < b.x + b.w && b.x < a.x + a.w;
+                let overlap_y = (a.y - b.y).abs() < ROW - 6.0;
+                assert!(
+                    !(overlap_x && overlap_y),
+                    "{:?} overlaps {:?}",
+                    a.node.label(),
+                    b.node.label()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = MindMap::parse("mindmap\n  root((a))\n    b\n      c\n     d\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 5") && e.contains("inconsistent indentation"),
+            "{e}"
+        );
+        let e = MindMap::parse("mindmap\n  root((a\n").unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("unclosed shape"), "{e}");
+        let e = MindMap::parse("mindmap\n  root((a))\n    \"\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("empty node text"), "{e}");
+        let e = MindMap::parse("mindmap\n  root((a))\n    **b\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("unclosed **"), "{e}");
+        assert!(MindMap::parse("graph TD\n")
+            .unwrap_err()
+            .to_string()
+            .contains("line 1"));
+        let e = MindMap::parse("mindmap\n  root((a))\n  other\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("second root"), "{e}");
+    }
+}
