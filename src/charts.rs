@@ -91,11 +91,14 @@ pub fn activations() -> Figure {
         let y: Vec<f64> = z.iter().map(|&v| f(v)).collect();
         plot.add_trace(Scatter::new(z.clone(), y).mode(Mode::Lines).name(*name));
     }
-    plot.set_layout(layout(
-        "Activations and their derivatives",
-        "pre-activation z",
-        "value",
-    ));
+    // ReLU grows without bound: clip the view so the derivatives stay readable.
+    plot.set_layout(
+        layout("Activations and their derivatives", "pre-activation z", "value").y_axis(
+            Axis::new()
+                .title(Title::with_text("value"))
+                .range(vec![-1.1, 1.6]),
+        ),
+    );
     Figure::new(
         plot,
         "Sigmoid's derivative peaks at 0.25 and vanishes at both ends; tanh's peaks at 1 and also vanishes; \
