@@ -2,16 +2,22 @@
 //! filling the experiment cache the notebooks read.
 //!
 //! `TAKEOFF_PROFILE=default cargo run --release --example data_scale`
-use takeoff::experiments::{data_scale_fashion, data_scale_teacher, learning_curve, Cache};
+use takeoff::experiments::{
+    data_scale_fashion, data_scale_teacher, learning_curve, small_data_fashion, Cache,
+};
 
 fn main() -> takeoff::Result<()> {
     let profile = takeoff::Profile::from_env()?;
     let cache = Cache::standard();
     let fashion = takeoff::data::fashion_mnist()?;
-    for config in [
-        data_scale_teacher(profile)?,
-        data_scale_fashion(profile, &fashion)?,
-    ] {
+    let only_small = std::env::args().any(|a| a == "--small-data");
+    let (pixels, hog) = small_data_fashion(profile, &fashion)?;
+    let mut configs = vec![pixels, hog];
+    if !only_small {
+        configs.insert(0, data_scale_fashion(profile, &fashion)?);
+        configs.insert(0, data_scale_teacher(profile)?);
+    }
+    for config in configs {
         let curve = learning_curve(&config, &cache)?;
         for p in curve.points() {
             println!(

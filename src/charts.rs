@@ -107,49 +107,6 @@ ReLU's is exactly 1 for every z > 0.",
     .with_table(table)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::{Array1, Array2};
-
-    #[test]
-    fn class_balance_counts_each_class() {
-        let d = Dataset::new(
-            "d",
-            Array2::zeros((3, 1)),
-            Array1::from(vec![0, 1, 1]),
-            vec!["x".into(), "y".into()],
-        )
-        .unwrap();
-        let f = class_balance(&d);
-        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
-        assert_eq!(v["data"][0]["y"], serde_json::json!([1, 2]));
-        assert_eq!(v["data"][0]["type"], "bar");
-        assert!(f.summary.contains("smallest class has 1"));
-    }
-
-    #[test]
-    fn activation_derivatives_peak_where_the_lesson_says() {
-        let f = activations();
-        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
-        let max = |i: usize| {
-            v["data"][i]["y"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .fold(f64::MIN, f64::max)
-        };
-        assert!((max(1) - 0.25).abs() < 1e-9, "sigmoid' peaks at 0.25");
-        assert!((max(3) - 1.0).abs() < 1e-9, "tanh' peaks at 1");
-        assert_eq!(max(5), 1.0);
-        assert!(v["layout"]["xaxis"]["title"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("z"));
-    }
-}
-
 // ---------------------------------------------------------------- data scale
 
 const PALETTE: [&str; 8] = [
@@ -416,75 +373,6 @@ pub fn ng_schematic() -> Figure {
     )
 }
 
-#[cfg(test)]
-mod scaling_tests {
-    use super::*;
-
-    fn curve() -> crate::experiments::LearningCurve {
-        use crate::experiments::{Outcome, Run, Scores};
-        let mut runs = Vec::new();
-        for (model, accs) in [
-            ("logistic", [0.60, 0.70, 0.71]),
-            ("large NN", [0.595, 0.75, 0.85]),
-        ] {
-            for (i, m) in [100, 1000, 10000].into_iter().enumerate() {
-                for seed in 0..2 {
-                    let a = accs[i] + seed as f64 * 0.01;
-                    runs.push(Run {
-                        model: model.into(),
-                        m,
-                        seed,
-                        outcome: Outcome::Ran(Scores {
-                            train_accuracy: 1.0,
-                            test_accuracy: a,
-                            fit_seconds: 0.1,
-                        }),
-                        cached: false,
-                    });
-                }
-            }
-        }
-        crate::experiments::LearningCurve {
-            task: "toy".into(),
-            runs,
-            ceiling: Some(0.9),
-            models: vec!["logistic".into(), "large NN".into()],
-            sizes: vec![100, 1000, 10000],
-        }
-    }
-
-    #[test]
-    fn scaling_chart_has_log_axis_bands_ceiling_and_unclear_region() {
-        let c = curve();
-        let f = scaling(&c);
-        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
-        assert_eq!(v["layout"]["xaxis"]["type"], "log");
-        let data = v["data"].as_array().unwrap();
-        assert_eq!(
-            data.len(),
-            2 * 3 + 1,
-            "band low, band high, mean per model, plus the ceiling"
-        );
-        assert_eq!(data[1]["fill"], "tonexty");
-        assert_eq!(data[6]["y"], serde_json::json!([90.0, 90.0]));
-        assert_eq!(
-            c.unclear_sizes(),
-            vec![100],
-            "bands overlap only at the smallest m"
-        );
-        assert_eq!(v["layout"]["shapes"].as_array().unwrap().len(), 1);
-        assert!(f.summary.contains("large NN with 85.5 %"), "{}", f.summary);
-        assert_eq!(f.table.as_ref().unwrap().rows.len(), 6);
-    }
-
-    #[test]
-    fn claims_are_checked_against_the_numbers() {
-        let claims = curve().check_claims(&["logistic"], &["large NN"]);
-        assert!(claims.iter().all(|c| c.holds), "{claims:?}");
-        assert!(claims[0].evidence.contains("+1.0 points"));
-    }
-}
-
 // ---------------------------------------------------------------- algorithms
 
 /// Gradient norm of each layer (first layer first, log scale), one line per labelled net.
@@ -569,4 +457,116 @@ pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
         format!("Training loss after each epoch: {}.", finals.join(", ")),
     )
     .with_table(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array1, Array2};
+
+    #[test]
+    fn class_balance_counts_each_class() {
+        let d = Dataset::new(
+            "d",
+            Array2::zeros((3, 1)),
+            Array1::from(vec![0, 1, 1]),
+            vec!["x".into(), "y".into()],
+        )
+        .unwrap();
+        let f = class_balance(&d);
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["data"][0]["y"], serde_json::json!([1, 2]));
+        assert_eq!(v["data"][0]["type"], "bar");
+        assert!(f.summary.contains("smallest class has 1"));
+    }
+
+    #[test]
+    fn activation_derivatives_peak_where_the_lesson_says() {
+        let f = activations();
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        let max = |i: usize| {
+            v["data"][i]["y"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .fold(f64::MIN, f64::max)
+        };
+        assert!((max(1) - 0.25).abs() < 1e-9, "sigmoid' peaks at 0.25");
+        assert!((max(3) - 1.0).abs() < 1e-9, "tanh' peaks at 1");
+        assert_eq!(max(5), 1.0);
+        assert!(v["layout"]["xaxis"]["title"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("z"));
+    }
+}
+
+#[cfg(test)]
+mod scaling_tests {
+    use super::*;
+
+    fn curve() -> crate::experiments::LearningCurve {
+        use crate::experiments::{Outcome, Run, Scores};
+        let mut runs = Vec::new();
+        for (model, accs) in [
+            ("logistic", [0.60, 0.70, 0.71]),
+            ("large NN", [0.595, 0.75, 0.85]),
+        ] {
+            for (i, m) in [100, 1000, 10000].into_iter().enumerate() {
+                for seed in 0..2 {
+                    let a = accs[i] + seed as f64 * 0.01;
+                    runs.push(Run {
+                        model: model.into(),
+                        m,
+                        seed,
+                        outcome: Outcome::Ran(Scores {
+                            train_accuracy: 1.0,
+                            test_accuracy: a,
+                            fit_seconds: 0.1,
+                        }),
+                        cached: false,
+                    });
+                }
+            }
+        }
+        crate::experiments::LearningCurve {
+            task: "toy".into(),
+            runs,
+            ceiling: Some(0.9),
+            models: vec!["logistic".into(), "large NN".into()],
+            sizes: vec![100, 1000, 10000],
+        }
+    }
+
+    #[test]
+    fn scaling_chart_has_log_axis_bands_ceiling_and_unclear_region() {
+        let c = curve();
+        let f = scaling(&c);
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["layout"]["xaxis"]["type"], "log");
+        let data = v["data"].as_array().unwrap();
+        assert_eq!(
+            data.len(),
+            2 * 3 + 1,
+            "band low, band high, mean per model, plus the ceiling"
+        );
+        assert_eq!(data[1]["fill"], "tonexty");
+        assert_eq!(data[6]["y"], serde_json::json!([90.0, 90.0]));
+        assert_eq!(
+            c.unclear_sizes(),
+            vec![100],
+            "bands overlap only at the smallest m"
+        );
+        assert_eq!(v["layout"]["shapes"].as_array().unwrap().len(), 1);
+        assert!(f.summary.contains("large NN with 85.5 %"), "{}", f.summary);
+        assert_eq!(f.table.as_ref().unwrap().rows.len(), 6);
+    }
+
+    #[test]
+    fn claims_are_checked_against_the_numbers() {
+        let claims = curve().check_claims(&["logistic"], &["large NN"]);
+        assert!(claims.iter().all(|c| c.holds), "{claims:?}");
+        assert!(claims[0].evidence.contains("+1.0 points"));
+    }
 }

@@ -87,6 +87,35 @@ pub fn claims_table(claims: &[Claim]) -> crate::display::Html {
     crate::display::Html(t.to_html())
 }
 
+/// At each m, the best of the `engineered` models against the best of the `raw` ones, as an
+/// HTML table with the difference in points.
+pub fn best_of_each(curve: &LearningCurve, engineered: &[&str], raw: &[&str]) -> crate::display::Html {
+    let mut t = crate::display::Table::new(&[
+        "m",
+        "best on engineered features",
+        "best on raw pixels",
+        "difference",
+    ]);
+    let pts = curve.points();
+    let best = |names: &[&str], m: usize| {
+        pts.iter()
+            .filter(|p| p.m == m && names.contains(&p.model.as_str()))
+            .max_by(|a, b| a.mean.total_cmp(&b.mean))
+            .cloned()
+    };
+    for &m in &curve.sizes {
+        if let (Some(e), Some(r)) = (best(engineered, m), best(raw, m)) {
+            t.push(vec![
+                m.to_string(),
+                format!("{} {:.1} %", e.model, e.mean * 100.0),
+                format!("{} {:.1} %", r.model, r.mean * 100.0),
+                format!("{:+.1} points", (e.mean - r.mean) * 100.0),
+            ]);
+        }
+    }
+    crate::display::Html(t.to_html())
+}
+
 /// Accuracy and time of one finished run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
@@ -349,6 +378,20 @@ impl LearningCurve {
         let (fit, last) = pts.split_at(pts.len() - 1);
         let law = PowerLaw::fit(&fit.iter().map(|p| (p.m, 1.0 - p.mean)).collect::<Vec<_>>())?;
         Ok((law, law.predict(last[0].m), 1.0 - last[0].mean))
+    }
+
+    /// This curve and `other` (same sizes) as one, e.g. raw pixels and engineered features.
+    pub fn merge(mut self, other: LearningCurve) -> LearningCurve {
+        self.task = format!("{} and {}", self.task, other.task);
+        self.runs.extend(other.runs);
+        self.models.extend(other.models);
+        for m in other.sizes {
+            if !self.sizes.contains(&m) {
+                self.sizes.push(m);
+            }
+        }
+        self.sizes.sort_unstable();
+        self
     }
 
     /// How many runs came from the cache.
@@ -648,6 +691,68 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
     })
 }
 
+/// The small-data regime on Fashion-MNIST: (raw pixels, HOG features) configurations over the
+/// same images, so a traditional learner on engineered features can be set against raw-pixel
+/// learners and nets at small m. Merge the two curves with [`LearningCurve::merge`].
+pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
+    let top = profile.pick(500, 3_000, 10_000);
+    let pool = fashion.train.subsample(top, 7)?;
+    let test = fashion.test.subsample(profile.pick(2_000, 5_000, 10_000), 0)?;
+    let sizes = log_sizes(profile.pick(50, 30, 30), top, profile.pick(4, 6, 7));
+    let seeds: Vec<u64> = (0..profile.pick(1, 3, 5)).collect();
+    let budget = Budget {
+        memory_gb: 4.0,
+        minutes: profile.pick(1.0, 3.0, 30.0),
+    };
+    let samples = profile.pick(20_000, 60_000, 200_000);
+    let pixels = CurveConfig {
+        train: pool.clone(),
+        test: test.clone(),
+        models: vec![
+            (
+                "RBF SVM on pixels".into(),
+                ModelSpec::Svm(SvmParams::new().budget(budget)),
+            ),
+            (
+                "medium NN on pixels".into(),
+                ModelSpec::MlpSamples {
+                    params: MlpParams::medium().epochs(5),
+                    samples,
+                },
+            ),
+            (
+                "large NN on pixels".into(),
+                ModelSpec::MlpSamples {
+                    params: MlpParams::large().epochs(5),
+                    samples,
+                },
+            ),
+        ],
+        sizes: sizes.clone(),
+        seeds: seeds.clone(),
+        ceiling: None,
+    };
+    let hog = crate::baselines::HogParams::default();
+    let features = CurveConfig {
+        train: crate::baselines::hog(&pool, hog)?,
+        test: crate::baselines::hog(&test, hog)?,
+        models: vec![
+            (
+                "RBF SVM on HOG".into(),
+                ModelSpec::Svm(SvmParams::new().budget(budget)),
+            ),
+            (
+                "logistic regression on HOG".into(),
+                ModelSpec::Logistic(LogisticParams::new()),
+            ),
+        ],
+        sizes,
+        seeds,
+        ceiling: None,
+    };
+    Ok((pixels, features))
+}
+
 /// A power law `error = a · m^(−b)` fitted by least squares on log error vs log m.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PowerLaw {
@@ -694,6 +799,102 @@ impl PowerLaw {
     pub fn predict(&self, m: usize) -> f64 {
         self.a * (m as f64).powf(-self.b)
     }
+}
+
+/// A learning curve for the reader's own data: a stratified 25 % test split, log-spaced sizes
+/// from a few examples per class to the whole training part, logistic regression and the small
+/// and medium nets (trained on at least 20,000 examples seen), `seeds` seeds.
+pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
+    let (train, test) = data.split(0.25, 0)?;
+    let lo = (5 * data.n_classes()).max(20).min(train.len());
+    let samples = 20_000;
+    Ok(CurveConfig {
+        models: vec![
+            (
+                "logistic regression".into(),
+                ModelSpec::Logistic(LogisticParams::new()),
+            ),
+            (
+                "small NN (32)".into(),
+                ModelSpec::MlpSamples {
+                    params: MlpParams::small().epochs(5),
+                    samples,
+                },
+            ),
+            (
+                "medium NN (256-128)".into(),
+                ModelSpec::MlpSamples {
+                    params: MlpParams::medium().epochs(5),
+                    samples,
+                },
+            ),
+        ],
+        sizes: log_sizes(lo, train.len(), 5),
+        seeds: (0..seeds.max(1) as u64).collect(),
+        ceiling: None,
+        train,
+        test,
+    })
+}
+
+/// The success formula, one measured line per term: big data and big models from a learning
+/// curve (the net with the largest m, small vs large), compute from its fit times, good
+/// algorithms from training runs that differ only in the activation.
+pub fn success_formula(
+    curve: &LearningCurve,
+    small: &str,
+    large: &str,
+    activations: &[(String, crate::mlp::History)],
+) -> crate::display::Html {
+    let mut t = crate::display::Table::new(&["term", "measured", "from"]);
+    let (lo, hi) = (
+        *curve.sizes.first().unwrap_or(&0),
+        *curve.sizes.last().unwrap_or(&0),
+    );
+    let pct = |v: f64| format!("{:.1} %", v * 100.0);
+    if let (Some(a), Some(b)) = (curve.point(large, lo), curve.point(large, hi)) {
+        t.push(vec![
+            "big data".into(),
+            format!(
+                "{large}: {} at m = {lo}, {} at m = {hi}",
+                pct(a.mean),
+                pct(b.mean)
+            ),
+            curve.task.clone(),
+        ]);
+    }
+    if let (Some(s), Some(l)) = (curve.point(small, hi), curve.point(large, hi)) {
+        t.push(vec![
+            "big model".into(),
+            format!("at m = {hi}: {small} {}, {large} {}", pct(s.mean), pct(l.mean)),
+            curve.task.clone(),
+        ]);
+        t.push(vec![
+            "compute".into(),
+            format!(
+                "at m = {hi} the {large} took {:.1} s against {:.1} s for the {small} ({:.0}×), on this machine",
+                l.seconds_mean,
+                s.seconds_mean,
+                l.seconds_mean / s.seconds_mean.max(1e-9)
+            ),
+            curve.task.clone(),
+        ]);
+    }
+    if !activations.is_empty() {
+        let ends: Vec<String> = activations
+            .iter()
+            .filter_map(|(n, h)| {
+                h.last()
+                    .map(|e| format!("{n} {:.3} after {} epochs", e.train_loss, e.epoch))
+            })
+            .collect();
+        t.push(vec![
+            "good algorithms".into(),
+            format!("training loss: {}", ends.join(", ")),
+            "identical nets, only the activation differs".into(),
+        ]);
+    }
+    crate::display::Html(t.to_html())
 }
 
 #[cfg(test)]
