@@ -459,46 +459,280 @@ pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
     .with_table(table)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::{Array1, Array2};
-
-    #[test]
-    fn class_balance_counts_each_class() {
-        let d = Dataset::new(
-            "d",
-            Array2::zeros((3, 1)),
-            Array1::from(vec![0, 1, 1]),
-            vec!["x".into(), "y".into()],
-        )
-        .unwrap();
-        let f = class_balance(&d);
-        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
-        assert_eq!(v["data"][0]["y"], serde_json::json!([1, 2]));
-        assert_eq!(v["data"][0]["type"], "bar");
-        assert!(f.summary.contains("smallest class has 1"));
-    }
-
-    #[test]
-    fn activation_derivatives_peak_where_the_lesson_says() {
-        let f = activations();
-        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
-        let max = |i: usize| {
-            v["data"][i]["y"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .fold(f64::MIN, f64::max)
+/// Training error of each activation in a race, mean over seeds with a min–max band, against
+/// epochs (`by_seconds` false) or wall-clock seconds (true), with the target as a dashed line.
+pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
+    use plotly::common::{DashType, Fill, Line};
+    let mut plot = Plot::new();
+    let mut table = Table::new(&[
+        "activation",
+        "learning rate",
+        "epochs to target (mean)",
+        "seconds to target (mean)",
+        "seeds that got there",
+    ]);
+    let mut x_max: f64 = 0.0;
+    for (i, lane) in race.lanes.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let n = lane.histories.iter().map(|h| h.epochs.len()).min().unwrap_or(0);
+        let at = |k: usize, f: &dyn Fn(&crate::mlp::EpochStats) -> f64| -> Vec<f64> {
+            lane.histories.iter().map(|h| f(&h.epochs[k])).collect()
         };
-        assert!((max(1) - 0.25).abs() < 1e-9, "sigmoid' peaks at 0.25");
-        assert!((max(3) - 1.0).abs() < 1e-9, "tanh' peaks at 1");
-        assert_eq!(max(5), 1.0);
-        assert!(v["layout"]["xaxis"]["title"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("z"));
+        let (mut xs, mut mean, mut lo, mut hi) = (vec![], vec![], vec![], vec![]);
+        for k in 0..n {
+            let err = at(k, &|e| (1.0 - e.train_accuracy) * 100.0);
+            let x = if by_seconds {
+                at(k, &|e| e.seconds).iter().sum::<f64>() / err.len() as f64
+            } else {
+                (k + 1) as f64
+            };
+            xs.push(x);
+            mean.push(err.iter().sum::<f64>() / err.len() as f64);
+            lo.push(err.iter().cloned().fold(f64::MAX, f64::min));
+            hi.push(err.iter().cloned().fold(f64::MIN, f64::max));
+        }
+        x_max = x_max.max(xs.last().copied().unwrap_or(0.0));
+        let name = format!("{} (lr {})", lane.activation.name(), lane.learning_rate);
+        plot.add_trace(
+            Scatter::new(xs.clone(), lo)
+                .mode(Mode::Lines)
+                .line(Line::new().width(0.0).color(color))
+                .show_legend(false)
+                .name(format!("{name} min")),
+        );
+        plot.add_trace(
+            Scatter::new(xs.clone(), hi)
+                .mode(Mode::Lines)
+                .line(Line::new().width(0.0).color(color))
+                .fill(Fill::ToNextY)
+                .fill_color(rgba(color, 0.2))
+                .show_legend(false)
+                .name(format!("{name} max")),
+        );
+        plot.add_trace(
+            Scatter::new(xs, mean)
+                .mode(Mode::Lines)
+                .line(Line::new().color(color).width(2.5))
+                .name(name),
+        );
+        let (e, got) = lane.mean_epochs_to(race.target_error);
+        let (s, _) = lane.mean_seconds_to(race.target_error);
+        table.push(vec![
+            lane.activation.name().into(),
+            lane.learning_rate.to_string(),
+            e.map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "not reached".into()),
+            s.map(|v| format!("{v:.2}"))
+                .unwrap_or_else(|| "not reached".into()),
+            format!("{got} of {}", lane.histories.len()),
+        ]);
+    }
+    let t = race.target_error * 100.0;
+    plot.add_trace(
+        Scatter::new(vec![0.0, x_max], vec![t, t])
+            .mode(Mode::Lines)
+            .line(Line::new().color("#333").dash(DashType::Dash))
+            .name(format!("target {t:.0} %")),
+    );
+    let x_name = if by_seconds {
+        "wall-clock time (s, this machine)"
+    } else {
+        "epoch"
+    };
+    plot.set_layout(layout(
+        &format!(
+            "Training error by {}: {}",
+            if by_seconds { "time" } else { "epoch" },
+            race.task
+        ),
+        x_name,
+        "training error (%)",
+    ));
+    Figure::new(
+        plot,
+        format!(
+            "Identical nets differing only in the hidden activation, mean over seeds with min–max bands. {}",
+            race.verdict()
+        ),
+    )
+    .with_table(table)
+}
+
+/// Decision regions of several fitted 2-D classifiers side by side, as SVG (one panel each),
+/// with the training points on top.
+pub fn decision_boundaries(models: &[(String, crate::mlp::Mlp)], data: &Dataset) -> crate::display::Html {
+    use crate::display::escape;
+    let (n, px) = (60usize, 4.0);
+    let col = |j: usize| data.x.column(j).to_vec();
+    let (xs, ys) = (col(0), col(1));
+    let range = |v: &[f32]| {
+        let lo = v.iter().cloned().fold(f32::MAX, f32::min);
+        let hi = v.iter().cloned().fold(f32::MIN, f32::max);
+        let pad = (hi - lo) * 0.05;
+        (lo - pad, hi + pad)
+    };
+    let ((x0, x1), (y0, y1)) = (range(&xs), range(&ys));
+    let grid = ndarray::Array2::from_shape_fn((n * n, 2), |(k, j)| {
+        let (i, r) = (k % n, k / n);
+        if j == 0 {
+            x0 + (x1 - x0) * (i as f32 + 0.5) / n as f32
+        } else {
+            y1 - (y1 - y0) * (r as f32 + 0.5) / n as f32
+        }
+    });
+    let size = n as f64 * px;
+    let mut s =
+        String::from("<div class=\"takeoff-boundaries\" style=\"display:flex;flex-wrap:wrap;gap:16px\">");
+    for (name, model) in models {
+        let Ok(pred) = model.predict(&grid) else { continue };
+        let acc = model.accuracy(data).unwrap_or(f64::NAN);
+        s += &format!("<figure style=\"margin:0\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{size}\" role=\"img\" aria-label=\"{a}\">", a = escape(name));
+        for (k, &c) in pred.iter().enumerate() {
+            s += &format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{px}\" height=\"{px}\" fill=\"{}\"/>",
+                (k % n) as f64 * px,
+                (k / n) as f64 * px,
+                rgba(PALETTE[c % PALETTE.len()], 0.3)
+            );
+        }
+        for ((&x, &y), &c) in xs.iter().zip(&ys).zip(data.y.iter()) {
+            let cx = (x - x0) as f64 / (x1 - x0) as f64 * size;
+            let cy = (y1 - y) as f64 / (y1 - y0) as f64 * size;
+            s += &format!(
+                "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"2.2\" fill=\"{}\"/>",
+                PALETTE[c % PALETTE.len()]
+            );
+        }
+        s += &format!(
+            "</svg><figcaption style=\"text-align:center;font-size:.9rem\">{}: training accuracy {:.1} %</figcaption></figure>",
+            escape(name),
+            acc * 100.0
+        );
+    }
+    crate::display::Html(s + "</div>")
+}
+
+/// Gradient norm of the first and the last weight layer during training, per epoch, for the
+/// first seed of each lane of a race (log scale).
+pub fn gradient_norms_in_training(race: &crate::race::Race) -> Figure {
+    use plotly::common::{DashType, Line};
+    use plotly::layout::AxisType;
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["activation", "epoch", "first layer", "last layer"]);
+    for (i, lane) in race.lanes.iter().enumerate() {
+        let Some(h) = lane.histories.first() else { continue };
+        let color = PALETTE[i % PALETTE.len()];
+        let ep: Vec<usize> = h.epochs.iter().map(|e| e.epoch).collect();
+        let first: Vec<f64> = h
+            .epochs
+            .iter()
+            .map(|e| e.grad_norms.first().copied().unwrap_or(0.0))
+            .collect();
+        let last: Vec<f64> = h
+            .epochs
+            .iter()
+            .map(|e| e.grad_norms.last().copied().unwrap_or(0.0))
+            .collect();
+        for (k, e) in ep.iter().enumerate() {
+            table.push(vec![
+                lane.activation.name().into(),
+                e.to_string(),
+                format!("{:.3e}", first[k]),
+                format!("{:.3e}", last[k]),
+            ]);
+        }
+        plot.add_trace(
+            Scatter::new(ep.clone(), first)
+                .mode(Mode::LinesMarkers)
+                .line(Line::new().color(color))
+                .name(format!("{}: first layer", lane.activation.name())),
+        );
+        plot.add_trace(
+            Scatter::new(ep, last)
+                .mode(Mode::Lines)
+                .line(Line::new().color(color).dash(DashType::Dot))
+                .name(format!("{}: last layer", lane.activation.name())),
+        );
+    }
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text(format!(
+                "Gradient norms during training: {}",
+                race.task
+            )))
+            .x_axis(Axis::new().title(Title::with_text("epoch")))
+            .y_axis(
+                Axis::new()
+                    .title(Title::with_text("mean ‖∂loss/∂W‖ per batch (log scale)"))
+                    .type_(AxisType::Log),
+            ),
+    );
+    let ratios: Vec<String> = race
+        .lanes
+        .iter()
+        .filter_map(|l| {
+            let e = l.histories.first()?.epochs.first()?;
+            Some(format!(
+                "{}: first layer {:.2}× the last in epoch 1",
+                l.activation.name(),
+                e.grad_norms.first()? / e.grad_norms.last()?.max(1e-300)
+            ))
+        })
+        .collect();
+    Figure::new(
+        plot,
+        format!(
+            "How much gradient reaches the first layer compared with the last while training; {}.",
+            ratios.join("; ")
+        ),
+    )
+    .with_table(table)
+}
+
+#[cfg(test)]
+mod race_chart_tests {
+    use super::*;
+    use crate::mlp::{Activation, MlpParams};
+
+    #[test]
+    fn race_chart_and_boundaries_show_every_activation() {
+        let data = crate::data::moons(40, 0.1, 0).unwrap();
+        let race = crate::race::activation_race(&crate::race::RaceConfig {
+            data: data.clone(),
+            hidden: vec![8],
+            activations: vec![Activation::Sigmoid, Activation::Relu],
+            learning_rates: vec![0.1],
+            search_epochs: 1,
+            epochs: 3,
+            batch_size: 16,
+            seeds: vec![0],
+            target_error: 0.5,
+        })
+        .unwrap();
+        let f = race_progress(&race, false);
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["data"].as_array().unwrap().len(), 2 * 3 + 1);
+        assert!(v["data"][2]["name"].as_str().unwrap().starts_with("sigmoid"));
+        assert_eq!(f.table.as_ref().unwrap().rows.len(), 2);
+        let g = gradient_norms_in_training(&race);
+        assert_eq!(g.table.as_ref().unwrap().rows.len(), 6);
+        let models: Vec<(String, crate::mlp::Mlp)> = [Activation::Sigmoid, Activation::Relu]
+            .iter()
+            .map(|&a| {
+                (
+                    a.name().to_string(),
+                    MlpParams::new(&[8])
+                        .activation(a)
+                        .epochs(2)
+                        .verbose(false)
+                        .fit(&data)
+                        .unwrap(),
+                )
+            })
+            .collect();
+        let html = decision_boundaries(&models, &data).0;
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert!(html.contains("ReLU: training accuracy"));
     }
 }
 
@@ -569,4 +803,210 @@ mod scaling_tests {
         assert!(claims.iter().all(|c| c.holds), "{claims:?}");
         assert!(claims[0].evidence.contains("+1.0 points"));
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array1, Array2};
+
+    #[test]
+    fn class_balance_counts_each_class() {
+        let d = Dataset::new(
+            "d",
+            Array2::zeros((3, 1)),
+            Array1::from(vec![0, 1, 1]),
+            vec!["x".into(), "y".into()],
+        )
+        .unwrap();
+        let f = class_balance(&d);
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["data"][0]["y"], serde_json::json!([1, 2]));
+        assert_eq!(v["data"][0]["type"], "bar");
+        assert!(f.summary.contains("smallest class has 1"));
+    }
+
+    #[test]
+    fn activation_derivatives_peak_where_the_lesson_says() {
+        let f = activations();
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        let max = |i: usize| {
+            v["data"][i]["y"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .fold(f64::MIN, f64::max)
+        };
+        assert!((max(1) - 0.25).abs() < 1e-9, "sigmoid' peaks at 0.25");
+        assert!((max(3) - 1.0).abs() < 1e-9, "tanh' peaks at 1");
+        assert_eq!(max(5), 1.0);
+        assert!(v["layout"]["xaxis"]["title"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("z"));
+    }
+}
+
+// ---------------------------------------------------------------- compute
+
+/// Measured GFLOP/s of each matrix-product kernel as bars, with the processor's theoretical peak.
+pub fn kernel_speeds(speeds: &[(String, f64)], cpu: &crate::compute::Cpu, n: usize) -> Figure {
+    use plotly::common::{DashType, Line};
+    let mut plot = Plot::new();
+    let names: Vec<String> = speeds.iter().map(|(n, _)| n.clone()).collect();
+    plot.add_trace(
+        Bar::new(names.clone(), speeds.iter().map(|(_, g)| *g).collect()).name("measured (median)"),
+    );
+    let peak = cpu.peak_gflops();
+    plot.add_trace(
+        Scatter::new(names, vec![peak; speeds.len()])
+            .mode(Mode::Lines)
+            .line(Line::new().color("#333").dash(DashType::Dash))
+            .name(format!("theoretical peak {peak:.0} GFLOP/s")),
+    );
+    plot.set_layout(layout(
+        &format!("One {n} × {n} matrix product, four ways (measured on this machine)"),
+        "implementation",
+        "GFLOP/s",
+    ));
+    let mut table = Table::new(&["implementation", "GFLOP/s", "share of peak"]);
+    for (name, g) in speeds {
+        table.push(vec![
+            name.clone(),
+            format!("{g:.2}"),
+            format!("{:.1} %", g / peak * 100.0),
+        ]);
+    }
+    let (slow, fast) = (
+        speeds.first().map(|s| s.1).unwrap_or(1.0),
+        speeds.last().map(|s| s.1).unwrap_or(1.0),
+    );
+    Figure::new(
+        plot,
+        format!(
+            "The same product runs {:.0}× faster through the optimised kernel than through naive loops, reaching {:.0} % of the theoretical peak ({}). Timing: varies between runs.",
+            fast / slow.max(1e-9),
+            fast / peak * 100.0,
+            cpu.describe()
+        ),
+    )
+    .with_table(table)
+}
+
+/// Seconds per epoch against the epoch's training FLOPs, one colour per model, with the fitted
+/// line through the origin (its slope is the trainer's achieved throughput).
+pub fn epoch_cost(costs: &[crate::compute::EpochCost]) -> Figure {
+    use plotly::common::Line;
+    let mut plot = Plot::new();
+    let mut models: Vec<String> = Vec::new();
+    for c in costs {
+        if !models.contains(&c.model) {
+            models.push(c.model.clone());
+        }
+    }
+    let mut table = Table::new(&[
+        "model",
+        "m",
+        "training FLOPs per epoch",
+        "seconds per epoch",
+        "GFLOP/s",
+    ]);
+    for (i, model) in models.iter().enumerate() {
+        let pts: Vec<&crate::compute::EpochCost> = costs.iter().filter(|c| &c.model == model).collect();
+        plot.add_trace(
+            Scatter::new(
+                pts.iter().map(|c| c.flops()).collect(),
+                pts.iter().map(|c| c.seconds).collect(),
+            )
+            .mode(Mode::Markers)
+            .marker(
+                plotly::common::Marker::new()
+                    .size(9)
+                    .color(PALETTE[i % PALETTE.len()]),
+            )
+            .name(model.as_str()),
+        );
+        for c in pts {
+            table.push(vec![
+                model.clone(),
+                c.m.to_string(),
+                format!("{:.2e}", c.flops()),
+                format!("{:.3}", c.seconds),
+                format!("{:.1}", c.gflops()),
+            ]);
+        }
+    }
+    let slope = crate::compute::seconds_per_flop(costs);
+    let max = costs.iter().map(|c| c.flops()).fold(0.0, f64::max);
+    plot.add_trace(
+        Scatter::new(vec![0.0, max], vec![0.0, max * slope])
+            .mode(Mode::Lines)
+            .line(Line::new().color("#333"))
+            .name(format!("fit: {:.1} GFLOP/s", 1.0 / slope / 1e9)),
+    );
+    plot.set_layout(layout(
+        "Training cost grows with the model and the data (measured on this machine)",
+        "training FLOPs in one epoch (model size × m)",
+        "seconds per epoch",
+    ));
+    Figure::new(
+        plot,
+        format!(
+            "Seconds per epoch against the epoch's FLOPs for several model sizes and amounts of data: one line through the origin fits them all, at about {:.1} GFLOP/s. Bigger models and more data cost compute in proportion.",
+            1.0 / slope / 1e9
+        ),
+    )
+    .with_table(table)
+}
+
+/// Test accuracy against the seconds each fit took, from a learning curve: what a time budget buys.
+pub fn accuracy_vs_time(curve: &crate::experiments::LearningCurve) -> Figure {
+    use plotly::common::Line;
+    use plotly::layout::AxisType;
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["model", "m", "seconds", "test accuracy"]);
+    for (i, model) in curve.models.iter().enumerate() {
+        let pts: Vec<_> = curve.points().into_iter().filter(|p| &p.model == model).collect();
+        if pts.is_empty() {
+            continue;
+        }
+        for p in &pts {
+            table.push(vec![
+                model.clone(),
+                p.m.to_string(),
+                format!("{:.2}", p.seconds_mean),
+                pct(p.mean),
+            ]);
+        }
+        plot.add_trace(
+            Scatter::new(
+                pts.iter().map(|p| p.seconds_mean.max(1e-3)).collect(),
+                pts.iter().map(|p| p.mean * 100.0).collect(),
+            )
+            .mode(Mode::LinesMarkers)
+            .line(Line::new().color(PALETTE[i % PALETTE.len()]))
+            .name(model.as_str()),
+        );
+    }
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text(format!(
+                "What a time budget buys: {}",
+                curve.task
+            )))
+            .x_axis(
+                Axis::new()
+                    .title(Title::with_text(
+                        "fit + scoring time (s, log scale, this machine)",
+                    ))
+                    .type_(AxisType::Log),
+            )
+            .y_axis(Axis::new().title(Title::with_text("test accuracy (%)"))),
+    );
+    Figure::new(
+        plot,
+        "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys.",
+    )
+    .with_table(table)
 }

@@ -6,14 +6,18 @@
 //!
 //! | lesson section | module |
 //! |---|---|
-//! | the data behind every claim | [`data`] |
-//! | charts, with a text summary and a data table each | [`charts`], [`display`] |
+//! | the data behind every claim: Fashion-MNIST, the teacher task, 2-D sets, CSV | [`data`] |
+//! | data scale: traditional learners vs small, medium and large nets | [`baselines`], [`mlp`], [`experiments`] |
+//! | algorithms: sigmoid vs tanh vs ReLU, the vanishing gradient | [`mlp`], [`race`] |
+//! | the lesson's mind map | [`mindmap`] |
+//! | charts, each with a text summary and a data table | [`charts`], [`display`] |
 //! | sizing experiments for tests, renders and full runs | [`profile`] |
 //!
 //! Every random function takes a seed; the same inputs and seed give the same numbers.
 
 pub mod baselines;
 pub mod charts;
+pub mod compute;
 pub mod data;
 pub mod display;
 pub mod error;
@@ -21,6 +25,7 @@ pub mod experiments;
 pub mod mindmap;
 pub mod mlp;
 pub mod profile;
+pub mod race;
 
 pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};
 pub use display::{Figure, Html, Table};

@@ -1,0 +1,485 @@
+//! Compute scale, measured on the machine that runs the lesson: where the speed of a matrix
+//! product comes from, what the processor could do at most, what training costs, and how many
+//! experiments fit in an hour — with projections onto published hardware, labelled as such.
+
+use crate::error::{Result, TakeoffError};
+use ndarray::Array2;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// Floating-point operations of an (m × k) · (k × n) product: one multiply and one add per term.
+pub fn matmul_flops(m: usize, k: usize, n: usize) -> f64 {
+    2.0 * m as f64 * k as f64 * n as f64
+}
+
+/// Textbook triple loop, i-j-k order: the inner loop strides down a column of `b` (cache-unfriendly).
+pub fn matmul_naive(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    let mut c = Array2::zeros((m, n)); // m × n
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0;
+            for p in 0..k {
+                s += a[[i, p]] * b[[p, j]];
+            }
+            c[[i, j]] = s;
+        }
+    }
+    c
+}
+
+fn row_times(a_row: &[f32], b: &[f32], n: usize, c_row: &mut [f32]) {
+    // i-k-j order: the inner loop walks a row of b and a row of c contiguously (vectorises).
+    for (p, &a) in a_row.iter().enumerate() {
+        let b_row = &b[p * n..(p + 1) * n];
+        for (c, &bv) in c_row.iter_mut().zip(b_row) {
+            *c += a * bv;
+        }
+    }
+}
+
+/// Cache-friendly loops (i-k-j order) on one thread.
+pub fn matmul_loops(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
+    let (m, n) = (a.nrows(), b.ncols());
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let (a_s, b_s) = (a.as_slice().expect("standard"), b.as_slice().expect("standard"));
+    let k = a.ncols();
+    let mut c = vec![0.0f32; m * n];
+    for (i, c_row) in c.chunks_mut(n).enumerate() {
+        row_times(&a_s[i * k..(i + 1) * k], b_s, n, c_row);
+    }
+    Array2::from_shape_vec((m, n), c).expect("m × n")
+}
+
+/// The same cache-friendly loops, rows split over every core with rayon.
+pub fn matmul_loops_parallel(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
+    let (m, n) = (a.nrows(), b.ncols());
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let (a_s, b_s) = (a.as_slice().expect("standard"), b.as_slice().expect("standard"));
+    let k = a.ncols();
+    let mut c = vec![0.0f32; m * n];
+    c.par_chunks_mut(n)
+        .enumerate()
+        .for_each(|(i, c_row)| row_times(&a_s[i * k..(i + 1) * k], b_s, n, c_row));
+    Array2::from_shape_vec((m, n), c).expect("m × n")
+}
+
+/// Which implementation of the product to time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    Naive,
+    Loops,
+    LoopsAllCores,
+    /// ndarray's `dot` (matrixmultiply: packed, blocked, SIMD micro-kernels, all cores): the trainer's.
+    Optimised,
+}
+
+impl Kernel {
+    /// Every kernel, slowest first.
+    pub const ALL: [Kernel; 4] = [
+        Kernel::Naive,
+        Kernel::Loops,
+        Kernel::LoopsAllCores,
+        Kernel::Optimised,
+    ];
+
+    /// A readable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Naive => "naive loops (1 thread)",
+            Kernel::Loops => "cache-friendly loops (1 thread)",
+            Kernel::LoopsAllCores => "cache-friendly loops (all cores)",
+            Kernel::Optimised => "optimised kernel (ndarray/matrixmultiply, the trainer's)",
+        }
+    }
+
+    /// Runs the product.
+    pub fn run(self, a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
+        match self {
+            Kernel::Naive => matmul_naive(a, b),
+            Kernel::Loops => matmul_loops(a, b),
+            Kernel::LoopsAllCores => matmul_loops_parallel(a, b),
+            Kernel::Optimised => a.dot(b),
+        }
+    }
+}
+
+/// Median GFLOP/s of `kernel` on an n × n product over `reps` runs (machine-dependent).
+pub fn measure(kernel: Kernel, n: usize, reps: usize) -> Result<f64> {
+    if n == 0 || reps == 0 {
+        return Err(TakeoffError::invalid(
+            "matrix size and repetitions",
+            format!("{n}, {reps}"),
+            "both at least 1",
+        ));
+    }
+    let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 11.0);
+    let b = Array2::from_shape_fn((n, n), |(i, j)| ((i * 5 + j) % 13) as f32 / 13.0);
+    let mut t: Vec<f64> = (0..reps)
+        .map(|_| {
+            let s = Instant::now();
+            std::hint::black_box(kernel.run(&a, &b));
+            s.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    Ok(matmul_flops(n, n, n) / t[t.len() / 2] / 1e9)
+}
+
+/// What the processor could do at most, from what it reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cpu {
+    pub model: String,
+    pub cores: usize,
+    pub ghz: f64,
+    /// f32 lanes of the widest vector unit (16 for AVX-512, 8 for AVX2, 4 for SSE/NEON).
+    pub f32_lanes: usize,
+    pub fma: bool,
+    /// Vector FMA units per core: not reported by the CPU, assumed 2 (true of most x86 cores
+    /// since 2013); the peak is labelled with this assumption.
+    pub fma_units: usize,
+}
+
+impl Cpu {
+    /// Reads `/proc/cpuinfo` (Linux) and the number of cores rayon uses; falls back to SSE-class
+    /// figures when a field is missing.
+    pub fn detect() -> Cpu {
+        let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        Cpu::from_cpuinfo(&info, rayon::current_num_threads())
+    }
+
+    /// Parses the text of `/proc/cpuinfo`.
+    pub fn from_cpuinfo(info: &str, cores: usize) -> Cpu {
+        let field = |name: &str| {
+            info.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|v| v.trim().to_string())
+        };
+        let flags = field("flags").unwrap_or_default();
+        let has = |f: &str| flags.split_whitespace().any(|x| x == f);
+        let f32_lanes = if has("avx512f") {
+            16
+        } else if has("avx2") || has("avx") {
+            8
+        } else {
+            4
+        };
+        Cpu {
+            model: field("model name").unwrap_or_else(|| "unknown processor".into()),
+            cores: cores.max(1),
+            ghz: field("cpu MHz")
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|m| m / 1000.0)
+                .unwrap_or(1.0),
+            f32_lanes,
+            fma: has("fma"),
+            fma_units: 2,
+        }
+    }
+
+    /// Theoretical f32 peak: cores × GHz × lanes × (2 flops per FMA, else 1) × FMA units.
+    pub fn peak_gflops(&self) -> f64 {
+        let per_op = if self.fma { 2.0 } else { 1.0 };
+        self.cores as f64 * self.ghz * self.f32_lanes as f64 * per_op * self.fma_units as f64
+    }
+
+    /// One line describing the machine and the formula.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} cores of {} at {:.2} GHz, {} f32 lanes{}, assumed {} vector units per core: peak {:.0} GFLOP/s = {} × {:.2} × {} × {} × {}",
+            self.cores,
+            self.model,
+            self.ghz,
+            self.f32_lanes,
+            if self.fma { " with FMA" } else { "" },
+            self.fma_units,
+            self.peak_gflops(),
+            self.cores,
+            self.ghz,
+            self.f32_lanes,
+            if self.fma { 2 } else { 1 },
+            self.fma_units
+        )
+    }
+}
+
+/// Training FLOPs per example of an MLP with layer sizes `sizes`: forward 2·Σ in·out, backward
+/// about twice that (the gradients of the weights and of the inputs).
+pub fn mlp_flops_per_example(sizes: &[usize]) -> f64 {
+    3.0 * sizes.windows(2).map(|w| 2.0 * (w[0] * w[1]) as f64).sum::<f64>()
+}
+
+/// A published hardware figure, for projections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hardware {
+    pub name: &'static str,
+    pub peak_tflops_f32: f64,
+    pub source: &'static str,
+}
+
+/// The hardware the lesson projects onto (peak single-precision figures from the vendors' specifications).
+pub fn published_hardware() -> Vec<Hardware> {
+    vec![
+        Hardware {
+            name: "2 × GTX 580 (AlexNet, 2012)",
+            peak_tflops_f32: 2.0 * 1.581,
+            source: "NVIDIA GeForce GTX 580 specification: 1,581 GFLOP/s each; Krizhevsky et al. 2012 trained on two for 5–6 days",
+        },
+        Hardware {
+            name: "NVIDIA H100 SXM (2022), FP32",
+            peak_tflops_f32: 67.0,
+            source: "NVIDIA H100 SXM datasheet: 67 TFLOP/s FP32 without tensor cores",
+        },
+    ]
+}
+
+/// Seconds a computation of `flops` would take on `hw` if it reached the same fraction of peak
+/// as it did here (`achieved_fraction`): a projection, not a measurement.
+pub fn project_seconds(flops: f64, hw: &Hardware, achieved_fraction: f64) -> f64 {
+    flops / (hw.peak_tflops_f32 * 1e12 * achieved_fraction.clamp(1e-6, 1.0))
+}
+
+/// Measured cost of one training epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochCost {
+    pub model: String,
+    pub m: usize,
+    pub flops_per_example: f64,
+    /// Median wall time of one epoch (s, machine-dependent).
+    pub seconds: f64,
+}
+
+impl EpochCost {
+    /// Training FLOPs of the epoch.
+    pub fn flops(&self) -> f64 {
+        self.flops_per_example * self.m as f64
+    }
+    /// Achieved GFLOP/s.
+    pub fn gflops(&self) -> f64 {
+        self.flops() / self.seconds / 1e9
+    }
+}
+
+/// Times one epoch (median of `reps`) of each named MLP on the first `m` rows of `data`.
+pub fn epoch_costs(
+    models: &[(String, crate::mlp::MlpParams)],
+    data: &crate::Dataset,
+    sizes: &[usize],
+    reps: usize,
+) -> Result<Vec<EpochCost>> {
+    let mut out = Vec::new();
+    for (name, params) in models {
+        for &m in sizes {
+            let sub = data.subsample(m, 0)?;
+            let mut layer_sizes = vec![data.n_features()];
+            layer_sizes.extend(params.hidden());
+            layer_sizes.push(data.n_classes());
+            let mut t: Vec<f64> = Vec::new();
+            for r in 0..reps.max(1) {
+                let s = Instant::now();
+                params.clone().epochs(1).seed(r as u64).verbose(false).fit(&sub)?;
+                t.push(s.elapsed().as_secs_f64());
+            }
+            t.sort_by(f64::total_cmp);
+            out.push(EpochCost {
+                model: name.clone(),
+                m,
+                flops_per_example: mlp_flops_per_example(&layer_sizes),
+                seconds: t[t.len() / 2],
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Least-squares slope of seconds against FLOPs through the origin: seconds per FLOP overall,
+/// so 1 / slope is the achieved FLOP/s of the trainer across all the runs.
+pub fn seconds_per_flop(costs: &[EpochCost]) -> f64 {
+    let sxy: f64 = costs.iter().map(|c| c.flops() * c.seconds).sum();
+    let sxx: f64 = costs.iter().map(|c| c.flops() * c.flops()).sum();
+    if sxx > 0.0 {
+        sxy / sxx
+    } else {
+        f64::NAN
+    }
+}
+
+/// How many full experiments (`epochs` epochs on `m` examples) fit in an hour for each model,
+/// measured here from its epoch cost and projected onto published hardware at the same fraction
+/// of peak, as an HTML table.
+pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &Cpu) -> crate::display::Html {
+    let hw = published_hardware();
+    let mut header = vec![
+        "model".to_string(),
+        "training FLOPs per experiment".into(),
+        "measured here: time".into(),
+        "measured here: experiments per hour".into(),
+    ];
+    for h in &hw {
+        header.push(format!("projected on {}: time", h.name));
+    }
+    let mut t = crate::display::Table {
+        header,
+        rows: Vec::new(),
+    };
+    let mut seen = Vec::new();
+    for c in costs {
+        if seen.contains(&c.model) {
+            continue;
+        }
+        seen.push(c.model.clone());
+        // the largest measured m of this model gives its rate
+        let best = costs
+            .iter()
+            .filter(|x| x.model == c.model)
+            .max_by_key(|x| x.m)
+            .expect("present");
+        let flops = best.flops_per_example * m as f64 * epochs as f64;
+        let seconds = flops / (best.gflops() * 1e9);
+        let fraction = best.gflops() / cpu.peak_gflops();
+        let mut row = vec![
+            c.model.clone(),
+            format!("{flops:.2e}"),
+            human(seconds),
+            format!("{:.1}", 3600.0 / seconds),
+        ];
+        for h in &hw {
+            row.push(human(project_seconds(flops, h, fraction)));
+        }
+        t.rows.push(row);
+    }
+    crate::display::Html(t.to_html())
+}
+
+/// Seconds as a readable duration.
+pub fn human(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1e3)
+    } else if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else if s < 172_800.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.1} days", s / 86_400.0)
+    }
+}
+
+/// How data and compute grew, with sources (a table for the chapter).
+pub fn growth_table() -> crate::display::Html {
+    let mut t = crate::display::Table::new(&[
+        "year",
+        "data set or system",
+        "labelled examples / compute",
+        "source",
+    ]);
+    for row in [
+        [
+            "1998",
+            "MNIST",
+            "60,000 training images",
+            "LeCun et al. 1998, Gradient-based learning applied to document recognition",
+        ],
+        [
+            "2009",
+            "CIFAR-10",
+            "50,000 training images",
+            "Krizhevsky 2009, Learning multiple layers of features from tiny images",
+        ],
+        [
+            "2012",
+            "ImageNet (ILSVRC-2012)",
+            "about 1.28 million training images",
+            "Russakovsky et al. 2015, ImageNet Large Scale Visual Recognition Challenge",
+        ],
+        [
+            "2012",
+            "AlexNet",
+            "5–6 days on two GTX 580 GPUs",
+            "Krizhevsky, Sutskever and Hinton 2012",
+        ],
+        [
+            "2017",
+            "JFT-300M",
+            "300 million images (noisy labels)",
+            "Sun et al. 2017, Revisiting unreasonable effectiveness of data in deep learning era",
+        ],
+        [
+            "2012–2018",
+            "largest training runs",
+            "compute doubled every 3.4 months (about 300,000× in six years)",
+            "Amodei and Hernandez 2018, AI and Compute",
+        ],
+    ] {
+        t.push(row.iter().map(|s| s.to_string()).collect());
+    }
+    crate::display::Html(t.to_html())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flop_counts() {
+        assert_eq!(matmul_flops(2, 3, 4), 48.0);
+        // 784-256-128-10: forward 2·(784·256 + 256·128 + 128·10) = 469,504; training ≈ 3×
+        assert_eq!(mlp_flops_per_example(&[784, 256, 128, 10]), 3.0 * 469_504.0);
+    }
+
+    #[test]
+    fn peak_formula_reads_cpuinfo() {
+        let info = "model name\t: Test CPU\ncpu MHz\t\t: 2500.000\nflags\t\t: fpu sse avx avx2 fma\n";
+        let cpu = Cpu::from_cpuinfo(info, 2);
+        assert_eq!(cpu.f32_lanes, 8);
+        assert!(cpu.fma);
+        // 2 cores × 2.5 GHz × 8 lanes × 2 (FMA) × 2 units = 160 GFLOP/s
+        assert!((cpu.peak_gflops() - 160.0).abs() < 1e-9);
+        let old = Cpu::from_cpuinfo("flags : sse2\n", 1);
+        assert_eq!((old.f32_lanes, old.fma), (4, false));
+    }
+
+    #[test]
+    fn every_kernel_computes_the_same_product() {
+        let a = Array2::from_shape_fn((17, 9), |(i, j)| (i as f32 - j as f32) / 7.0);
+        let b = Array2::from_shape_fn((9, 13), |(i, j)| (i * j) as f32 / 50.0);
+        let reference = a.dot(&b);
+        for k in Kernel::ALL {
+            let c = k.run(&a, &b);
+            assert!(
+                c.iter().zip(reference.iter()).all(|(x, y)| (x - y).abs() < 1e-4),
+                "{}",
+                k.name()
+            );
+        }
+        assert!(measure(Kernel::Loops, 0, 1).is_err());
+    }
+
+    #[test]
+    fn fitted_rate_recovers_a_constant_throughput() {
+        let costs: Vec<EpochCost> = [1_000, 4_000]
+            .iter()
+            .map(|&m| EpochCost {
+                model: "x".into(),
+                m,
+                flops_per_example: 1e6,
+                seconds: m as f64 * 1e6 / 5e9,
+            })
+            .collect();
+        assert!((1.0 / seconds_per_flop(&costs) - 5e9).abs() < 1.0);
+        let cpu = Cpu::from_cpuinfo("cpu MHz : 1000\nflags : avx2 fma\n", 1);
+        let html = experiments_per_hour(&costs, 10_000, 2, &cpu).0;
+        // 2 epochs × 10,000 × 1e6 FLOPs at 5 GFLOP/s = 4 s → 900 per hour
+        assert!(html.contains("<td>4.0 s</td><td>900.0</td>"), "{html}");
+        assert_eq!(human(3.0 * 86_400.0), "3.0 days");
+    }
+
+    #[test]
+    fn projection_scales_with_peak() {
+        let hw = &published_hardware()[0];
+        let s = project_seconds(hw.peak_tflops_f32 * 1e12, hw, 0.5);
+        assert!((s - 2.0).abs() < 1e-9);
+    }
+}
