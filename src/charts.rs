@@ -467,8 +467,11 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
     let mut table = Table::new(&[
         "activation",
         "learning rate",
-        "epochs to target (mean)",
-        "seconds to target (mean)",
+        if by_seconds {
+            "seconds to target (mean)"
+        } else {
+            "epochs to target (mean)"
+        },
         "seeds that got there",
     ]);
     let mut x_max: f64 = 0.0;
@@ -516,14 +519,16 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
                 .name(name),
         );
         let (e, got) = lane.mean_epochs_to(race.target_error);
-        let (s, _) = lane.mean_seconds_to(race.target_error);
+        let (secs, _) = lane.mean_seconds_to(race.target_error);
+        let reached = if by_seconds {
+            secs.map(|v| format!("{v:.2}"))
+        } else {
+            e.map(|v| format!("{v:.1}"))
+        };
         table.push(vec![
             lane.activation.name().into(),
             lane.learning_rate.to_string(),
-            e.map(|v| format!("{v:.1}"))
-                .unwrap_or_else(|| "not reached".into()),
-            s.map(|v| format!("{v:.2}"))
-                .unwrap_or_else(|| "not reached".into()),
+            reached.unwrap_or_else(|| "not reached".into()),
             format!("{got} of {}", lane.histories.len()),
         ]);
     }
@@ -552,7 +557,11 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
         plot,
         format!(
             "Identical nets differing only in the hidden activation, mean over seeds with min–max bands. {}",
-            race.verdict()
+            if by_seconds {
+                race.verdict_time()
+            } else {
+                race.verdict()
+            }
         ),
     )
     .with_table(table)

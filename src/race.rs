@@ -112,7 +112,25 @@ impl Race {
         Some(s / f)
     }
 
-    /// A sentence per comparison with ReLU, for the notebook's text.
+    /// The same comparisons in wall-clock time (machine-dependent: print it in a timing cell).
+    pub fn verdict_time(&self) -> String {
+        let target = self.target_error * 100.0;
+        let parts: Vec<String> = [Activation::Sigmoid, Activation::Tanh]
+            .iter()
+            .filter_map(|&o| {
+                self.speedup_seconds(Activation::Relu, o).map(|s| {
+                    format!("ReLU reached {target:.0} % training error in {s:.1}× less time than {} on this machine", o.name())
+                })
+            })
+            .collect();
+        if parts.is_empty() {
+            "No time ratio: some activation did not reach the target on every seed.".into()
+        } else {
+            parts.join("; ") + "."
+        }
+    }
+
+    /// A sentence per comparison with ReLU, in epochs (the same on every machine).
     pub fn verdict(&self) -> String {
         let target = self.target_error * 100.0;
         let mut parts = Vec::new();
@@ -121,14 +139,20 @@ impl Race {
                 continue;
             }
             let name = other.name();
-            match (self.speedup_epochs(Activation::Relu, other), self.speedup_seconds(Activation::Relu, other)) {
-                (Some(e), Some(s)) => parts.push(format!(
-                    "ReLU reached {target:.0} % training error in {e:.1}× fewer epochs than {name} ({s:.1}× less time on this machine)"
+            match self.speedup_epochs(Activation::Relu, other) {
+                Some(e) => parts.push(format!(
+                    "ReLU reached {target:.0} % training error in {e:.1}× fewer epochs than {name}"
                 )),
                 _ => {
-                    let relu = self.lane(Activation::Relu).map(|l| l.mean_epochs_to(self.target_error));
+                    let relu = self
+                        .lane(Activation::Relu)
+                        .map(|l| l.mean_epochs_to(self.target_error));
                     let slow = self.lane(other).map(|l| l.mean_epochs_to(self.target_error));
-                    let run = self.lane(other).and_then(|l| l.histories.first()).map(|h| h.epochs.len()).unwrap_or(0);
+                    let run = self
+                        .lane(other)
+                        .and_then(|l| l.histories.first())
+                        .map(|h| h.epochs.len())
+                        .unwrap_or(0);
                     match (relu, slow) {
                         (Some((Some(e), _)), Some((None, _))) => parts.push(format!(
                             "ReLU reached {target:.0} % training error in {e:.1} epochs on average; {name} did not reach it within {run} epochs (so ReLU was at least {:.1}× faster in epochs)",
