@@ -10,13 +10,15 @@ EVCXR := $(CARGO_BIN)/evcxr_jupyter
 EVCXR_VERSION := 0.22.0
 KERNEL := $(VENV)/share/jupyter/kernels/rust/kernel.json
 VENV_STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+TEST_STAMP := $(VENV)/.test-installed-$(shell sha256sum requirements-test.txt | cut -c1-12)
+CHROMIUM := /usr/bin/chromium
 
 # One evcxr build folder for rendering and tests (run one after another), one for JupyterLab.
 export EVCXR_TMPDIR ?= $(ROOT)/target/evcxr
 export PATH := $(CARGO_BIN):$(PATH)
 PROFILE ?= default
 
-.PHONY: setup render test lab check-notebooks strip clean-site bench
+.PHONY: setup test-setup render test lab strip
 
 setup: $(EVCXR) $(VENV_STAMP) $(KERNEL)
 	@echo "setup: ready (evcxr_jupyter $(EVCXR_VERSION), Python venv .venv, kernel 'rust')"
@@ -35,19 +37,38 @@ $(KERNEL): $(EVCXR) $(VENV_STAMP)
 	@echo "setup: registering the evcxr kernel 'rust' inside .venv"
 	$(PY) scripts/register_kernel.py "$(EVCXR)" "$(dir $(KERNEL))"
 
+# What `make test` needs besides `setup`: Debian's Chromium with CJK fonts (for the browser
+# check of the rendered pages) and the Python driver for it.
+test-setup: setup $(TEST_STAMP) $(CHROMIUM)
+
+$(TEST_STAMP): requirements-test.txt $(VENV_STAMP)
+	@echo "setup: installing the browser-check driver (requirements-test.txt) into .venv"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@rm -f $(VENV)/.test-installed-* && touch $@
+
+$(CHROMIUM):
+	@echo "setup: installing Debian's chromium and fonts-noto-cjk for the browser check"
+	@if [ "$$(id -u)" != 0 ]; then echo "setup: needs root to apt-get install chromium fonts-noto-cjk; run that once as root" >&2; exit 1; fi
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+
 # The whole lesson as static HTML in site/ (default profile; PROFILE=quick or full to change).
 render: setup
 	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site
 
-# Everything CI checks: format, lints, unit tests, committed notebooks stripped, every notebook
-# executed in the quick profile with its outputs checked, and the failure checks of the renderer.
-test: setup
+# Everything CI checks: format, lints, unit tests, committed notebooks stripped, the renderer's
+# fault tests, every notebook executed twice in the quick profile (outputs checked for errors, and
+# the same both times apart from timing cells), and every page checked in headless Chromium.
+test: test-setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test
 	$(PY) scripts/check_stripped.py notebooks/*.ipynb
 	$(PY) -m unittest discover -s scripts -p 'test_*.py' -v
 	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick
+	rm -rf target/site-quick-first && cp -r target/site-quick target/site-quick-first
+	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick
+	$(PY) scripts/compare_renders.py target/site-quick-first/notebooks target/site-quick/notebooks
+	$(PY) scripts/browser_check.py target/site-quick
 
 # JupyterLab on notebooks/ with the kernel ready (its own evcxr build folder).
 lab: setup

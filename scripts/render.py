@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -187,9 +188,15 @@ def main(argv=None) -> int:
         return 2
     site = Path(args.site).resolve()
     site.parent.mkdir(parents=True, exist_ok=True)
+    # leftovers of renders that were killed outright
+    for stale in site.parent.glob(f"{site.name}.partial-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     staging = site.with_name(f"{site.name}.partial-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_term)
     (staging / "notebooks").mkdir(parents=True)
 
     def log(msg):

@@ -73,3 +73,54 @@ class FailingNotebooks(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RemixAndInterrupt(unittest.TestCase):
+    def test_remixed_parameter_cell_changes_the_output(self):
+        """Copy the opening notebook, change the list of sizes, render the copy: the chart follows."""
+        nb = nbformat.read(ROOT / "notebooks" / "00-why-now.ipynb", 4)
+        target = "let config = takeoff::experiments::data_scale_teacher(takeoff::Profile::Quick)?;"
+        cells = [c for c in nb.cells if c.cell_type == "code" and target in c.source]
+        self.assertEqual(len(cells), 1, "the parameter cell of 00-why-now moved: update this test")
+        cells[0].source = cells[0].source.replace(
+            target, "let mut config = takeoff::experiments::data_scale_teacher(takeoff::Profile::Quick)?;\n"
+                    "config.sizes = vec![100, 1000];")
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "nbs").mkdir()
+            nbformat.write(nb, tmp / "nbs" / "00-why-now.ipynb")
+            result = subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "render.py"), "--profile", "quick", "--site",
+                 str(tmp / "site"), str(tmp / "nbs" / "00-why-now.ipynb")],
+                capture_output=True, text=True, timeout=900, cwd=str(ROOT))
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            out = nbformat.read(tmp / "site" / "notebooks" / "00-why-now.ipynb", 4)
+            html = "".join("".join(o.get("data", {}).get("text/html", ""))
+                           for c in out.cells if c.cell_type == "code" for o in c.get("outputs", []))
+            self.assertIn("at 2 sizes from m = 100 to 1000", html)
+            self.assertNotIn("m = 100 to 3000", html)
+
+    def test_interrupted_render_leaves_the_previous_site(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            (tmp / "nbs").mkdir()
+            nbformat.write(notebook("std::thread::sleep(std::time::Duration::from_secs(120));"),
+                           tmp / "nbs" / "00-slow.ipynb")
+            site = tmp / "site"
+            site.mkdir()
+            (site / "index.html").write_text("previous site")
+            proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "scripts" / "render.py"), "--profile", "quick",
+                 "--site", str(site), "--notebooks", str(tmp / "nbs")],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            # wait until the kernel is busy with the slow cell, then stop the render
+            for line in proc.stdout:
+                if "00-slow.ipynb" in line:
+                    break
+            import time
+            time.sleep(8)
+            proc.terminate()
+            proc.wait(timeout=120)
+            self.assertNotEqual(proc.returncode, 0)
+            self.assertEqual((site / "index.html").read_text(), "previous site")
+            self.assertEqual([p.name for p in tmp.iterdir() if p.name.startswith("site.")], [])

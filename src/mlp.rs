@@ -206,6 +206,13 @@ impl<F: Real> Network<F> {
     /// Forward and backward on one batch: the mean cross-entropy (plus the L2 term) and the
     /// gradient of that loss with respect to every weight and bias.
     pub fn loss_and_grads(&self, x: ArrayView2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>) {
+        let (loss, grads, _) = self.forward_backward(x, y, l2);
+        (loss, grads)
+    }
+
+    /// [`Network::loss_and_grads`] plus how many rows of the batch the forward pass classified
+    /// correctly (so training accuracy costs no second forward pass).
+    pub fn forward_backward(&self, x: ArrayView2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>, usize) {
         let n_layers = self.layers.len();
         let batch = real::<F>(y.len() as f64);
         // forward: keep every layer's output a_l (a_0 = x)
@@ -220,13 +227,21 @@ impl<F: Real> Network<F> {
         }
         let p = softmax(&acts[n_layers]); // B × K
         let mut loss = F::zero();
+        let mut correct = 0;
         for (row, &k) in p.rows().into_iter().zip(y) {
             loss = loss - row[k].max(real(1e-30)).ln();
+            let best = row.iter().enumerate().fold(
+                (0, F::neg_infinity()),
+                |b, (j, &v)| if v > b.1 { (j, v) } else { b },
+            );
+            correct += usize::from(best.0 == k);
         }
         loss = loss / batch;
-        let half_l2 = l2 * real(0.5);
-        for layer in &self.layers {
-            loss = loss + half_l2 * layer.w.iter().fold(F::zero(), |s, &v| s + v * v);
+        if l2 != F::zero() {
+            let half_l2 = l2 * real(0.5);
+            for layer in &self.layers {
+                loss = loss + half_l2 * layer.w.iter().fold(F::zero(), |s, &v| s + v * v);
+            }
         }
 
         // backward: d_z for the softmax cross-entropy is (p − onehot(y)) / B
@@ -254,7 +269,7 @@ impl<F: Real> Network<F> {
             grads.push(Layer { w: d_w, b: d_b });
         }
         grads.reverse();
-        (loss, grads)
+        (loss, grads, correct)
     }
 }
 
@@ -628,7 +643,7 @@ impl Trainer {
         for idx in order.chunks(self.params.batch_size) {
             let xb = self.train.x.select(Axis(0), idx); // B × d
             let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
-            let (loss, grads) = self.net.loss_and_grads(xb.view(), &yb, l2);
+            let (loss, grads, batch_correct) = self.net.forward_backward(xb.view(), &yb, l2);
             if !loss.is_finite() {
                 return Err(TakeoffError::Diverged {
                     epoch,
@@ -638,7 +653,7 @@ impl Trainer {
             }
             loss_sum += loss as f64;
             batches += 1;
-            correct += self.count_correct(&xb, &yb);
+            correct += batch_correct;
             for (s, g) in norm_sum.iter_mut().zip(&grads) {
                 *s += g.w.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt();
             }
@@ -678,15 +693,6 @@ impl Trainer {
         Ok(stats)
     }
 
-    fn count_correct(&self, xb: &Array2<f32>, yb: &[usize]) -> usize {
-        let logits = self.net.logits(xb.view());
-        argmax_rows(&logits)
-            .iter()
-            .zip(yb)
-            .filter(|(p, y)| p == y)
-            .count()
-    }
-
     fn step(&mut self, grads: &[Layer<f32>], lr: f32) {
         match (&mut self.state, self.params.optimizer) {
             (OptState::Sgd { v }, Optimizer::Sgd { momentum }) => {
@@ -695,7 +701,7 @@ impl Trainer {
                     Zip::from(&mut layer.w)
                         .and(&mut v.w)
                         .and(&g.w)
-                        .for_each(|w, v, &g| {
+                        .par_for_each(|w, v, &g| {
                             *v = mu * *v - lr * g;
                             *w += *v;
                         });
@@ -727,7 +733,7 @@ impl Trainer {
                         .and(&mut m.w)
                         .and(&mut v.w)
                         .and(&g.w)
-                        .for_each(|w, m, v, &g| {
+                        .par_for_each(|w, m, v, &g| {
                             *m = b1 * *m + (1.0 - b1) * g;
                             *v = b2 * *v + (1.0 - b2) * g * g;
                             *w -= step * *m / (v.sqrt() + eps_hat);
