@@ -229,7 +229,7 @@ impl<F: Real> Network<F> {
         let mut loss = F::zero();
         let mut correct = 0;
         for (row, &k) in p.rows().into_iter().zip(y) {
-            loss = loss - row[k].max(real(1e-30)).ln();
+            loss = loss - (row[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
             let best = row.iter().enumerate().fold(
                 (0, F::neg_infinity()),
                 |b, (j, &v)| if v > b.1 { (j, v) } else { b },
