@@ -85,6 +85,9 @@ class RemixAndInterrupt(unittest.TestCase):
         cells[0].source = cells[0].source.replace(
             target, "let mut config = takeoff::experiments::data_scale_teacher(takeoff::Profile::Quick)?;\n"
                     "config.sizes = vec![100, 1000];")
+        # the copy lives elsewhere: point its :dep line at the crate, as a teacher's copy would
+        for c in nb.cells:
+            c.source = c.source.replace('path = ".."', f'path = "{ROOT}"')
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             (tmp / "nbs").mkdir()
