@@ -256,13 +256,15 @@ impl SvmParams {
     }
 
     /// Estimated cost for `m` examples of `d` features and `k` classes: the dense m × m f64
-    /// kernel matrix (8 m² bytes, one at a time) and about 1e-9 · m² · d seconds per binary fit
-    /// (calibrated on Fashion-MNIST: m = 2,000, 10 classes took 29 s on one core).
+    /// kernel matrix (8 m² bytes, one at a time) and about 1e-9 · m² · (d + 150) seconds per
+    /// binary fit: kernel evaluations cost d, the solver's passes over the kernel rows about 150
+    /// more (calibrated on one core: Fashion-MNIST, m = 2,000, 10 classes, 29 s; the teacher task,
+    /// m = 3,000, d = 10, 4 classes, 5–6 s).
     pub fn estimate(m: usize, d: usize, k: usize) -> SvmCost {
         let m = m as f64;
         let memory_gb = 8.0 * m * m / 1e9 + 0.1;
         let fits = if k == 2 { 1.0 } else { k as f64 };
-        let minutes = fits * 1e-9 * m * m * d as f64 / 60.0;
+        let minutes = fits * 1e-9 * m * m * (d as f64 + 150.0) / 60.0;
         SvmCost { memory_gb, minutes }
     }
 

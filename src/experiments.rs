@@ -629,7 +629,7 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
 /// profile's time budget), and the small, medium and large MLP presets, each trained on at least
 /// `samples` examples seen.
 pub fn data_scale_models(profile: Profile, samples: usize) -> Vec<(String, ModelSpec)> {
-    let svm_minutes = profile.pick(0.3, 1.0, 30.0);
+    let svm_minutes = profile.pick(0.3, 0.4, 30.0);
     let nn = |name: &str, p: MlpParams| {
         (
             name.to_string(),
@@ -661,7 +661,7 @@ pub fn data_scale_models(profile: Profile, samples: usize) -> Vec<(String, Model
 /// the profile.
 pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
     let task = TeacherTask::lesson_default();
-    let top = profile.pick(3_000, 30_000, 300_000);
+    let top = profile.pick(3_000, 20_000, 300_000);
     let sizes = log_sizes(100, top, profile.pick(4, 6, 8));
     Ok(CurveConfig {
         train: task.generate(top, 1)?,
@@ -676,7 +676,7 @@ pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
 /// The data-scale curve on Fashion-MNIST (its official test set, or a fixed stratified part of it
 /// in the quick profile), sized by the profile.
 pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<CurveConfig> {
-    let top = profile.pick(3_000, 20_000, 60_000);
+    let top = profile.pick(3_000, 10_000, 60_000);
     let test = match profile {
         Profile::Quick => fashion.test.subsample(2_000, 0)?,
         _ => fashion.test.clone(),
@@ -695,14 +695,14 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
 /// same images, so a traditional learner on engineered features can be set against raw-pixel
 /// learners and nets at small m. Merge the two curves with [`LearningCurve::merge`].
 pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
-    let top = profile.pick(500, 3_000, 10_000);
+    let top = profile.pick(500, 2_000, 10_000);
     let pool = fashion.train.subsample(top, 7)?;
     let test = fashion.test.subsample(profile.pick(2_000, 5_000, 10_000), 0)?;
-    let sizes = log_sizes(profile.pick(50, 30, 30), top, profile.pick(4, 6, 7));
-    let seeds: Vec<u64> = (0..profile.pick(1, 3, 5)).collect();
+    let sizes = log_sizes(profile.pick(50, 30, 30), top, profile.pick(4, 5, 7));
+    let seeds: Vec<u64> = (0..profile.pick(1, 2, 5)).collect();
     let budget = Budget {
         memory_gb: 4.0,
-        minutes: profile.pick(1.0, 3.0, 30.0),
+        minutes: profile.pick(1.0, 0.5, 30.0),
     };
     let samples = profile.pick(20_000, 60_000, 200_000);
     let pixels = CurveConfig {
