@@ -72,7 +72,8 @@ test: test-setup
 
 # JupyterLab on notebooks/ with the kernel ready (its own evcxr build folder).
 lab: setup
-	EVCXR_TMPDIR=$(ROOT)/target/evcxr-lab $(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	EVCXR_TMPDIR=$(ROOT)/target/evcxr-lab $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Removes outputs from the notebooks before a commit.
 strip: setup
