@@ -422,7 +422,7 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
 /// Training loss against epochs for several runs.
 pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
     let mut plot = Plot::new();
-    let mut table = Table::new(&["run", "epoch", "training loss", "training accuracy", "seconds"]);
+    let mut table = Table::new(&["run", "epoch", "training loss", "training accuracy"]);
     for (i, (name, h)) in runs.iter().enumerate() {
         plot.add_trace(
             Scatter::new(
@@ -439,7 +439,6 @@ pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
                 e.epoch.to_string(),
                 format!("{:.4}", e.train_loss),
                 pct(e.train_accuracy),
-                format!("{:.2}", e.seconds),
             ]);
         }
     }
