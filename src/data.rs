@@ -13,6 +13,22 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// The index of the largest entry of each row (the first one on ties).
+pub fn argmax_rows(a: &Array2<f32>) -> Vec<usize> {
+    a.rows()
+        .into_iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |best, (k, &v)| if v > best.1 { (k, v) } else { best },
+                )
+                .0
+        })
+        .collect()
+}
+
 /// The crate's seeded generator (fast, portable, same stream on every machine).
 pub type SeededRng = Xoshiro256PlusPlus;
 
@@ -576,18 +592,7 @@ impl TeacherTask {
                 a.mapv_inplace(|z| z.max(0.0));
             }
         }
-        a.rows()
-            .into_iter()
-            .map(|r| {
-                r.iter()
-                    .enumerate()
-                    .fold(
-                        (0, f32::MIN),
-                        |best, (k, &v)| if v > best.1 { (k, v) } else { best },
-                    )
-                    .0
-            })
-            .collect()
+        Array1::from(argmax_rows(&a))
     }
 
     /// Shifts the output biases so that the classes are roughly balanced on a calibration draw.

@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::data::{rng, Dataset, SeededRng};
+use crate::data::{argmax_rows, rng, Dataset, SeededRng};
 use crate::error::{Result, TakeoffError};
 use ndarray::{Array1, Array2, ArrayView2, Axis, ScalarOperand, Zip};
 use num_traits::{Float, FromPrimitive};
@@ -776,21 +776,6 @@ impl Trainer {
             class_names: self.class_names,
         }
     }
-}
-
-fn argmax_rows(a: &Array2<f32>) -> Vec<usize> {
-    a.rows()
-        .into_iter()
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .fold(
-                    (0, f32::NEG_INFINITY),
-                    |best, (k, &v)| if v > best.1 { (k, v) } else { best },
-                )
-                .0
-        })
-        .collect()
 }
 
 fn accuracy_of(net: &Network<f32>, data: &Dataset) -> f64 {

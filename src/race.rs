@@ -36,35 +36,35 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// First epoch at which the training error (1 − accuracy) is ≤ `target`, per seed.
-    pub fn epochs_to(&self, target: f64) -> Vec<Option<usize>> {
+    /// `value` of the first epoch at which the training error (1 − accuracy) is ≤ `target`, per seed.
+    fn at_target(&self, target: f64, value: impl Fn(&crate::mlp::EpochStats) -> f64) -> Vec<Option<f64>> {
         self.histories
             .iter()
             .map(|h| {
                 h.epochs
                     .iter()
                     .find(|e| 1.0 - e.train_accuracy <= target)
-                    .map(|e| e.epoch)
+                    .map(&value)
             })
+            .collect()
+    }
+
+    /// First epoch at which the training error (1 − accuracy) is ≤ `target`, per seed.
+    pub fn epochs_to(&self, target: f64) -> Vec<Option<usize>> {
+        self.at_target(target, |e| e.epoch as f64)
+            .into_iter()
+            .map(|v| v.map(|e| e as usize))
             .collect()
     }
 
     /// Seconds until the training error is ≤ `target`, per seed (machine-dependent).
     pub fn seconds_to(&self, target: f64) -> Vec<Option<f64>> {
-        self.histories
-            .iter()
-            .map(|h| {
-                h.epochs
-                    .iter()
-                    .find(|e| 1.0 - e.train_accuracy <= target)
-                    .map(|e| e.seconds)
-            })
-            .collect()
+        self.at_target(target, |e| e.seconds)
     }
 
     /// Mean over the seeds that got there, and how many did.
     pub fn mean_epochs_to(&self, target: f64) -> (Option<f64>, usize) {
-        mean(self.epochs_to(target).into_iter().map(|e| e.map(|v| v as f64)))
+        mean(self.at_target(target, |e| e.epoch as f64).into_iter())
     }
 
     /// Mean seconds over the seeds that got there, and how many did.
