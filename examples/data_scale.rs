@@ -1,15 +1,40 @@
 //! Runs the data-scale learning curves of the profile in `TAKEOFF_PROFILE` and prints the table,
 //! filling the experiment cache the notebooks read.
 //!
-//! `TAKEOFF_PROFILE=default cargo run --release --example data_scale`
+//! `TAKEOFF_PROFILE=default cargo run --release --example data_scale [-- --small-data | --search]`
+use takeoff::baselines::{LogisticParams, SvmParams};
 use takeoff::experiments::{
-    data_scale_fashion, data_scale_teacher, learning_curve, small_data_fashion, Cache,
+    baseline_search, data_scale_fashion, data_scale_teacher, learning_curve, small_data_fashion,
+    validation_search, Cache, ModelSpec,
 };
 
 fn main() -> takeoff::Result<()> {
     let profile = takeoff::Profile::from_env()?;
     let cache = Cache::standard();
     let fashion = takeoff::data::fashion_mnist()?;
+    if std::env::args().any(|a| a == "--search") {
+        let (logistic, svm) = baseline_search(profile, &fashion)?;
+        let defaults = [
+            ModelSpec::Logistic(LogisticParams::new()),
+            ModelSpec::Svm(SvmParams::new()),
+        ];
+        for (config, default) in [logistic, svm].iter().zip(&defaults) {
+            let search = validation_search(config, &cache, default, 0.002)?;
+            for p in search.curve.points() {
+                println!(
+                    "{:<28} validation {:5.1} %  {:.1} s",
+                    p.model,
+                    p.mean * 100.0,
+                    p.seconds_mean
+                );
+            }
+            println!(
+                "picked: {} (the default: {})",
+                search.chosen.model, search.default_matches
+            );
+        }
+        return Ok(());
+    }
     let only_small = std::env::args().any(|a| a == "--small-data");
     let (pixels, hog) = small_data_fashion(profile, &fashion)?;
     let mut configs = vec![pixels, hog];

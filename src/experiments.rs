@@ -626,15 +626,15 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
 }
 
 /// The lesson's models for a data-scale curve: logistic regression, the RBF SVM (with the
-/// profile's time budget), and the small, medium and large MLP presets, each trained on at least
-/// `samples` examples seen.
-pub fn data_scale_models(profile: Profile, samples: usize) -> Vec<(String, ModelSpec)> {
+/// profile's time budget), and the small, medium and large MLP presets, each trained for at least
+/// `epochs` epochs and at least `samples` examples seen.
+pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec<(String, ModelSpec)> {
     let svm_minutes = profile.pick(0.3, 0.4, 30.0);
     let nn = |name: &str, p: MlpParams| {
         (
             name.to_string(),
             ModelSpec::MlpSamples {
-                params: p.epochs(5),
+                params: p.epochs(epochs),
                 samples,
             },
         )
@@ -666,7 +666,7 @@ pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
     Ok(CurveConfig {
         train: task.generate(top, 1)?,
         test: task.generate(profile.pick(2_000, 10_000, 20_000), 2)?,
-        models: data_scale_models(profile, profile.pick(20_000, 100_000, 300_000)),
+        models: data_scale_models(profile, profile.pick(20_000, 100_000, 300_000), 5),
         sizes,
         seeds: (0..profile.pick(1, 2, 3)).collect(),
         ceiling: Some(task.bayes_accuracy()),
@@ -684,7 +684,12 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
     Ok(CurveConfig {
         train: fashion.train.clone(),
         test,
-        models: data_scale_models(profile, profile.pick(20_000, 60_000, 300_000)),
+        // 20 epochs at the largest m: fewer leave the large net behind the medium one, undertrained
+        models: data_scale_models(
+            profile,
+            profile.pick(20_000, 60_000, 300_000),
+            profile.pick(5, 20, 20),
+        ),
         sizes: log_sizes(100, top, profile.pick(4, 6, 8)),
         seeds: (0..profile.pick(1, 2, 3)).collect(),
         ceiling: None,
@@ -751,6 +756,131 @@ pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(C
         ceiling: None,
     };
     Ok((pixels, features))
+}
+
+/// The validation searches behind the baselines' defaults: (logistic regression, RBF SVM)
+/// candidates, each fitted once on `m` examples of Fashion-MNIST's training set and scored on a
+/// held-out part of the *training* set (the test set is never looked at). Run each with
+/// [`validation_search`].
+///
+/// Logistic regression: L2 penalty α ∈ {0.1, 1, 10} × L-BFGS iterations ∈ {10, 30, 100}.
+/// SVM: C ∈ {1, 10, 100} × γ ∈ {0.5, 1, 2} / d.
+pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
+    let validation_size = profile.pick(1_000, 2_000, 5_000);
+    let (pool, validation) = fashion
+        .train
+        .split(validation_size as f64 / fashion.train.len() as f64, 11)?;
+    let d = fashion.train.n_features() as f64;
+    let mut logistic = Vec::new();
+    for alpha in [0.1, 1.0, 10.0] {
+        for iterations in [10, 30, 100] {
+            logistic.push((
+                format!("α = {alpha}, {iterations} iterations"),
+                ModelSpec::Logistic(LogisticParams::new().alpha(alpha).max_iterations(iterations)),
+            ));
+        }
+    }
+    let mut svm = Vec::new();
+    for c in [1.0, 10.0, 100.0] {
+        for g in [0.5, 1.0, 2.0] {
+            // γ = 1/d is the default, left unset so the candidate equals the default spec
+            let params = if g == 1.0 {
+                SvmParams::new().c(c)
+            } else {
+                SvmParams::new().c(c).gamma(g / d)
+            };
+            svm.push((format!("C = {c}, γ = {g}/d"), ModelSpec::Svm(params)));
+        }
+    }
+    let config = |models, m| CurveConfig {
+        train: pool.clone(),
+        test: validation.clone(),
+        models,
+        sizes: vec![m],
+        seeds: vec![0],
+        ceiling: None,
+    };
+    Ok((
+        config(logistic, profile.pick(500, 2_000, 4_000)),
+        config(svm, profile.pick(300, 600, 2_000)),
+    ))
+}
+
+/// A finished validation search: every candidate's validation accuracy and fit time, the one it
+/// picks, and whether that is the crate's default.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub curve: LearningCurve,
+    /// Among the candidates within `within` of the best validation accuracy, the fastest.
+    pub chosen: Point,
+    /// The chosen candidate is the default it was checked against.
+    pub default_matches: bool,
+}
+
+/// Runs (or reads from `cache`) a validation search from [`baseline_search`] and picks a
+/// candidate: among those whose validation accuracy is within `within` (a fraction: 0.002 = 0.2
+/// points) of the best, the one that fits fastest. `default` is the crate's default for that
+/// learner, reported as matching the pick or not. An error when no candidate ran.
+pub fn validation_search(
+    config: &CurveConfig,
+    cache: &Cache,
+    default: &ModelSpec,
+    within: f64,
+) -> Result<Search> {
+    let curve = learning_curve(config, cache)?;
+    let points = curve.points();
+    let best = points.iter().map(|p| p.mean).fold(f64::NEG_INFINITY, f64::max);
+    let chosen = points
+        .into_iter()
+        .filter(|p| p.mean >= best - within)
+        .min_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean))
+        .ok_or_else(|| {
+            TakeoffError::invalid(
+                "validation search",
+                "no candidate ran",
+                "at least one candidate within its budget",
+            )
+        })?;
+    let default_matches = config
+        .models
+        .iter()
+        .any(|(name, spec)| name == &chosen.model && spec == default);
+    Ok(Search {
+        curve,
+        chosen,
+        default_matches,
+    })
+}
+
+impl Search {
+    /// The search as an HTML table (candidate, validation accuracy, fit time, the pick) and a
+    /// sentence saying whether the pick is the crate's default.
+    pub fn table(&self) -> crate::display::Html {
+        let mut t = crate::display::Table::new(&["candidate", "validation accuracy", "fit time", "picked"]);
+        for p in self.curve.points() {
+            t.push(vec![
+                p.model.clone(),
+                format!("{:.1} %", p.mean * 100.0),
+                format!("{:.1} s", p.seconds_mean),
+                if p.model == self.chosen.model { "←" } else { "" }.into(),
+            ]);
+        }
+        for (model, _, why) in self.curve.not_run() {
+            t.push(vec![model, "not run".into(), why, String::new()]);
+        }
+        let verdict = if self.default_matches {
+            format!(
+                "The search picks {}: the crate's default.",
+                crate::display::escape(&self.chosen.model)
+            )
+        } else {
+            format!(
+                "The search picks {}, which is <b>not</b> the crate's default: the curves below use the default.",
+                crate::display::escape(&self.chosen.model)
+            )
+        };
+        crate::display::Html(format!("{}<p>{verdict}</p>", t.to_html()))
+    }
 }
 
 /// A power law `error = a · m^(−b)` fitted by least squares on log error vs log m.
@@ -921,6 +1051,46 @@ mod tests {
         let d = std::env::temp_dir().join(format!("takeoff-cache-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         d
+    }
+
+    #[test]
+    fn validation_search_picks_within_tolerance_and_names_the_default() {
+        let mut c = config();
+        c.sizes = vec![200];
+        c.seeds = vec![0];
+        c.models = vec![
+            (
+                "one iteration".into(),
+                ModelSpec::Logistic(LogisticParams::new().max_iterations(1)),
+            ),
+            ("default".into(), ModelSpec::Logistic(LogisticParams::new())),
+            (
+                "weak penalty".into(),
+                ModelSpec::Logistic(LogisticParams::new().alpha(0.01)),
+            ),
+        ];
+        let default = ModelSpec::Logistic(LogisticParams::new());
+        let search = validation_search(&c, &Cache::none(), &default, 0.0).unwrap();
+        let best = search.curve.points().iter().map(|p| p.mean).fold(0.0, f64::max);
+        assert_eq!(
+            search.chosen.mean, best,
+            "with no tolerance the pick is a best one"
+        );
+        assert_eq!(search.default_matches, search.chosen.model == "default");
+        // everything is within a tolerance of 1: the fastest candidate wins
+        let any = validation_search(&c, &Cache::none(), &default, 1.0).unwrap();
+        let fastest = any
+            .curve
+            .points()
+            .into_iter()
+            .min_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean))
+            .unwrap();
+        assert_eq!(any.chosen.model, fastest.model);
+        let html = search.table().0;
+        assert!(
+            html.contains("validation accuracy") && html.contains("The search picks"),
+            "{html}"
+        );
     }
 
     #[test]
