@@ -70,16 +70,31 @@ pub enum Kernel {
     Naive,
     Loops,
     LoopsAllCores,
-    /// ndarray's `dot` (matrixmultiply: packed, blocked, SIMD micro-kernels, all cores): the trainer's.
+    /// The trainer's product ([`crate::mlp::matmul`]: matrixmultiply's packed, blocked SIMD
+    /// micro-kernels) on one thread.
+    OptimisedOneThread,
+    /// The same, rows split over every core: what the trainer runs.
     Optimised,
+}
+
+/// A one-thread rayon pool, built once, for the one-thread kernels.
+fn one_thread() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a one-thread pool starts")
+    })
 }
 
 impl Kernel {
     /// Every kernel, slowest first.
-    pub const ALL: [Kernel; 4] = [
+    pub const ALL: [Kernel; 5] = [
         Kernel::Naive,
         Kernel::Loops,
         Kernel::LoopsAllCores,
+        Kernel::OptimisedOneThread,
         Kernel::Optimised,
     ];
 
@@ -89,7 +104,8 @@ impl Kernel {
             Kernel::Naive => "naive loops (1 thread)",
             Kernel::Loops => "cache-friendly loops (1 thread)",
             Kernel::LoopsAllCores => "cache-friendly loops (all cores)",
-            Kernel::Optimised => "optimised kernel (ndarray/matrixmultiply, the trainer's)",
+            Kernel::OptimisedOneThread => "optimised kernel (matrixmultiply, 1 thread)",
+            Kernel::Optimised => "optimised kernel (all cores, the trainer's)",
         }
     }
 
@@ -99,7 +115,8 @@ impl Kernel {
             Kernel::Naive => matmul_naive(a, b),
             Kernel::Loops => matmul_loops(a, b),
             Kernel::LoopsAllCores => matmul_loops_parallel(a, b),
-            Kernel::Optimised => a.dot(b),
+            Kernel::OptimisedOneThread => one_thread().install(|| crate::mlp::matmul(a.view(), b.view())),
+            Kernel::Optimised => crate::mlp::matmul(a.view(), b.view()),
         }
     }
 }
@@ -293,6 +310,35 @@ pub fn epoch_costs(
     Ok(out)
 }
 
+/// One epoch of `params` on `data` with each thread count in `counts` (the first is the
+/// reference): a table of seconds per epoch, speed-up over the reference, and whether the trained
+/// weights are bit-for-bit those of the reference run.
+pub fn thread_counts(
+    params: &crate::mlp::MlpParams,
+    data: &crate::Dataset,
+    counts: &[usize],
+) -> Result<crate::display::Html> {
+    let mut t = crate::display::Table::new(&["threads", "one epoch", "speed-up", "same weights"]);
+    let mut reference: Option<(f64, crate::mlp::Network<f32>)> = None;
+    for &n in counts {
+        let s = Instant::now();
+        let model = params.clone().epochs(1).verbose(false).threads(n).fit(data)?;
+        let seconds = s.elapsed().as_secs_f64();
+        let (speedup, same) = match &reference {
+            Some((r, net)) => (r / seconds, if *net == model.net { "yes" } else { "no" }),
+            None => (1.0, "reference"),
+        };
+        t.push(vec![
+            n.to_string(),
+            format!("{seconds:.2} s"),
+            format!("{speedup:.2}×"),
+            same.into(),
+        ]);
+        reference.get_or_insert((seconds, model.net));
+    }
+    Ok(crate::display::Html(t.to_html()))
+}
+
 /// Least-squares slope of seconds against FLOPs through the origin: seconds per FLOP overall,
 /// so 1 / slope is the achieved FLOP/s of the trainer across all the runs.
 pub fn seconds_per_flop(costs: &[EpochCost]) -> f64 {
@@ -439,6 +485,19 @@ mod tests {
         assert!((cpu.peak_gflops() - 160.0).abs() < 1e-9);
         let old = Cpu::from_cpuinfo("flags : sse2\n", 1);
         assert_eq!((old.f32_lanes, old.fma), (4, false));
+    }
+
+    #[test]
+    fn thread_counts_report_identical_weights() {
+        let data = crate::data::TeacherTask::lesson_default()
+            .generate(400, 1)
+            .unwrap();
+        let html = thread_counts(&crate::mlp::MlpParams::new(&[128, 64]), &data, &[1, 2, 3])
+            .unwrap()
+            .0;
+        assert_eq!(html.matches("<td>yes</td>").count(), 2, "{html}");
+        assert!(html.contains("reference"));
+        assert!(thread_counts(&crate::mlp::MlpParams::small(), &data, &[0]).is_err());
     }
 
     #[test]

@@ -17,9 +17,11 @@
 
 use crate::data::{argmax_rows, rng, Dataset, SeededRng};
 use crate::error::{Result, TakeoffError};
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, ScalarOperand, Zip};
 use num_traits::{Float, FromPrimitive};
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -148,6 +150,68 @@ pub struct Network<F> {
     pub activation: Activation,
 }
 
+/// `a · b` (m × k times k × n), split over the threads of the current rayon pool along its
+/// longer side: by rows when m ≥ n, by columns otherwise, so each thread packs only its share of
+/// the larger operand. Every entry is computed exactly as a one-thread product computes it, so
+/// the thread count never changes a result; products under about a million multiply-adds stay
+/// on one thread.
+pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
+    let (m, n) = (a.nrows(), b.ncols());
+    let mut c = Array2::zeros((m, n)); // m × n
+    let axis = if m >= n { Axis(0) } else { Axis(1) };
+    let threads = rayon::current_num_threads().min(m.max(n) / 16).max(1);
+    if threads == 1 || m * n * a.ncols() < 1 << 20 {
+        general_mat_mul(F::one(), &a, &b, F::zero(), &mut c);
+        return c;
+    }
+    let len = m.max(n).div_ceil(threads).next_multiple_of(16); // whole 16-wide tiles per thread
+    let (a, b) = (&a, &b);
+    let parts: Vec<_> = c.axis_chunks_iter_mut(axis, len).enumerate().collect();
+    parts.into_par_iter().for_each(|(i, mut c)| {
+        let part = ndarray::Slice::from(i * len..(i * len + len).min(m.max(n)));
+        if axis == Axis(0) {
+            general_mat_mul(F::one(), &a.slice_axis(Axis(0), part), b, F::zero(), &mut c)
+        } else {
+            general_mat_mul(F::one(), a, &b.slice_axis(Axis(1), part), F::zero(), &mut c)
+        }
+    });
+    c
+}
+
+/// The rows `idx` of `x`, copied row by row (a minibatch).
+fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
+    let d = x.ncols();
+    let mut out = Vec::with_capacity(idx.len() * d);
+    for &i in idx {
+        match x.row(i).to_slice() {
+            Some(row) => out.extend_from_slice(row),
+            None => out.extend(x.row(i).iter()),
+        }
+    }
+    Array2::from_shape_vec((idx.len(), d), out).expect("rows × d values")
+}
+
+/// Σ v² in f64, over eight f32 lanes so the compiler can vectorise it.
+fn sum_of_squares(a: &Array2<f32>) -> f64 {
+    let v: Vec<f32>;
+    let s = match a.as_slice() {
+        Some(s) => s,
+        None => {
+            v = a.iter().copied().collect();
+            &v
+        }
+    };
+    let mut lanes = [0.0f32; 8];
+    let chunks = s.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&x| f64::from(x * x)).sum();
+    for c in chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += x * x;
+        }
+    }
+    lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + tail
+}
+
 /// Row-wise softmax, stabilised by subtracting each row's maximum.
 fn softmax<F: Real>(logits: &Array2<F>) -> Array2<F> {
     let mut p = logits.clone(); // B × K
@@ -190,7 +254,7 @@ impl<F: Real> Network<F> {
     pub fn logits(&self, x: ArrayView2<F>) -> Array2<F> {
         let mut a = x.to_owned(); // B × d
         for (l, layer) in self.layers.iter().enumerate() {
-            a = a.dot(&layer.w) + &layer.b; // B × fan_out
+            a = matmul(a.view(), layer.w.view()) + &layer.b; // B × fan_out
             if l + 1 < self.layers.len() {
                 a.mapv_inplace(|z| self.activation.apply(z));
             }
@@ -206,20 +270,21 @@ impl<F: Real> Network<F> {
     /// Forward and backward on one batch: the mean cross-entropy (plus the L2 term) and the
     /// gradient of that loss with respect to every weight and bias.
     pub fn loss_and_grads(&self, x: ArrayView2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>) {
-        let (loss, grads, _) = self.forward_backward(x, y, l2);
+        let (loss, grads, _) = self.forward_backward(x.to_owned(), y, l2);
         (loss, grads)
     }
 
     /// [`Network::loss_and_grads`] plus how many rows of the batch the forward pass classified
     /// correctly (so training accuracy costs no second forward pass).
-    pub fn forward_backward(&self, x: ArrayView2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>, usize) {
+    /// Takes the batch by value: it is kept as the first layer's input for the backward pass.
+    pub fn forward_backward(&self, x: Array2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>, usize) {
         let n_layers = self.layers.len();
         let batch = real::<F>(y.len() as f64);
         // forward: keep every layer's output a_l (a_0 = x)
         let mut acts: Vec<Array2<F>> = Vec::with_capacity(n_layers + 1);
-        acts.push(x.to_owned()); // B × d
+        acts.push(x); // B × d
         for (l, layer) in self.layers.iter().enumerate() {
-            let mut z = acts[l].dot(&layer.w) + &layer.b; // B × fan_out
+            let mut z = matmul(acts[l].view(), layer.w.view()) + &layer.b; // B × fan_out
             if l + 1 < n_layers {
                 z.mapv_inplace(|v| self.activation.apply(v)); // a_l = g(z_l)
             }
@@ -253,13 +318,13 @@ impl<F: Real> Network<F> {
         let mut grads: Vec<Layer<F>> = Vec::with_capacity(n_layers);
         for l in (0..n_layers).rev() {
             let layer = &self.layers[l];
-            let mut d_w = acts[l].t().dot(&d_z); // fan_in × fan_out
+            let mut d_w = matmul(acts[l].t(), d_z.view()); // fan_in × fan_out
             if l2 != F::zero() {
                 d_w.scaled_add(l2, &layer.w);
             }
             let d_b = d_z.sum_axis(Axis(0)); // fan_out
             if l > 0 {
-                let mut d_a = d_z.dot(&layer.w.t()); // B × fan_in
+                let mut d_a = matmul(d_z.view(), layer.w.t()); // B × fan_in
                 let act = self.activation;
                 Zip::from(&mut d_a)
                     .and(&acts[l])
@@ -298,6 +363,9 @@ pub struct MlpParams {
     early_stopping: Option<EarlyStopping>,
     seed: u64,
     verbose: bool,
+    /// Not part of a result's identity (the thread count changes no number), so not serialised.
+    #[serde(skip)]
+    threads: Option<usize>,
 }
 
 impl MlpParams {
@@ -317,6 +385,7 @@ impl MlpParams {
             early_stopping: None,
             seed: 0,
             verbose: true,
+            threads: None,
         }
     }
 
@@ -389,6 +458,13 @@ impl MlpParams {
         self
     }
 
+    /// Threads for the matrix products and the optimiser's updates (default: every core). The
+    /// weights and history are the same for any count.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
     /// Hidden layer widths.
     pub fn hidden(&self) -> &[usize] {
         &self.hidden
@@ -442,6 +518,9 @@ impl MlpParams {
         }
         if self.batch_size == 0 {
             return Err(TakeoffError::invalid("batch size", 0, "at least 1"));
+        }
+        if let Some(n) = self.threads.filter(|&n| n == 0 || n > 1024) {
+            return Err(TakeoffError::invalid("threads", n, "between 1 and 1024"));
         }
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
             return Err(TakeoffError::invalid("l2", self.l2, "a finite number ≥ 0"));
@@ -552,6 +631,8 @@ pub struct Trainer {
     since_best: usize,
     started: Instant,
     class_names: Vec<String>,
+    /// A pool of the asked thread count; `None` runs on rayon's global pool (every core).
+    pool: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 impl Trainer {
@@ -582,6 +663,17 @@ impl Trainer {
         let mut sizes = vec![data.n_features()];
         sizes.extend(&params.hidden);
         sizes.push(data.n_classes());
+        let pool = match params.threads {
+            Some(n) => Some(std::sync::Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| {
+                        TakeoffError::invalid("threads", n, format!("a count the system can start ({e})"))
+                    })?,
+            )),
+            None => None,
+        };
         let mut r = rng(params.seed);
         let net = Network::init(&sizes, params.activation, params.get_init(), &mut r);
         let state = match params.optimizer {
@@ -604,6 +696,7 @@ impl Trainer {
             since_best: 0,
             started: Instant::now(),
             class_names: data.class_names.clone(),
+            pool,
         })
     }
 
@@ -629,6 +722,13 @@ impl Trainer {
 
     /// One pass over the training data in shuffled minibatches.
     pub fn train_epoch(&mut self) -> Result<EpochStats> {
+        match self.pool.clone() {
+            Some(pool) => pool.install(|| self.run_epoch()),
+            None => self.run_epoch(),
+        }
+    }
+
+    fn run_epoch(&mut self) -> Result<EpochStats> {
         let n = self.train.len();
         let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
@@ -641,9 +741,9 @@ impl Trainer {
         let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
         let mut norm_sum = vec![0.0f64; self.net.layers.len()];
         for idx in order.chunks(self.params.batch_size) {
-            let xb = self.train.x.select(Axis(0), idx); // B × d
+            let xb = gather_rows(&self.train.x, idx); // B × d
             let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
-            let (loss, grads, batch_correct) = self.net.forward_backward(xb.view(), &yb, l2);
+            let (loss, grads, batch_correct) = self.net.forward_backward(xb, &yb, l2);
             if !loss.is_finite() {
                 return Err(TakeoffError::Diverged {
                     epoch,
@@ -655,7 +755,7 @@ impl Trainer {
             batches += 1;
             correct += batch_correct;
             for (s, g) in norm_sum.iter_mut().zip(&grads) {
-                *s += g.w.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt();
+                *s += sum_of_squares(&g.w).sqrt();
             }
             self.step(&grads, lr);
         }
@@ -920,6 +1020,60 @@ mod tests {
         assert_eq!(strip(&a.history), strip(&b.history));
         let c = p.clone().seed(6).fit(&data).unwrap();
         assert_ne!(a.net, c.net);
+    }
+
+    #[test]
+    fn thread_count_changes_no_number() {
+        // 256 × 64 × 300 products are large enough to be split across threads
+        let data = crate::data::TeacherTask::lesson_default()
+            .generate(600, 3)
+            .unwrap();
+        let data = crate::data::Dataset::new(
+            "wide",
+            ndarray::concatenate(Axis(1), &vec![data.x.view(); 30]).unwrap(),
+            data.y.clone(),
+            data.class_names.clone(),
+        )
+        .unwrap();
+        let p = MlpParams::new(&[256, 64])
+            .batch_size(256)
+            .epochs(2)
+            .verbose(false);
+        let one = p.clone().threads(1).fit(&data).unwrap();
+        let three = p.clone().threads(3).fit(&data).unwrap();
+        assert_eq!(one.net, three.net);
+        assert_eq!(
+            one.history.epochs[1].train_loss,
+            three.history.epochs[1].train_loss
+        );
+        let err = p.threads(0).fit(&data).unwrap_err().to_string();
+        assert!(
+            err.contains("threads") && err.contains("between 1 and 1024"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn split_product_equals_one_thread_product() {
+        let a = Array2::from_shape_fn((203, 150), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 5.0);
+        let b = Array2::from_shape_fn((150, 77), |(i, j)| ((i * 5 + j) % 13) as f32 / 13.0);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let split = pool.install(|| matmul(a.view(), b.view()));
+        let single = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| matmul(a.view(), b.view()));
+        assert_eq!(split, single);
+        let wide = pool.install(|| matmul(b.t(), a.t())); // 77 × 203: split by columns
+        assert_eq!(wide, split.t());
+        let plain = a.dot(&b);
+        assert!(split
+            .iter()
+            .zip(&plain)
+            .all(|(x, y)| (x - y).abs() <= 1e-3 * y.abs().max(1.0)));
+        let t = matmul(a.t(), a.view()); // 150 × 150 from a transposed view
+        assert_eq!(t.dim(), (150, 150));
     }
 
     #[test]
