@@ -629,7 +629,7 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
 /// profile's time budget), and the small, medium and large MLP presets, each trained for at least
 /// `epochs` epochs and at least `samples` examples seen.
 pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec<(String, ModelSpec)> {
-    let svm_minutes = profile.pick(0.3, 0.4, 30.0);
+    let svm_minutes = profile.pick(0.3, 0.3, 30.0);
     let nn = |name: &str, p: MlpParams| {
         (
             name.to_string(),
@@ -802,7 +802,7 @@ pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(Curv
     };
     Ok((
         config(logistic, profile.pick(500, 2_000, 4_000)),
-        config(svm, profile.pick(300, 600, 2_000)),
+        config(svm, profile.pick(300, 400, 2_000)),
     ))
 }
 
@@ -815,6 +815,8 @@ pub struct Search {
     pub chosen: Point,
     /// The chosen candidate is the default it was checked against.
     pub default_matches: bool,
+    /// The default's own result, when it is one of the candidates.
+    pub default_point: Option<Point>,
 }
 
 /// Runs (or reads from `cache`) a validation search from [`baseline_search`] and picks a
@@ -841,14 +843,18 @@ pub fn validation_search(
                 "at least one candidate within its budget",
             )
         })?;
-    let default_matches = config
+    let default_name = config
         .models
         .iter()
-        .any(|(name, spec)| name == &chosen.model && spec == default);
+        .find(|(_, spec)| spec == default)
+        .map(|(n, _)| n);
+    let default_matches = default_name == Some(&chosen.model);
+    let default_point = default_name.and_then(|n| curve.points().into_iter().find(|p| &p.model == n));
     Ok(Search {
         curve,
         chosen,
         default_matches,
+        default_point,
     })
 }
 
@@ -874,8 +880,17 @@ impl Search {
                 crate::display::escape(&self.chosen.model)
             )
         } else {
+            let default = match &self.default_point {
+                Some(d) => format!(
+                    " (the default, {}, scores {:.1} %, {:.1} points below the pick)",
+                    crate::display::escape(&d.model),
+                    d.mean * 100.0,
+                    (self.chosen.mean - d.mean) * 100.0
+                ),
+                None => String::new(),
+            };
             format!(
-                "The search picks {}, which is <b>not</b> the crate's default: the curves below use the default.",
+                "The search picks {}, which is <b>not</b> the crate's default{default}: the curves below use the default.",
                 crate::display::escape(&self.chosen.model)
             )
         };
@@ -1077,6 +1092,10 @@ mod tests {
             "with no tolerance the pick is a best one"
         );
         assert_eq!(search.default_matches, search.chosen.model == "default");
+        assert_eq!(
+            search.default_point.as_ref().map(|p| p.model.as_str()),
+            Some("default")
+        );
         // everything is within a tolerance of 1: the fastest candidate wins
         let any = validation_search(&c, &Cache::none(), &default, 1.0).unwrap();
         let fastest = any
