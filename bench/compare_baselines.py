@@ -51,7 +51,8 @@ def main():
         std[std <= 1e-6] = 1.0
         x, xt = (x - mean) / std, (xt - mean) / std
         t = time.perf_counter()
-        lr = LogisticRegression(C=1.0 / r["logistic"]["alpha"], max_iter=r["logistic"]["max_iterations"]).fit(x, y)
+        lp = r["logistic"]["params"]
+        lr = LogisticRegression(C=1.0 / lp["alpha"], max_iter=lp["max_iterations"]).fit(x, y)
         lt = time.perf_counter() - t
         rows.append(("logistic", r["m"], r["logistic"]["seconds"], r["logistic"]["accuracy"], lt, lr.score(xt, yt)))
         if "seconds" in r["svm"]:

@@ -28,7 +28,8 @@ fn main() -> takeoff::Result<()> {
         let scaler = Standardizer::fit(&raw)?;
         let (train, test) = (scaler.transform(&raw)?, scaler.transform(&test_raw)?);
         let t = Instant::now();
-        let logistic = LogisticParams::new().fit(&train)?;
+        let logistic_params = LogisticParams::new();
+        let logistic = logistic_params.fit(&train)?;
         let (lt, la) = (t.elapsed().as_secs_f64(), logistic.accuracy(&test)?);
         println!(
             "m = {m:>6}  linfa logistic: {lt:8.2} s  test accuracy {:.2} %",
@@ -58,7 +59,8 @@ fn main() -> takeoff::Result<()> {
             "m": m,
             "train_indices": train_idx,
             "test_indices": test_idx,
-            "logistic": {"seconds": lt, "accuracy": la, "alpha": 1.0, "max_iterations": 100},
+            // the parameters actually used (alpha, max_iterations, gradient_tolerance), for scikit-learn
+            "logistic": {"seconds": lt, "accuracy": la, "params": logistic_params},
             "svm": svm_json,
         });
         let path = out.join(format!("m{m}.json"));

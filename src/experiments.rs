@@ -882,10 +882,11 @@ impl Search {
         } else {
             let default = match &self.default_point {
                 Some(d) => format!(
-                    " (the default, {}, scores {:.1} %, {:.1} points below the pick)",
+                    " (the default, {}, scores {:.1} %, {:+.1} points against the pick, in {:.1} s)",
                     crate::display::escape(&d.model),
                     d.mean * 100.0,
-                    (self.chosen.mean - d.mean) * 100.0
+                    (d.mean - self.chosen.mean) * 100.0,
+                    d.seconds_mean
                 ),
                 None => String::new(),
             };

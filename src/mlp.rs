@@ -191,7 +191,7 @@ fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
     Array2::from_shape_vec((idx.len(), d), out).expect("rows × d values")
 }
 
-/// Σ v² in f64, over eight f32 lanes so the compiler can vectorise it.
+/// Σ v², accumulated in eight f32 lanes (so the compiler can vectorise it), returned as f64.
 fn sum_of_squares(a: &Array2<f32>) -> f64 {
     let v: Vec<f32>;
     let s = match a.as_slice() {
