@@ -122,12 +122,35 @@ fn pct(v: f64) -> String {
     format!("{:.1} %", v * 100.0)
 }
 
+/// A shaded band between `lo` and `hi` (two borderless traces, the upper one filled down to the
+/// lower), in `color` at 20 % opacity, left out of the legend; `names` label the two edges.
+fn add_band(plot: &mut Plot, x: &[f64], lo: Vec<f64>, hi: Vec<f64>, color: &'static str, names: [String; 2]) {
+    use plotly::common::{Fill, Line};
+    let [lo_name, hi_name] = names;
+    plot.add_trace(
+        Scatter::new(x.to_vec(), lo)
+            .mode(Mode::Lines)
+            .line(Line::new().width(0.0).color(color))
+            .show_legend(false)
+            .name(lo_name),
+    );
+    plot.add_trace(
+        Scatter::new(x.to_vec(), hi)
+            .mode(Mode::Lines)
+            .line(Line::new().width(0.0).color(color))
+            .fill(Fill::ToNextY)
+            .fill_color(rgba(color, 0.2))
+            .show_legend(false)
+            .name(hi_name),
+    );
+}
+
 /// The lesson's central picture, measured: test accuracy against the number of labelled
 /// training examples m (log axis), one line per model with a band of ± one standard deviation
 /// over seeds, the best achievable accuracy when known, and the sizes where the two best models'
 /// bands overlap shaded as "ordering unclear".
 pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
-    use plotly::common::{Fill, Line, Marker};
+    use plotly::common::{Line, Marker};
     use plotly::layout::{AxisType, Shape, ShapeLine, ShapeType};
     let points = curve.points();
     let mut plot = Plot::new();
@@ -148,21 +171,13 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
         let m: Vec<f64> = pts.iter().map(|p| p.m as f64).collect();
         let hi: Vec<f64> = pts.iter().map(|p| (p.mean + p.std) * 100.0).collect();
         let lo: Vec<f64> = pts.iter().map(|p| (p.mean - p.std) * 100.0).collect();
-        plot.add_trace(
-            Scatter::new(m.clone(), lo)
-                .mode(Mode::Lines)
-                .line(Line::new().width(0.0).color(color))
-                .show_legend(false)
-                .name(format!("{model} − std")),
-        );
-        plot.add_trace(
-            Scatter::new(m.clone(), hi)
-                .mode(Mode::Lines)
-                .line(Line::new().width(0.0).color(color))
-                .fill(Fill::ToNextY)
-                .fill_color(rgba(color, 0.2))
-                .show_legend(false)
-                .name(format!("{model} + std")),
+        add_band(
+            &mut plot,
+            &m,
+            lo,
+            hi,
+            color,
+            [format!("{model} − std"), format!("{model} + std")],
         );
         plot.add_trace(
             Scatter::new(m, pts.iter().map(|p| p.mean * 100.0).collect())
@@ -461,7 +476,7 @@ pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
 /// Training error of each activation in a race, mean over seeds with a min–max band, against
 /// epochs (`by_seconds` false) or wall-clock seconds (true), with the target as a dashed line.
 pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
-    use plotly::common::{DashType, Fill, Line};
+    use plotly::common::{DashType, Line};
     let mut plot = Plot::new();
     let mut table = Table::new(&[
         "activation",
@@ -495,21 +510,13 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
         }
         x_max = x_max.max(xs.last().copied().unwrap_or(0.0));
         let name = format!("{} (lr {})", lane.activation.name(), lane.learning_rate);
-        plot.add_trace(
-            Scatter::new(xs.clone(), lo)
-                .mode(Mode::Lines)
-                .line(Line::new().width(0.0).color(color))
-                .show_legend(false)
-                .name(format!("{name} min")),
-        );
-        plot.add_trace(
-            Scatter::new(xs.clone(), hi)
-                .mode(Mode::Lines)
-                .line(Line::new().width(0.0).color(color))
-                .fill(Fill::ToNextY)
-                .fill_color(rgba(color, 0.2))
-                .show_legend(false)
-                .name(format!("{name} max")),
+        add_band(
+            &mut plot,
+            &xs,
+            lo,
+            hi,
+            color,
+            [format!("{name} min"), format!("{name} max")],
         );
         plot.add_trace(
             Scatter::new(xs, mean)
