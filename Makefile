@@ -33,7 +33,7 @@ $(VENV_STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-$(KERNEL): $(EVCXR) $(VENV_STAMP)
+$(KERNEL): $(EVCXR) $(VENV_STAMP) scripts/register_kernel.py
 	@echo "setup: registering the evcxr kernel 'rust' inside .venv"
 	$(PY) scripts/register_kernel.py "$(EVCXR)" "$(dir $(KERNEL))"
 
