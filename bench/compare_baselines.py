@@ -3,9 +3,10 @@
     python -m venv /tmp/skl && /tmp/skl/bin/pip install scikit-learn numpy
     /tmp/skl/bin/python bench/compare_baselines.py          # BENCH_SIZES=1000,4000 to shorten
 
-Runs `cargo bench --bench baselines` (linfa; writes the row indices and its results), then fits
-scikit-learn's LogisticRegression (lbfgs) and SVC (rbf, gamma = 1/d as the crate's default, C = 10)
-on exactly those rows, standardised the same way, and prints times and test accuracies.
+Runs `cargo bench --bench baselines` (linfa; writes the row indices, the parameters it used and
+its results), then fits scikit-learn's LogisticRegression (lbfgs) and SVC (rbf, one-vs-one) with
+the same parameters on exactly those rows, standardised the same way, and prints times and test
+accuracies.
 linfa-logistic's `alpha` penalises (alpha/2)·‖W‖² added to the summed log-loss, which is
 scikit-learn's C = 1/alpha.
 """
@@ -57,7 +58,7 @@ def main():
         rows.append(("logistic", r["m"], r["logistic"]["seconds"], r["logistic"]["accuracy"], lt, lr.score(xt, yt)))
         if "seconds" in r["svm"]:
             t = time.perf_counter()
-            svc = SVC(C=10.0, kernel="rbf", gamma=1.0 / x.shape[1], tol=1e-3).fit(x, y)
+            svc = SVC(C=r["svm"]["c"], kernel="rbf", gamma=r["svm"]["gamma"], tol=1e-3).fit(x, y)
             st = time.perf_counter() - t
             rows.append(("RBF SVM", r["m"], r["svm"]["seconds"], r["svm"]["accuracy"], st, svc.score(xt, yt)))
         else:

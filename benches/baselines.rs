@@ -48,7 +48,7 @@ fn main() -> takeoff::Result<()> {
                     "m = {m:>6}  linfa RBF SVM:  {fit:8.2} s  test accuracy {:.2} %",
                     acc * 100.0
                 );
-                serde_json::json!({"seconds": fit, "accuracy": acc})
+                serde_json::json!({"seconds": fit, "accuracy": acc, "c": svm.get_c(), "gamma": svm.gamma_for(train.n_features())})
             }
             Err(e) => {
                 println!("m = {m:>6}  linfa RBF SVM:  {e}");

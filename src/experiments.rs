@@ -629,7 +629,7 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
 /// profile's time budget), and the small, medium and large MLP presets, each trained for at least
 /// `epochs` epochs and at least `samples` examples seen.
 pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec<(String, ModelSpec)> {
-    let svm_minutes = profile.pick(0.3, 0.3, 30.0);
+    let svm_minutes = profile.pick(0.3, 0.5, 30.0);
     let nn = |name: &str, p: MlpParams| {
         (
             name.to_string(),
@@ -783,8 +783,8 @@ pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(Curv
     let mut svm = Vec::new();
     for c in [1.0, 10.0, 100.0] {
         for g in [0.5, 1.0, 2.0] {
-            // γ = 1/d is the default, left unset so the candidate equals the default spec
-            let params = if g == 1.0 {
+            // the default γ is left unset, so that candidate equals the default spec
+            let params = if g == crate::baselines::DEFAULT_GAMMA_PER_FEATURE {
                 SvmParams::new().c(c)
             } else {
                 SvmParams::new().c(c).gamma(g / d)
@@ -802,7 +802,7 @@ pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(Curv
     };
     Ok((
         config(logistic, profile.pick(500, 2_000, 4_000)),
-        config(svm, profile.pick(300, 400, 2_000)),
+        config(svm, profile.pick(500, 1_000, 2_000)),
     ))
 }
 
