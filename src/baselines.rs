@@ -426,17 +426,23 @@ impl SvmModel {
     pub fn decision(&self, x: &Array2<f32>) -> Result<Array2<f64>> {
         check_features(self.n_features, x)?;
         let x = x.mapv(f64::from); // r × d
-        let dot = crate::mlp::matmul(x.view(), self.support.t()); // r × u
         let mut out = Array2::zeros((x.nrows(), self.pairs.len())); // r × pairs
-        for ((xi, dots), mut o) in x.rows().into_iter().zip(dot.rows()).zip(out.rows_mut()) {
-            let x_sq = xi.dot(&xi);
-            let k: Vec<f64> = dots
-                .iter()
-                .zip(&self.support_sq)
-                .map(|(&d, &s)| (-(x_sq + s - 2.0 * d).max(0.0) * self.gamma).exp())
-                .collect();
-            for (o, pair) in o.iter_mut().zip(&self.pairs) {
-                *o = pair.terms.iter().map(|&(j, alpha)| alpha * k[j]).sum::<f64>() - pair.rho;
+                                                                    // 1,024 rows at a time, so the kernel block stays small (1,024 × u values)
+        for (xs, mut os) in x
+            .axis_chunks_iter(Axis(0), 1024)
+            .zip(out.axis_chunks_iter_mut(Axis(0), 1024))
+        {
+            let dot = crate::mlp::matmul(xs, self.support.t()); // rows × u
+            for ((xi, dots), mut o) in xs.rows().into_iter().zip(dot.rows()).zip(os.rows_mut()) {
+                let x_sq = xi.dot(&xi);
+                let k: Vec<f64> = dots
+                    .iter()
+                    .zip(&self.support_sq)
+                    .map(|(&d, &s)| (-(x_sq + s - 2.0 * d).max(0.0) * self.gamma).exp())
+                    .collect();
+                for (o, pair) in o.iter_mut().zip(&self.pairs) {
+                    *o = pair.terms.iter().map(|&(j, alpha)| alpha * k[j]).sum::<f64>() - pair.rho;
+                }
             }
         }
         Ok(out)
@@ -629,6 +635,10 @@ mod tests {
             .fit(&linfa::Dataset::new(x.clone(), y))
             .unwrap();
         let ours = m.decision(&d.x).unwrap();
+        // more rows than one 1,024-row block: the same values, block boundaries or not
+        let many = ndarray::concatenate(Axis(0), &vec![d.x.view(); 10]).unwrap(); // 1,200 rows
+        let blocks = m.decision(&many).unwrap();
+        assert_eq!(blocks.slice(ndarray::s![1_080.., ..]), ours);
         for (row, &r) in x.rows().into_iter().zip(&rows) {
             let theirs = linfa.weighted_sum(&row) - linfa.rho;
             let mine = ours[[r, 0]];
