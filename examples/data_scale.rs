@@ -30,7 +30,8 @@ fn main() -> takeoff::Result<()> {
             }
             println!(
                 "picked: {} (the default: {})",
-                search.chosen.model, search.default_matches
+                search.chosen.model,
+                search.default_matches()
             );
         }
         return Ok(());

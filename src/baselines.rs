@@ -426,22 +426,20 @@ impl SvmModel {
     pub fn decision(&self, x: &Array2<f32>) -> Result<Array2<f64>> {
         check_features(self.n_features, x)?;
         let x = x.mapv(f64::from); // r × d
-        let mut out = Array2::zeros((x.nrows(), self.pairs.len())); // r × pairs
-                                                                    // 1,024 rows at a time, so the kernel block stays small (1,024 × u values)
-        for (xs, mut os) in x
+                                   // r × pairs, filled 1,024 rows at a time so the kernel block stays small (1,024 × u)
+        let mut out = Array2::zeros((x.nrows(), self.pairs.len()));
+        let blocks = x
             .axis_chunks_iter(Axis(0), 1024)
-            .zip(out.axis_chunks_iter_mut(Axis(0), 1024))
-        {
-            let dot = crate::mlp::matmul(xs, self.support.t()); // rows × u
-            for ((xi, dots), mut o) in xs.rows().into_iter().zip(dot.rows()).zip(os.rows_mut()) {
+            .zip(out.axis_chunks_iter_mut(Axis(0), 1024));
+        for (xs, mut os) in blocks {
+            let mut k = crate::mlp::matmul(xs, self.support.t()); // rows × u: x·s, then k(x, s)
+            for ((xi, mut ki), mut o) in xs.rows().into_iter().zip(k.rows_mut()).zip(os.rows_mut()) {
                 let x_sq = xi.dot(&xi);
-                let k: Vec<f64> = dots
-                    .iter()
-                    .zip(&self.support_sq)
-                    .map(|(&d, &s)| (-(x_sq + s - 2.0 * d).max(0.0) * self.gamma).exp())
-                    .collect();
+                ki.zip_mut_with(&self.support_sq, |d, &s| {
+                    *d = (-(x_sq + s - 2.0 * *d).max(0.0) * self.gamma).exp()
+                });
                 for (o, pair) in o.iter_mut().zip(&self.pairs) {
-                    *o = pair.terms.iter().map(|&(j, alpha)| alpha * k[j]).sum::<f64>() - pair.rho;
+                    *o = pair.terms.iter().map(|&(j, alpha)| alpha * ki[j]).sum::<f64>() - pair.rho;
                 }
             }
         }

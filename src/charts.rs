@@ -509,7 +509,7 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
             hi.push(err.iter().cloned().fold(f64::MIN, f64::max));
         }
         x_max = x_max.max(xs.last().copied().unwrap_or(0.0));
-        let name = format!("{} (lr {})", lane.activation.name(), lane.learning_rate);
+        let name = lane.label();
         add_band(
             &mut plot,
             &xs,

@@ -73,7 +73,7 @@ pub enum Kernel {
     /// The trainer's product ([`crate::mlp::matmul`]: matrixmultiply's packed, blocked SIMD
     /// micro-kernels) on one thread.
     OptimisedOneThread,
-    /// The same, rows split over every core: what the trainer runs.
+    /// The same, split by rows or columns over every core: what the trainer runs.
     Optimised,
 }
 

@@ -807,14 +807,14 @@ pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(Curv
 }
 
 /// A finished validation search: every candidate's validation accuracy and fit time, the one it
-/// picks, and whether that is the crate's default.
+/// picks, and the default's own result.
 #[derive(Debug, Clone)]
 pub struct Search {
     pub curve: LearningCurve,
     /// Among the candidates within `within` of the best validation accuracy, the fastest.
     pub chosen: Point,
-    /// The chosen candidate is the default it was checked against.
-    pub default_matches: bool,
+    /// How close to the best a candidate must be to compete on speed (a fraction).
+    pub within: f64,
     /// The default's own result, when it is one of the candidates.
     pub default_point: Option<Point>,
 }
@@ -833,9 +833,10 @@ pub fn validation_search(
     let points = curve.points();
     let best = points.iter().map(|p| p.mean).fold(f64::NEG_INFINITY, f64::max);
     let chosen = points
-        .into_iter()
+        .iter()
         .filter(|p| p.mean >= best - within)
         .min_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean))
+        .cloned()
         .ok_or_else(|| {
             TakeoffError::invalid(
                 "validation search",
@@ -843,22 +844,27 @@ pub fn validation_search(
                 "at least one candidate within its budget",
             )
         })?;
-    let default_name = config
+    let default_point = config
         .models
         .iter()
         .find(|(_, spec)| spec == default)
-        .map(|(n, _)| n);
-    let default_matches = default_name == Some(&chosen.model);
-    let default_point = default_name.and_then(|n| curve.points().into_iter().find(|p| &p.model == n));
+        .and_then(|(name, _)| points.into_iter().find(|p| &p.model == name));
     Ok(Search {
         curve,
         chosen,
-        default_matches,
+        within,
         default_point,
     })
 }
 
 impl Search {
+    /// The pick is the default it was checked against.
+    pub fn default_matches(&self) -> bool {
+        self.default_point
+            .as_ref()
+            .is_some_and(|d| d.model == self.chosen.model)
+    }
+
     /// The search as an HTML table (candidate, validation accuracy, fit time, the pick) and a
     /// sentence saying whether the pick is the crate's default.
     pub fn table(&self) -> crate::display::Html {
@@ -874,9 +880,13 @@ impl Search {
         for (model, _, why) in self.curve.not_run() {
             t.push(vec![model, "not run".into(), why, String::new()]);
         }
-        let verdict = if self.default_matches {
+        let rule = format!(
+            "the fastest candidate within {:.1} points of the best validation accuracy",
+            self.within * 100.0
+        );
+        let verdict = if self.default_matches() {
             format!(
-                "The search picks {}: the crate's default.",
+                "The search picks {}, {rule}: the crate's default.",
                 crate::display::escape(&self.chosen.model)
             )
         } else {
@@ -891,7 +901,7 @@ impl Search {
                 None => String::new(),
             };
             format!(
-                "The search picks {}, which is <b>not</b> the crate's default{default}: the curves below use the default.",
+                "The search picks {}, {rule}, which is <b>not</b> the crate's default{default}: the curves below use the default.",
                 crate::display::escape(&self.chosen.model)
             )
         };
@@ -1092,7 +1102,7 @@ mod tests {
             search.chosen.mean, best,
             "with no tolerance the pick is a best one"
         );
-        assert_eq!(search.default_matches, search.chosen.model == "default");
+        assert_eq!(search.default_matches(), search.chosen.model == "default");
         assert_eq!(
             search.default_point.as_ref().map(|p| p.model.as_str()),
             Some("default")

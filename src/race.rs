@@ -36,6 +36,11 @@ pub struct Lane {
 }
 
 impl Lane {
+    /// The lane's name in charts and tables: the activation and its searched learning rate.
+    pub fn label(&self) -> String {
+        format!("{} (lr {})", self.activation.name(), self.learning_rate)
+    }
+
     /// `value` of the first epoch at which the training error (1 − accuracy) is ≤ `target`, per seed.
     fn at_target(&self, target: f64, value: impl Fn(&crate::mlp::EpochStats) -> f64) -> Vec<Option<f64>> {
         self.histories
@@ -92,6 +97,14 @@ pub struct Race {
 }
 
 impl Race {
+    /// Each lane's label with the history of its first seed (for [`crate::charts::training_loss`]).
+    pub fn first_seed_histories(&self) -> Vec<(String, History)> {
+        self.lanes
+            .iter()
+            .filter_map(|l| Some((l.label(), l.histories.first()?.clone())))
+            .collect()
+    }
+
     /// The lane of `a`.
     pub fn lane(&self, a: Activation) -> Option<&Lane> {
         self.lanes.iter().find(|l| l.activation == a)
@@ -292,6 +305,10 @@ mod tests {
             assert_eq!(lane.histories.len(), 2);
             assert_eq!(lane.histories[0].epochs.len(), 40);
         }
+        let first = race.first_seed_histories();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[1].0, format!("ReLU (lr {})", race.lanes[1].learning_rate));
+        assert_eq!(first[1].1, race.lanes[1].histories[0]);
         let relu = race.lane(Activation::Relu).unwrap();
         assert_eq!(
             relu.mean_epochs_to(0.3).1,
