@@ -55,13 +55,14 @@ $(CHROMIUM):
 render: setup
 	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site
 
-# Everything CI checks: format, lints, unit tests, committed notebooks stripped, the renderer's
+# Everything CI checks: format, lints, unit tests (the crate's and the patched linfa crates'), committed notebooks stripped, the renderer's
 # fault tests, every notebook executed twice in the quick profile (outputs checked for errors, and
 # the same both times apart from timing cells), and every page checked in headless Chromium.
 test: test-setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test
+	CARGO_TARGET_DIR=$(ROOT)/target/patches cargo test --manifest-path patches/linfa-kernel/Cargo.toml
 	$(PY) scripts/check_stripped.py notebooks/*.ipynb
 	$(PY) -m unittest discover -s scripts -p 'test_*.py' -v
 	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick

@@ -59,13 +59,14 @@ pub enum TakeoffError {
     },
 
     /// A fit that would exceed the memory or time budget, refused before any allocation.
-    #[error("{model} not run at m = {m}: it would need about {needed_gb:.1} GB (budget {budget_gb:.1} GB) and about {minutes:.1} minutes")]
+    #[error("{model} not run at m = {m}: {}; it would need about {needed_gb:.1} GB (budget {budget_gb:.1} GB) and about {minutes:.1} minutes (budget {budget_minutes:.1} minutes)", over_budget_limits(*needed_gb > *budget_gb, *minutes > *budget_minutes))]
     OverBudget {
         model: String,
         m: usize,
         needed_gb: f64,
         budget_gb: f64,
         minutes: f64,
+        budget_minutes: f64,
     },
 
     /// A solver of a baseline model failed.
@@ -108,5 +109,14 @@ impl TakeoffError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Which limits an over-budget fit exceeds, in words.
+fn over_budget_limits(memory: bool, time: bool) -> &'static str {
+    match (memory, time) {
+        (true, true) => "over both the memory and the time budget",
+        (true, false) => "over the memory budget",
+        _ => "over the time budget",
     }
 }
