@@ -63,6 +63,7 @@ test: test-setup
 	cargo clippy --all-targets -- -D warnings
 	cargo test
 	CARGO_TARGET_DIR=$(ROOT)/target/patches cargo test --manifest-path patches/linfa-kernel/Cargo.toml
+	CARGO_TARGET_DIR=$(ROOT)/target/patches cargo test --manifest-path patches/linfa-logistic/Cargo.toml
 	$(PY) scripts/check_stripped.py notebooks/*.ipynb
 	$(PY) -m unittest discover -s scripts -p 'test_*.py' -v
 	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick

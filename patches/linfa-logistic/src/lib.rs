@@ -30,6 +30,7 @@ use ndarray::{
     Dimension, IntoDimension, Ix1, Ix2, RemoveAxis, Slice, Zip,
 };
 use ndarray_stats::QuantileExt;
+use std::cell::RefCell;
 use std::default::Default;
 
 #[cfg(feature = "serde")]
@@ -174,13 +175,18 @@ impl<F: Float, D: Dimension> LogisticRegressionValidParams<F, D> {
             x,
             target,
             alpha: self.alpha,
+            last_log_prob: RefCell::new(None),
         }
     }
 
     /// Create the LBFGS solver using MoreThuenteLineSearch and set gradient
     /// tolerance.
     fn setup_solver(&self) -> LBFGSType<F, D> {
-        let linesearch = MoreThuenteLineSearch::new();
+        // Width tolerance 0.1, as L-BFGS-B's line search (dcsrch): argmin's default 1e-10 keeps
+        // bisecting a bracketing interval long after a step satisfies the Wolfe conditions.
+        let linesearch = MoreThuenteLineSearch::new()
+            .with_width_tolerance(F::cast(0.1))
+            .unwrap();
         LBFGS::new(linesearch, 10)
             .with_tolerance_grad(self.gradient_tolerance)
             .unwrap()
@@ -443,12 +449,15 @@ fn log_sum_exp<F: linfa::Float, A: Data<Elem = F>>(
     m: &ArrayBase<A, Ix2>,
     axis: Axis,
 ) -> Array<F, Ix1> {
-    // Find max value of the array
-    let max = m.iter().copied().reduce(F::max).unwrap();
-    // Computes `max + ln(exp(x1-max) + exp(x2-max) + exp(x3-max) + ...)`, which is equal to the
-    // log_sum_exp formula
-    let reduced = m.fold_axis(axis, F::zero(), |acc, elem| *acc + (*elem - max).exp());
-    reduced.mapv_into(|e| e.max(F::cast(1e-15)).ln() + max)
+    // Find the max value of each lane along `axis`
+    let max = m.fold_axis(axis, F::neg_infinity(), |acc, elem| acc.max(*elem));
+    // Computes `max + ln(exp(x1-max) + exp(x2-max) + exp(x3-max) + ...)` per lane, which is equal
+    // to the log_sum_exp formula; each sum holds exp(0) = 1, so its log is finite without a clamp
+    Zip::from(&max).and(m.lanes(axis)).map_collect(|&max, lane| {
+        lane.fold(F::zero(), |acc, elem| acc + (*elem - max).exp())
+            .ln()
+            + max
+    })
 }
 
 /// Computes `exp(n - max) / sum(exp(n- max))`, which is a numerically stable version of softmax
@@ -531,6 +540,7 @@ fn multi_logistic_prob_params<'a, F: Float, A: Data<Elem = F>>(
 }
 
 /// Computes loss function of `-sum(Y * log(softmax(H))) + alpha/2 * norm(W)`
+#[cfg(test)]
 fn multi_logistic_loss<F: Float, A: Data<Elem = F>>(
     x: &ArrayBase<A, Ix2>,
     y: &Array2<F>,
@@ -538,8 +548,18 @@ fn multi_logistic_loss<F: Float, A: Data<Elem = F>>(
     w: &Array2<F>,
 ) -> F {
     let (log_prob, params) = multi_logistic_prob_params(x, w);
+    multi_logistic_loss_from(&log_prob, y, alpha, &params)
+}
+
+/// The loss of [`multi_logistic_loss`] from `log(softmax(H))` and `W` already computed.
+fn multi_logistic_loss_from<F: Float>(
+    log_prob: &Array2<F>,
+    y: &Array2<F>,
+    alpha: F,
+    params: &ArrayView2<F>,
+) -> F {
     // Calculate loss
-    -elem_dot(&log_prob, y) + F::cast(0.5) * alpha * elem_dot(&params, &params)
+    -elem_dot(log_prob, y) + F::cast(0.5) * alpha * elem_dot(params, params)
 }
 
 /// Computes multinomial gradients for `W` and `b` and combine them.
@@ -551,7 +571,19 @@ fn multi_logistic_grad<F: Float, A: Data<Elem = F>>(
     alpha: F,
     w: &Array2<F>,
 ) -> Array2<F> {
-    let (log_prob, params) = multi_logistic_prob_params(x, w);
+    let (log_prob, _) = multi_logistic_prob_params(x, w);
+    multi_logistic_grad_from(x, y, alpha, w, log_prob)
+}
+
+/// The gradients of [`multi_logistic_grad`] from `log(softmax(H))` already computed at `w`.
+fn multi_logistic_grad_from<F: Float, A: Data<Elem = F>>(
+    x: &ArrayBase<A, Ix2>,
+    y: &Array2<F>,
+    alpha: F,
+    w: &Array2<F>,
+    log_prob: Array2<F>,
+) -> Array2<F> {
+    let (params, _) = convert_params(x.ncols(), w);
     let (n_features, n_classes) = params.dim();
     let intercept = w.nrows() > n_features;
     let mut grad = Array::zeros((n_features + intercept as usize, n_classes));
@@ -775,6 +807,10 @@ struct LogisticRegressionProblem<'a, F: Float, A: Data<Elem = F>, D: Dimension> 
     x: &'a ArrayBase<A, Ix2>,
     target: Array<F, D>,
     alpha: F,
+    /// The last parameters the multinomial cost was computed at, with their `log(softmax(H))`:
+    /// the line search asks for the gradient at the point whose cost it just computed, which
+    /// then needs one matrix product instead of two.
+    last_log_prob: RefCell<Option<(Array<F, D>, Array2<F>)>>,
 }
 
 type LogisticRegressionProblem1<'a, F, A> = LogisticRegressionProblem<'a, F, A, Ix1>;
@@ -811,7 +847,9 @@ impl<F: Float, A: Data<Elem = F>> CostFunction for LogisticRegressionProblem2<'_
     /// Apply the cost function to a parameter `p`
     fn cost(&self, p: &Self::Param) -> std::result::Result<Self::Output, argmin::core::Error> {
         let w = p.as_array();
-        let cost = multi_logistic_loss(self.x, &self.target, self.alpha, w);
+        let (log_prob, params) = multi_logistic_prob_params(self.x, w);
+        let cost = multi_logistic_loss_from(&log_prob, &self.target, self.alpha, &params);
+        *self.last_log_prob.borrow_mut() = Some((w.clone(), log_prob));
         Ok(cost)
     }
 }
@@ -823,8 +861,15 @@ impl<F: Float, A: Data<Elem = F>> Gradient for LogisticRegressionProblem2<'_, F,
     /// Compute the gradient at parameter `p`.
     fn gradient(&self, p: &Self::Param) -> std::result::Result<Self::Param, argmin::core::Error> {
         let w = p.as_array();
-        let grad = ArgminParam(multi_logistic_grad(self.x, &self.target, self.alpha, w));
-        Ok(grad)
+        let cached = match self.last_log_prob.borrow_mut().take() {
+            Some((at, log_prob)) if at == *w => Some(log_prob),
+            _ => None,
+        };
+        let grad = match cached {
+            Some(log_prob) => multi_logistic_grad_from(self.x, &self.target, self.alpha, w, log_prob),
+            None => multi_logistic_grad(self.x, &self.target, self.alpha, w),
+        };
+        Ok(ArgminParam(grad))
     }
 }
 
@@ -1184,6 +1229,71 @@ mod test {
         let data = array![[3.3, 0.4, -2.1], [0.4, 2.2, -0.1], [1., 0., -1.]];
         let out = log_sum_exp(&data, Axis(1));
         assert_abs_diff_eq!(out, array![3.35783, 2.43551, 1.40761], epsilon = 1e-5);
+    }
+
+    #[test]
+    fn log_sum_exp_is_per_row() {
+        // rows far apart: the whole-matrix max left exp(-2000) = 0 in the second row
+        let data = array![[1000.0, 0.0], [0.0, -1000.0], [-1000.0, -1000.0]];
+        let out = log_sum_exp(&data, Axis(1));
+        assert_abs_diff_eq!(out, array![1000.0, 0.0, -1000.0 + 2f64.ln()], epsilon = 1e-12);
+        let out = log_sum_exp(&data.t(), Axis(0));
+        assert_abs_diff_eq!(out, array![1000.0, 0.0, -1000.0 + 2f64.ln()], epsilon = 1e-12);
+    }
+
+    /// Three classes, four features, weights large enough that some rows' logits are hundreds
+    /// apart from others': loss and gradient still agree (central differences).
+    #[test]
+    fn multi_gradient_matches_the_loss_at_large_weights() {
+        let x = array![
+            [1.0, -2.0, 0.5, 3.0],
+            [-1.5, 0.2, 2.0, -0.7],
+            [0.3, 1.1, -1.2, 0.4],
+            [2.2, -0.4, 0.9, -2.5],
+            [-0.8, 1.7, 0.1, 1.9]
+        ];
+        let y = array![
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0]
+        ];
+        let w = Array2::from_shape_fn((5, 3), |(i, j)| 60.0 * ((i * 3 + j) as f64 * 0.7).sin());
+        let alpha = 0.1;
+        let grad = multi_logistic_grad(&x, &y, alpha, &w);
+        let h = 1e-5;
+        for i in 0..5 {
+            for j in 0..3 {
+                let (mut up, mut down) = (w.clone(), w.clone());
+                up[(i, j)] += h;
+                down[(i, j)] -= h;
+                let numeric = (multi_logistic_loss(&x, &y, alpha, &up)
+                    - multi_logistic_loss(&x, &y, alpha, &down))
+                    / (2.0 * h);
+                assert_abs_diff_eq!(grad[(i, j)], numeric, epsilon = 1e-4 * (1.0 + numeric.abs()));
+            }
+        }
+    }
+
+    /// The gradient reuses the cost's forward pass only at the same parameters.
+    #[test]
+    fn multi_gradient_after_cost_is_the_plain_gradient() {
+        let x = array![[1.0, -2.0], [-1.5, 0.2], [0.3, 1.1], [2.2, -0.4]];
+        let y = array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]];
+        let problem = LogisticRegressionProblem {
+            x: &x,
+            target: y.clone(),
+            alpha: 1.0,
+            last_log_prob: RefCell::new(None),
+        };
+        let a = ArgminParam(Array2::from_shape_fn((3, 3), |(i, j)| (i + 2 * j) as f64 * 0.3));
+        let b = ArgminParam(Array2::from_shape_fn((3, 3), |(i, j)| (2 * i + j) as f64 * -0.2));
+        let cost = problem.cost(&a).unwrap();
+        assert_abs_diff_eq!(cost, multi_logistic_loss(&x, &y, 1.0, a.as_array()), epsilon = 1e-12);
+        assert_eq!(problem.gradient(&a).unwrap().as_array(), &multi_logistic_grad(&x, &y, 1.0, a.as_array()));
+        problem.cost(&a).unwrap();
+        assert_eq!(problem.gradient(&b).unwrap().as_array(), &multi_logistic_grad(&x, &y, 1.0, b.as_array()));
     }
 
     #[test]
