@@ -1,30 +1,60 @@
-//! Hashes the crate's source so that cached experiment results are keyed by the code that made them.
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::path::Path;
+//! Hashes everything that can change an experiment's result, so that cached results are keyed by
+//! the code that made them: the crate's source, its manifest and lockfile (dependency versions),
+//! the patched dependencies in `patches/`, and the compiler's version. The hash is FNV-1a over the
+//! files' paths and bytes, the same on every toolchain and machine (std's `DefaultHasher` is not).
+use std::path::{Path, PathBuf};
 
-fn visit(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+fn visit(dir: &Path, files: &mut Vec<PathBuf>) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
+                if p.file_name().is_some_and(|n| n == "target") {
+                    continue;
+                }
                 visit(&p, files);
-            } else if p.extension().is_some_and(|x| x == "rs") {
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "rs" || x == "toml" || x == "lock")
+            {
                 files.push(p);
             }
         }
     }
 }
 
-fn main() {
-    let mut files = Vec::new();
-    visit(Path::new("src"), &mut files);
-    files.sort();
-    let mut h = DefaultHasher::new();
-    for f in &files {
-        f.hash(&mut h);
-        std::fs::read(f).unwrap_or_default().hash(&mut h);
+/// 64-bit FNV-1a, continued from `h`.
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    println!("cargo:rustc-env=TAKEOFF_SOURCE_HASH={:016x}", h.finish());
+    h
+}
+
+fn main() {
+    let mut files = vec![PathBuf::from("Cargo.toml"), PathBuf::from("Cargo.lock")];
+    visit(Path::new("src"), &mut files);
+    visit(Path::new("patches"), &mut files);
+    files.sort();
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    for f in &files {
+        // paths with '/' on every system, each field ended so that names and contents cannot run together
+        h = fnv1a(h, f.to_string_lossy().replace('\\', "/").as_bytes());
+        h = fnv1a(h, &[0]);
+        h = fnv1a(h, &std::fs::read(f).unwrap_or_default());
+        h = fnv1a(h, &[0]);
+    }
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let version = std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    h = fnv1a(h, &version);
+    println!("cargo:rustc-env=TAKEOFF_SOURCE_HASH={h:016x}");
     println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=patches");
+    println!("cargo:rerun-if-changed=Cargo.toml");
+    println!("cargo:rerun-if-changed=Cargo.lock");
 }
