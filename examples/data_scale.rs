@@ -19,7 +19,7 @@ fn main() -> takeoff::Result<()> {
             ModelSpec::Svm(SvmParams::new()),
         ];
         for (config, default) in [logistic, svm].iter().zip(&defaults) {
-            let search = validation_search(config, &cache, default, 0.002)?;
+            let search = validation_search(config, &cache, default)?;
             for p in search.curve.points() {
                 println!(
                     "{:<28} validation {:5.1} %  {:.1} s",

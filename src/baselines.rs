@@ -62,6 +62,15 @@ impl LogisticParams {
         self
     }
 
+    /// The L2 penalty α.
+    pub fn get_alpha(&self) -> f64 {
+        self.alpha
+    }
+    /// The most L-BFGS iterations.
+    pub fn get_max_iterations(&self) -> u64 {
+        self.max_iterations
+    }
+
     /// A short description.
     pub fn describe(&self) -> String {
         format!("logistic regression (α = {})", self.alpha)

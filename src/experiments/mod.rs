@@ -13,6 +13,9 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::time::Instant;
 
+pub mod claims;
+pub use claims::{claims_table, Claim, Verdict};
+
 /// A model to fit: any of the crate's learners, behind one set of verbs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ModelSpec {
@@ -28,6 +31,21 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
+    /// A cost that does not depend on the clock, for breaking ties between equally accurate
+    /// candidates (smaller is cheaper): (iterations or epochs, then C for the SVM or α for
+    /// logistic regression, since a larger C makes the solver work longer and a smaller α
+    /// regularises less).
+    pub fn cost_key(&self) -> (f64, f64) {
+        match self {
+            ModelSpec::Logistic(p) => (p.get_max_iterations() as f64, -p.get_alpha()),
+            ModelSpec::Svm(p) => (0.0, p.get_c()),
+            ModelSpec::Mlp(p) => (p.get_epochs() as f64, 0.0),
+            ModelSpec::MlpSamples { params, samples } => {
+                (params.get_epochs().max(1) as f64 * *samples as f64, 0.0)
+            }
+        }
+    }
+
     /// True for learners whose fit uses one core (they can run side by side).
     pub fn single_threaded(&self) -> bool {
         !matches!(self, ModelSpec::Mlp(_) | ModelSpec::MlpSamples { .. })
@@ -64,27 +82,6 @@ impl ModelSpec {
             fit_seconds: t.elapsed().as_secs_f64(),
         })
     }
-}
-
-/// A claim of the lesson, checked on a measured curve.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claim {
-    pub claim: String,
-    pub holds: bool,
-    pub evidence: String,
-}
-
-/// Claims as an HTML table (for a notebook cell).
-pub fn claims_table(claims: &[Claim]) -> crate::display::Html {
-    let mut t = crate::display::Table::new(&["claim of the lesson", "on this run", "measured"]);
-    for c in claims {
-        t.push(vec![
-            c.claim.clone(),
-            if c.holds { "holds" } else { "does not hold" }.into(),
-            c.evidence.clone(),
-        ]);
-    }
-    crate::display::Html(t.to_html())
 }
 
 /// At each m, the best of the `engineered` models against the best of the `raw` ones, as an
@@ -182,6 +179,8 @@ pub struct LearningCurve {
     pub ceiling: Option<f64>,
     pub models: Vec<String>,
     pub sizes: Vec<usize>,
+    /// Examples in the test set every run is scored on (for the test set's standard error).
+    pub test_size: usize,
 }
 
 /// Mean and spread over seeds at one (model, m).
@@ -263,107 +262,6 @@ impl LearningCurve {
         v
     }
 
-    /// Sizes at which the mean ± std bands of at least two models overlap (ordering unclear).
-    pub fn unclear_sizes(&self) -> Vec<usize> {
-        let pts = self.points();
-        self.sizes
-            .iter()
-            .copied()
-            .filter(|&m| {
-                let at: Vec<&Point> = pts.iter().filter(|p| p.m == m).collect();
-                // overlap between the best model and the runner-up
-                let mut sorted = at.clone();
-                sorted.sort_by(|a, b| b.mean.total_cmp(&a.mean));
-                sorted.len() >= 2 && sorted[0].mean - sorted[0].std <= sorted[1].mean + sorted[1].std
-            })
-            .collect()
-    }
-
-    /// Checks the lesson's data-scale claims against this curve, with the numbers as evidence.
-    /// `traditional` and `nets` name the models (nets from small to large).
-    pub fn check_claims(&self, traditional: &[&str], nets: &[&str]) -> Vec<Claim> {
-        let mut claims = Vec::new();
-        let top = *self.sizes.last().unwrap_or(&0);
-        let gain_over_last_doubling = |model: &str| -> Option<(f64, usize, usize)> {
-            let pts: Vec<Point> = self.points().into_iter().filter(|p| p.model == model).collect();
-            let last = pts.last()?;
-            let prev = pts
-                .iter()
-                .rev()
-                .find(|p| p.m * 2 <= last.m)
-                .or(pts.iter().rev().nth(1))?;
-            Some((last.mean - prev.mean, prev.m, last.m))
-        };
-        if let (Some(large), Some(logistic)) = (nets.last(), traditional.first()) {
-            if let (Some((gl, a, b)), Some((gn, c, d))) =
-                (gain_over_last_doubling(logistic), gain_over_last_doubling(large))
-            {
-                claims.push(Claim {
-                    claim: format!("{logistic} flattens: its gain over the last step in m is small next to the {large}'s"),
-                    holds: gl < gn,
-                    evidence: format!(
-                        "{logistic}: {:+.1} points from m = {a} to {b}; {large}: {:+.1} points from m = {c} to {d}",
-                        gl * 100.0,
-                        gn * 100.0
-                    ),
-                });
-            }
-        }
-        if let Some(large) = nets.last() {
-            if let Some(lp) = self.point(large, top) {
-                let rivals: Vec<Point> = traditional.iter().filter_map(|t| self.last_point(t)).collect();
-                let best = rivals.iter().max_by(|a, b| a.mean.total_cmp(&b.mean));
-                if let Some(best) = best {
-                    claims.push(Claim {
-                        claim: format!("at the largest m the {large} beats every traditional learner"),
-                        holds: rivals.iter().all(|r| lp.mean > r.mean),
-                        evidence: format!(
-                            "{large} {:.1} % at m = {top}; best traditional: {} {:.1} % at m = {}",
-                            lp.mean * 100.0,
-                            best.model,
-                            best.mean * 100.0,
-                            best.m
-                        ),
-                    });
-                }
-            }
-        }
-        let at_top: Vec<Option<Point>> = nets.iter().map(|n| self.point(n, top)).collect();
-        if at_top.iter().all(|p| p.is_some()) && nets.len() >= 2 {
-            let pts: Vec<Point> = at_top.into_iter().flatten().collect();
-            claims.push(Claim {
-                claim: "at the largest m, the larger the net the higher its accuracy".into(),
-                holds: pts.windows(2).all(|w| w[1].mean >= w[0].mean),
-                evidence: pts
-                    .iter()
-                    .map(|p| format!("{} {:.1} %", p.model, p.mean * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-        if let Some(&small_m) = self.sizes.first() {
-            let one_seed = self.points().iter().any(|p| p.m == small_m && p.seeds < 2);
-            let caveat = if one_seed {
-                "one seed only, so no spread to compare: "
-            } else {
-                ""
-            };
-            claims.push(Claim {
-                claim: format!("at the smallest m ({small_m}) the ordering is unclear"),
-                holds: self.unclear_sizes().contains(&small_m),
-                evidence: caveat.to_string()
-                    + &self
-                        .points()
-                        .iter()
-                        .filter(|p| p.m == small_m)
-                        .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-            });
-        }
-        claims
-    }
-
     /// A power law fitted to `model`'s test error on every size but the largest, and how far
     /// its prediction for the largest size is from the measurement: (law, predicted, measured).
     pub fn extrapolate(&self, model: &str) -> Result<(PowerLaw, f64, f64)> {
@@ -383,6 +281,8 @@ impl LearningCurve {
     /// This curve and `other` (same sizes) as one, e.g. raw pixels and engineered features.
     pub fn merge(mut self, other: LearningCurve) -> LearningCurve {
         self.task = format!("{} and {}", self.task, other.task);
+        // the smaller test set has the larger standard error: the noise rule stays on the safe side
+        self.test_size = self.test_size.min(other.test_size);
         self.runs.extend(other.runs);
         self.models.extend(other.models);
         for m in other.sizes {
@@ -622,6 +522,7 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
         ceiling: config.ceiling,
         models: config.models.iter().map(|(n, _)| n.clone()).collect(),
         sizes: config.sizes.clone(),
+        test_size: config.test.len(),
     })
 }
 
@@ -811,31 +712,42 @@ pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(Curv
 #[derive(Debug, Clone)]
 pub struct Search {
     pub curve: LearningCurve,
-    /// Among the candidates within `within` of the best validation accuracy, the fastest.
+    /// The candidate with the highest validation accuracy; a tie goes to the cheaper one by
+    /// [`ModelSpec::cost_key`] (never by the clock, so the pick is the same on every run).
     pub chosen: Point,
-    /// How close to the best a candidate must be to compete on speed (a fraction).
-    pub within: f64,
     /// The default's own result, when it is one of the candidates.
     pub default_point: Option<Point>,
 }
 
-/// Runs (or reads from `cache`) a validation search from [`baseline_search`] and picks a
-/// candidate: among those whose validation accuracy is within `within` (a fraction: 0.002 = 0.2
-/// points) of the best, the one that fits fastest. `default` is the crate's default for that
-/// learner, reported as matching the pick or not. An error when no candidate ran.
-pub fn validation_search(
-    config: &CurveConfig,
-    cache: &Cache,
-    default: &ModelSpec,
-    within: f64,
-) -> Result<Search> {
+/// The rule of [`validation_search`], in words.
+pub const SEARCH_RULE: &str = "the highest validation accuracy; a tie goes to the cheaper candidate \
+(fewer iterations or epochs, then a smaller C or α), never to the faster fit on the clock";
+
+/// Runs (or reads from `cache`) a validation search from [`baseline_search`] and picks the
+/// candidate with the highest validation accuracy, a tie going to the cheaper candidate by
+/// [`ModelSpec::cost_key`] ([`SEARCH_RULE`]). `default` is the crate's default for that learner,
+/// reported as matching the pick or not. An error when no candidate ran.
+pub fn validation_search(config: &CurveConfig, cache: &Cache, default: &ModelSpec) -> Result<Search> {
     let curve = learning_curve(config, cache)?;
     let points = curve.points();
-    let best = points.iter().map(|p| p.mean).fold(f64::NEG_INFINITY, f64::max);
+    let cost = |p: &Point| {
+        config
+            .models
+            .iter()
+            .find(|(name, _)| name == &p.model)
+            .map_or((f64::MAX, f64::MAX), |(_, spec)| spec.cost_key())
+    };
     let chosen = points
         .iter()
-        .filter(|p| p.mean >= best - within)
-        .min_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean))
+        .max_by(|a, b| {
+            a.mean
+                .total_cmp(&b.mean)
+                // on equal accuracy the cheaper candidate is the greater
+                .then_with(|| {
+                    let (ca, cb) = (cost(a), cost(b));
+                    cb.0.total_cmp(&ca.0).then(cb.1.total_cmp(&ca.1))
+                })
+        })
         .cloned()
         .ok_or_else(|| {
             TakeoffError::invalid(
@@ -852,7 +764,6 @@ pub fn validation_search(
     Ok(Search {
         curve,
         chosen,
-        within,
         default_point,
     })
 }
@@ -880,10 +791,7 @@ impl Search {
         for (model, _, why) in self.curve.not_run() {
             t.push(vec![model, "not run".into(), why, String::new()]);
         }
-        let rule = format!(
-            "the fastest candidate within {:.1} points of the best validation accuracy",
-            self.within * 100.0
-        );
+        let rule = SEARCH_RULE;
         let verdict = if self.default_matches() {
             format!(
                 "The search picks {}, {rule}: the crate's default.",
@@ -1080,7 +988,7 @@ mod tests {
     }
 
     #[test]
-    fn validation_search_picks_within_tolerance_and_names_the_default() {
+    fn validation_search_picks_the_best_and_breaks_ties_by_cost() {
         let mut c = config();
         c.sizes = vec![200];
         c.seeds = vec![0];
@@ -1094,28 +1002,26 @@ mod tests {
                 "weak penalty".into(),
                 ModelSpec::Logistic(LogisticParams::new().alpha(0.01)),
             ),
+            // the default again, dearer: equal accuracy, so never picked
+            (
+                "default, more iterations".into(),
+                ModelSpec::Logistic(LogisticParams::new().max_iterations(1_000)),
+            ),
         ];
         let default = ModelSpec::Logistic(LogisticParams::new());
-        let search = validation_search(&c, &Cache::none(), &default, 0.0).unwrap();
-        let best = search.curve.points().iter().map(|p| p.mean).fold(0.0, f64::max);
-        assert_eq!(
-            search.chosen.mean, best,
-            "with no tolerance the pick is a best one"
-        );
+        let search = validation_search(&c, &Cache::none(), &default).unwrap();
+        let points = search.curve.points();
+        let best = points.iter().map(|p| p.mean).fold(0.0, f64::max);
+        assert_eq!(search.chosen.mean, best, "the pick is a best one");
+        assert_ne!(search.chosen.model, "default, more iterations");
         assert_eq!(search.default_matches(), search.chosen.model == "default");
         assert_eq!(
             search.default_point.as_ref().map(|p| p.model.as_str()),
             Some("default")
         );
-        // everything is within a tolerance of 1: the fastest candidate wins
-        let any = validation_search(&c, &Cache::none(), &default, 1.0).unwrap();
-        let fastest = any
-            .curve
-            .points()
-            .into_iter()
-            .min_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean))
-            .unwrap();
-        assert_eq!(any.chosen.model, fastest.model);
+        // the same pick again: nothing depends on the clock
+        let again = validation_search(&c, &Cache::none(), &default).unwrap();
+        assert_eq!(again.chosen.model, search.chosen.model);
         let html = search.table().0;
         assert!(
             html.contains("validation accuracy") && html.contains("The search picks"),
