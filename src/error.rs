@@ -69,6 +69,15 @@ pub enum TakeoffError {
         budget_minutes: f64,
     },
 
+    /// A network whose parameters and batch would exceed the memory budget, refused before any
+    /// allocation.
+    #[error("{model} not trained: it would need about {needed_gb:.1} GB for its parameters, optimiser state and one batch (budget {budget_gb:.1} GB); use fewer or narrower layers, a smaller batch, or raise the budget with .memory_budget(gb)")]
+    OverMemory {
+        model: String,
+        needed_gb: f64,
+        budget_gb: f64,
+    },
+
     /// A solver of a baseline model failed.
     #[error("{model} failed with {params}: {message}")]
     Solver {

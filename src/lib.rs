@@ -23,13 +23,15 @@ pub mod display;
 pub mod error;
 pub mod experiments;
 pub mod mindmap;
-pub mod mlp;
+pub mod models;
 pub mod profile;
 pub mod race;
 
 pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};
 pub use display::{Figure, Html, Table};
 pub use error::{Result, TakeoffError};
+/// The multilayer perceptrons (at `takeoff::mlp`, where notebooks name them).
+pub use models::mlp;
 /// The plotly crate itself, so a cell can name `takeoff::plotly::Plot`.
 pub use plotly;
 pub use profile::Profile;

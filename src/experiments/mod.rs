@@ -6,6 +6,7 @@ use crate::baselines::{Budget, LogisticParams, SvmParams};
 use crate::data::{Dataset, FashionMnist, Standardizer, TeacherTask};
 use crate::error::{Result, TakeoffError};
 use crate::mlp::MlpParams;
+use crate::models::conv::ConvParams;
 use crate::profile::Profile;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,13 +22,11 @@ pub use claims::{claims_table, Claim, Verdict};
 pub enum ModelSpec {
     Logistic(LogisticParams),
     Svm(SvmParams),
+    /// An MLP; its sample budget ([`MlpParams::min_samples`]) gives nets at small m enough
+    /// gradient steps.
     Mlp(MlpParams),
-    /// An MLP trained for at least `samples` examples seen (more epochs when m is small), so
-    /// that nets at small m get enough gradient steps; at most 2,000 epochs.
-    MlpSamples {
-        params: MlpParams,
-        samples: usize,
-    },
+    /// A convolutional net, for images.
+    Conv(ConvParams),
 }
 
 impl ModelSpec {
@@ -39,16 +38,14 @@ impl ModelSpec {
         match self {
             ModelSpec::Logistic(p) => (p.get_max_iterations() as f64, -p.get_alpha()),
             ModelSpec::Svm(p) => (0.0, p.get_c()),
-            ModelSpec::Mlp(p) => (p.get_epochs() as f64, 0.0),
-            ModelSpec::MlpSamples { params, samples } => {
-                (params.get_epochs().max(1) as f64 * *samples as f64, 0.0)
-            }
+            ModelSpec::Mlp(p) => (p.training().epochs_for(1) as f64, 0.0),
+            ModelSpec::Conv(p) => (p.training().epochs_for(1) as f64, 0.0),
         }
     }
 
     /// True for learners whose fit uses one core (they can run side by side).
     pub fn single_threaded(&self) -> bool {
-        !matches!(self, ModelSpec::Mlp(_) | ModelSpec::MlpSamples { .. })
+        !matches!(self, ModelSpec::Mlp(_) | ModelSpec::Conv(_))
     }
 
     /// Fits on `train` and scores on `train` and `test`.
@@ -67,12 +64,8 @@ impl ModelSpec {
                 let m = p.clone().verbose(false).fit(train)?;
                 (m.accuracy(train)?, m.accuracy(test)?)
             }
-            ModelSpec::MlpSamples { params, samples } => {
-                let epochs = params
-                    .get_epochs()
-                    .max(samples.div_ceil(train.len().max(1)))
-                    .min(2000);
-                let m = params.clone().epochs(epochs).verbose(false).fit(train)?;
+            ModelSpec::Conv(p) => {
+                let m = p.clone().verbose(false).fit(train)?;
                 (m.accuracy(train)?, m.accuracy(test)?)
             }
         };
@@ -534,10 +527,7 @@ pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec
     let nn = |name: &str, p: MlpParams| {
         (
             name.to_string(),
-            ModelSpec::MlpSamples {
-                params: p.epochs(epochs),
-                samples,
-            },
+            ModelSpec::Mlp(p.epochs(epochs).min_samples(samples)),
         )
     };
     vec![
@@ -621,17 +611,11 @@ pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(C
             ),
             (
                 "medium NN on pixels".into(),
-                ModelSpec::MlpSamples {
-                    params: MlpParams::medium().epochs(5),
-                    samples,
-                },
+                ModelSpec::Mlp(MlpParams::medium().epochs(5).min_samples(samples)),
             ),
             (
                 "large NN on pixels".into(),
-                ModelSpec::MlpSamples {
-                    params: MlpParams::large().epochs(5),
-                    samples,
-                },
+                ModelSpec::Mlp(MlpParams::large().epochs(5).min_samples(samples)),
             ),
         ],
         sizes: sizes.clone(),
@@ -880,17 +864,11 @@ pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
             ),
             (
                 "small NN (32)".into(),
-                ModelSpec::MlpSamples {
-                    params: MlpParams::small().epochs(5),
-                    samples,
-                },
+                ModelSpec::Mlp(MlpParams::small().epochs(5).min_samples(samples)),
             ),
             (
                 "medium NN (256-128)".into(),
-                ModelSpec::MlpSamples {
-                    params: MlpParams::medium().epochs(5),
-                    samples,
-                },
+                ModelSpec::Mlp(MlpParams::medium().epochs(5).min_samples(samples)),
             ),
         ],
         sizes: log_sizes(lo, train.len(), 5),

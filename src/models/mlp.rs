@@ -15,15 +15,15 @@
 //! # Ok(()) }
 //! ```
 
-use crate::data::{argmax_rows, rng, Dataset, SeededRng};
+use crate::data::{Dataset, SeededRng};
 use crate::error::{Result, TakeoffError};
+pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
+use crate::models::train::{Fitted, Model, Step, TrainParams};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, ScalarOperand, Zip};
 use num_traits::{Float, FromPrimitive};
-use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
 
 /// The element type of a network: `f32` for training, `f64` for the gradient check.
 pub trait Real:
@@ -33,7 +33,7 @@ pub trait Real:
 impl Real for f32 {}
 impl Real for f64 {}
 
-fn real<F: Real>(v: f64) -> F {
+pub(crate) fn real<F: Real>(v: f64) -> F {
     F::from_f64(v).expect("representable")
 }
 
@@ -100,37 +100,12 @@ pub enum Init {
 }
 
 impl Init {
-    fn std(self, fan_in: usize, fan_out: usize) -> f64 {
+    pub(crate) fn std(self, fan_in: usize, fan_out: usize) -> f64 {
         match self {
             Init::Xavier => (2.0 / (fan_in + fan_out) as f64).sqrt(),
             Init::He => (2.0 / fan_in as f64).sqrt(),
             Init::NaiveSmall => 0.01,
         }
-    }
-}
-
-/// The update rule.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Optimizer {
-    /// v ← μ v − η g; w ← w + v.
-    Sgd { momentum: f64 },
-    /// Kingma & Ba (2015) with bias correction.
-    Adam { beta1: f64, beta2: f64, eps: f64 },
-}
-
-impl Optimizer {
-    /// Adam with its usual constants (β₁ 0.9, β₂ 0.999, ε 1e-8).
-    pub fn adam() -> Optimizer {
-        Optimizer::Adam {
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-        }
-    }
-
-    /// SGD with momentum μ.
-    pub fn sgd(momentum: f64) -> Optimizer {
-        Optimizer::Sgd { momentum }
     }
 }
 
@@ -178,42 +153,8 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
     c
 }
 
-/// The rows `idx` of `x`, copied row by row (a minibatch).
-fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
-    let d = x.ncols();
-    let mut out = Vec::with_capacity(idx.len() * d);
-    for &i in idx {
-        match x.row(i).to_slice() {
-            Some(row) => out.extend_from_slice(row),
-            None => out.extend(x.row(i).iter()),
-        }
-    }
-    Array2::from_shape_vec((idx.len(), d), out).expect("rows × d values")
-}
-
-/// Σ v², accumulated in eight f32 lanes (so the compiler can vectorise it), returned as f64.
-fn sum_of_squares(a: &Array2<f32>) -> f64 {
-    let v: Vec<f32>;
-    let s = match a.as_slice() {
-        Some(s) => s,
-        None => {
-            v = a.iter().copied().collect();
-            &v
-        }
-    };
-    let mut lanes = [0.0f32; 8];
-    let chunks = s.chunks_exact(8);
-    let tail: f64 = chunks.remainder().iter().map(|&x| f64::from(x * x)).sum();
-    for c in chunks {
-        for (l, &x) in lanes.iter_mut().zip(c) {
-            *l += x * x;
-        }
-    }
-    lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + tail
-}
-
 /// Row-wise softmax, stabilised by subtracting each row's maximum.
-fn softmax<F: Real>(logits: &Array2<F>) -> Array2<F> {
+pub(crate) fn softmax<F: Real>(logits: &Array2<F>) -> Array2<F> {
     let mut p = logits.clone(); // B × K
     for mut row in p.rows_mut() {
         let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
@@ -338,35 +279,66 @@ impl<F: Real> Network<F> {
     }
 }
 
-// ---------------------------------------------------------------- params
+// ---------------------------------------------------------------- the training core
 
-/// Early stopping: hold out `validation_fraction` of the training data and stop when validation
-/// accuracy has not improved for `patience` epochs (the best weights are kept).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct EarlyStopping {
-    pub validation_fraction: f64,
-    pub patience: usize,
+/// One flat vector from an array (its values in logical order).
+fn flat<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> Vec<f32> {
+    if a.is_standard_layout() {
+        a.into_raw_vec_and_offset().0
+    } else {
+        a.iter().copied().collect()
+    }
 }
 
-/// Everything that determines a trained MLP. Build with [`MlpParams::new`] or a preset, change
-/// with the setters, then [`MlpParams::fit`].
+impl Model for Network<f32> {
+    fn n_inputs(&self) -> usize {
+        self.layers[0].w.nrows()
+    }
+
+    fn logits(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        Network::logits(self, x)
+    }
+
+    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32) -> Step {
+        let (loss, grads, correct) = self.forward_backward(x, y, l2);
+        Step {
+            loss,
+            correct,
+            grads: grads.into_iter().flat_map(|g| [flat(g.w), flat(g.b)]).collect(),
+        }
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut [f32]> {
+        self.layers
+            .iter_mut()
+            .flat_map(|l| {
+                [
+                    l.w.as_slice_mut().expect("weights in standard layout"),
+                    l.b.as_slice_mut().expect("biases in standard layout"),
+                ]
+            })
+            .collect()
+    }
+
+    fn weight_positions(&self) -> Vec<usize> {
+        (0..self.layers.len()).map(|l| 2 * l).collect()
+    }
+}
+
+// ---------------------------------------------------------------- params
+
+/// Everything that determines a trained MLP: its shape and its [`TrainParams`]. Build with
+/// [`MlpParams::new`] or a preset, change with the setters, then [`MlpParams::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MlpParams {
     hidden: Vec<usize>,
     activation: Activation,
     init: Option<Init>,
-    optimizer: Optimizer,
-    learning_rate: f64,
-    batch_size: usize,
-    epochs: usize,
-    l2: f64,
-    early_stopping: Option<EarlyStopping>,
-    seed: u64,
-    verbose: bool,
-    /// Not part of a result's identity (the thread count changes no number), so not serialised.
-    #[serde(skip)]
-    threads: Option<usize>,
+    #[serde(flatten)]
+    train: TrainParams,
 }
+
+crate::train_setters!(MlpParams);
 
 impl MlpParams {
     /// An MLP with the given hidden layer widths. Defaults: ReLU, the activation's usual
@@ -377,15 +349,7 @@ impl MlpParams {
             hidden: hidden.to_vec(),
             activation: Activation::Relu,
             init: None,
-            optimizer: Optimizer::adam(),
-            learning_rate: 1e-3,
-            batch_size: 128,
-            epochs: 10,
-            l2: 0.0,
-            early_stopping: None,
-            seed: 0,
-            verbose: true,
-            threads: None,
+            train: TrainParams::default(),
         }
     }
 
@@ -414,57 +378,6 @@ impl MlpParams {
         self.init = Some(i);
         self
     }
-    /// Update rule (default Adam).
-    pub fn optimizer(mut self, o: Optimizer) -> Self {
-        self.optimizer = o;
-        self
-    }
-    /// Step size (default 1e-3); must be finite and > 0.
-    pub fn learning_rate(mut self, lr: f64) -> Self {
-        self.learning_rate = lr;
-        self
-    }
-    /// Examples per gradient step (default 128); must be ≥ 1.
-    pub fn batch_size(mut self, b: usize) -> Self {
-        self.batch_size = b;
-        self
-    }
-    /// Passes over the training data (default 10).
-    pub fn epochs(mut self, e: usize) -> Self {
-        self.epochs = e;
-        self
-    }
-    /// L2 penalty λ on the weights (default 0); must be finite and ≥ 0.
-    pub fn l2(mut self, l2: f64) -> Self {
-        self.l2 = l2;
-        self
-    }
-    /// Early stopping on a validation split (default off).
-    pub fn early_stopping(mut self, validation_fraction: f64, patience: usize) -> Self {
-        self.early_stopping = Some(EarlyStopping {
-            validation_fraction,
-            patience,
-        });
-        self
-    }
-    /// Seed for initialisation, shuffling and the validation split (default 0).
-    pub fn seed(mut self, s: u64) -> Self {
-        self.seed = s;
-        self
-    }
-    /// Print one progress line per epoch (default true).
-    pub fn verbose(mut self, v: bool) -> Self {
-        self.verbose = v;
-        self
-    }
-
-    /// Threads for the matrix products and the optimiser's updates (default: every core). The
-    /// weights and history are the same for any count.
-    pub fn threads(mut self, n: usize) -> Self {
-        self.threads = Some(n);
-        self
-    }
-
     /// Hidden layer widths.
     pub fn hidden(&self) -> &[usize] {
         &self.hidden
@@ -479,19 +392,19 @@ impl MlpParams {
     }
     /// Batch size.
     pub fn get_batch_size(&self) -> usize {
-        self.batch_size
+        self.train.batch_size
     }
     /// Number of epochs.
     pub fn get_epochs(&self) -> usize {
-        self.epochs
+        self.train.epochs
     }
     /// The learning rate.
     pub fn get_learning_rate(&self) -> f64 {
-        self.learning_rate
+        self.train.learning_rate
     }
     /// The seed.
     pub fn get_seed(&self) -> u64 {
-        self.seed
+        self.train.seed
     }
 
     /// A short description, e.g. "MLP 256-128 ReLU".
@@ -509,425 +422,64 @@ impl MlpParams {
                 "at least 1 unit per layer",
             ));
         }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(TakeoffError::invalid(
-                "learning rate",
-                self.learning_rate,
-                "a finite number > 0",
-            ));
-        }
-        if self.batch_size == 0 {
-            return Err(TakeoffError::invalid("batch size", 0, "at least 1"));
-        }
-        if let Some(n) = self.threads.filter(|&n| n == 0 || n > 1024) {
-            return Err(TakeoffError::invalid("threads", n, "between 1 and 1024"));
-        }
-        if !(self.l2.is_finite() && self.l2 >= 0.0) {
-            return Err(TakeoffError::invalid("l2", self.l2, "a finite number ≥ 0"));
-        }
-        match self.optimizer {
-            Optimizer::Sgd { momentum } if !(0.0..1.0).contains(&momentum) => {
-                return Err(TakeoffError::invalid("momentum", momentum, "a number in [0, 1)"));
-            }
-            Optimizer::Adam { beta1, beta2, eps }
-                if !((0.0..1.0).contains(&beta1) && (0.0..1.0).contains(&beta2) && eps > 0.0) =>
-            {
-                return Err(TakeoffError::invalid(
-                    "Adam constants",
-                    format!("β₁ {beta1}, β₂ {beta2}, ε {eps}"),
-                    "β₁ and β₂ in [0, 1) and ε > 0",
-                ));
-            }
-            _ => {}
-        }
-        if let Some(es) = self.early_stopping {
-            if !(es.validation_fraction > 0.0 && es.validation_fraction < 1.0) {
-                return Err(TakeoffError::invalid(
-                    "validation fraction",
-                    es.validation_fraction,
-                    "a number strictly between 0 and 1",
-                ));
-            }
-            if es.patience == 0 {
-                return Err(TakeoffError::invalid("patience", 0, "at least 1 epoch"));
-            }
-        }
-        Ok(())
+        self.train.check()
     }
 
-    /// Trains on `data` for the configured epochs (stopping early if asked).
-    pub fn fit(&self, data: &Dataset) -> Result<Mlp> {
-        let mut trainer = Trainer::new(self, data)?;
-        while trainer.epoch() < self.epochs && !trainer.should_stop() {
-            trainer.train_epoch()?;
-        }
-        Ok(trainer.into_model())
-    }
-}
-
-// ---------------------------------------------------------------- training
-
-/// What one epoch did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochStats {
-    /// 1-based epoch number.
-    pub epoch: usize,
-    /// Mean cross-entropy over the epoch's batches.
-    pub train_loss: f64,
-    /// Accuracy on the batches as they were seen during the epoch.
-    pub train_accuracy: f64,
-    /// Accuracy on the validation split, when early stopping holds one out.
-    pub val_accuracy: Option<f64>,
-    /// Wall time since training started (s); depends on the machine.
-    pub seconds: f64,
-    /// Mean Frobenius norm of ∂loss/∂W for each layer, first layer first.
-    pub grad_norms: Vec<f64>,
-}
-
-/// Per-epoch record of a training run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    pub epochs: Vec<EpochStats>,
-}
-
-impl History {
-    /// The last epoch's stats, if any.
-    pub fn last(&self) -> Option<&EpochStats> {
-        self.epochs.last()
-    }
-}
-
-enum OptState {
-    Sgd {
-        v: Vec<Layer<f32>>,
-    },
-    Adam {
-        m: Vec<Layer<f32>>,
-        v: Vec<Layer<f32>>,
-        t: i32,
-    },
-}
-
-fn zeros_like(net: &Network<f32>) -> Vec<Layer<f32>> {
-    net.layers
-        .iter()
-        .map(|l| Layer {
-            w: Array2::zeros(l.w.raw_dim()),
-            b: Array1::zeros(l.b.len()),
-        })
-        .collect()
-}
-
-/// Drives training one epoch at a time, so a notebook can plot the loop itself.
-pub struct Trainer {
-    params: MlpParams,
-    net: Network<f32>,
-    state: OptState,
-    train: Dataset,
-    val: Option<Dataset>,
-    rng: SeededRng,
-    history: History,
-    best: Option<(f64, Network<f32>)>,
-    since_best: usize,
-    started: Instant,
-    class_names: Vec<String>,
-    /// A pool of the asked thread count; `None` runs on rayon's global pool (every core).
-    pool: Option<std::sync::Arc<rayon::ThreadPool>>,
-}
-
-impl Trainer {
-    /// Checks params against the data and initialises the network.
-    pub fn new(params: &MlpParams, data: &Dataset) -> Result<Trainer> {
-        params.check()?;
-        if data.is_empty() {
-            return Err(TakeoffError::invalid(
-                "training set size",
-                0,
-                "at least 1 example",
-            ));
-        }
-        if data.n_classes() < 2 {
-            return Err(TakeoffError::invalid(
-                "number of classes",
-                data.n_classes(),
-                "at least 2",
-            ));
-        }
-        let (train, val) = match params.early_stopping {
-            Some(es) => {
-                let (t, v) = data.split(es.validation_fraction, params.seed ^ 0xea21)?;
-                (t, Some(v))
-            }
-            None => (data.clone(), None),
-        };
+    /// Layer sizes on `data`: inputs, hidden widths, classes.
+    fn sizes(&self, data: &Dataset) -> Vec<usize> {
         let mut sizes = vec![data.n_features()];
-        sizes.extend(&params.hidden);
+        sizes.extend(&self.hidden);
         sizes.push(data.n_classes());
-        let pool = match params.threads {
-            Some(n) => Some(std::sync::Arc::new(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| {
-                        TakeoffError::invalid("threads", n, format!("a count the system can start ({e})"))
-                    })?,
-            )),
-            None => None,
-        };
-        let mut r = rng(params.seed);
-        let net = Network::init(&sizes, params.activation, params.get_init(), &mut r);
-        let state = match params.optimizer {
-            Optimizer::Sgd { .. } => OptState::Sgd { v: zeros_like(&net) },
-            Optimizer::Adam { .. } => OptState::Adam {
-                m: zeros_like(&net),
-                v: zeros_like(&net),
-                t: 0,
-            },
-        };
-        Ok(Trainer {
-            params: params.clone(),
-            net,
-            state,
-            train,
-            val,
-            rng: r,
-            history: History::default(),
-            best: None,
-            since_best: 0,
-            started: Instant::now(),
-            class_names: data.class_names.clone(),
-            pool,
+        sizes
+    }
+
+    /// A trainer for this MLP on `data`, after checking the parameters, the data and the memory
+    /// the net and a batch need; drive it with [`Trainer::train_epoch`].
+    pub fn trainer(&self, data: &Dataset) -> Result<Trainer<Network<f32>>> {
+        self.check()?;
+        let sizes = self.sizes(data);
+        let n_params: f64 = sizes
+            .windows(2)
+            .map(|io| (io[0] as f64 + 1.0) * io[1] as f64)
+            .sum();
+        let activations: f64 = sizes.iter().map(|&n| n as f64).sum();
+        self.train.check_memory(&self.describe(), n_params, activations)?;
+        let (activation, init) = (self.activation, self.get_init());
+        Trainer::start(&self.train, self.describe(), data, |r| {
+            Network::init(&sizes, activation, init, r)
         })
     }
 
-    /// Epochs done so far.
-    pub fn epoch(&self) -> usize {
-        self.history.epochs.len()
+    /// The MLP as initialised, before any training (for looking at its gradients).
+    pub fn untrained(&self, data: &Dataset) -> Result<Mlp> {
+        let trainer = self.trainer(data)?;
+        Ok(self.model_of(trainer.finish(), data))
     }
 
-    /// True when early stopping has run out of patience.
-    pub fn should_stop(&self) -> bool {
-        matches!(self.params.early_stopping, Some(es) if self.since_best >= es.patience)
-    }
-
-    /// The history so far.
-    pub fn history(&self) -> &History {
-        &self.history
-    }
-
-    /// The network as it is now.
-    pub fn network(&self) -> &Network<f32> {
-        &self.net
-    }
-
-    /// One pass over the training data in shuffled minibatches.
-    pub fn train_epoch(&mut self) -> Result<EpochStats> {
-        match self.pool.clone() {
-            Some(pool) => pool.install(|| self.run_epoch()),
-            None => self.run_epoch(),
-        }
-    }
-
-    fn run_epoch(&mut self) -> Result<EpochStats> {
-        let n = self.train.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = self.rng.gen_range(0..=i);
-            order.swap(i, j);
-        }
-        let lr = self.params.learning_rate as f32;
-        let l2 = self.params.l2 as f32;
-        let epoch = self.epoch() + 1;
-        let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
-        let mut norm_sum = vec![0.0f64; self.net.layers.len()];
-        for idx in order.chunks(self.params.batch_size) {
-            let xb = gather_rows(&self.train.x, idx); // B × d
-            let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
-            let (loss, grads, batch_correct) = self.net.forward_backward(xb, &yb, l2);
-            if !loss.is_finite() {
-                return Err(TakeoffError::Diverged {
-                    epoch,
-                    loss: loss as f64,
-                    learning_rate: self.params.learning_rate,
-                });
-            }
-            loss_sum += loss as f64;
-            batches += 1;
-            correct += batch_correct;
-            for (s, g) in norm_sum.iter_mut().zip(&grads) {
-                *s += sum_of_squares(&g.w).sqrt();
-            }
-            self.step(&grads, lr);
-        }
-        let val_accuracy = self.val.as_ref().map(|v| accuracy_of(&self.net, v));
-        let stats = EpochStats {
-            epoch,
-            train_loss: loss_sum / batches as f64,
-            train_accuracy: correct as f64 / n as f64,
-            val_accuracy,
-            seconds: self.started.elapsed().as_secs_f64(),
-            grad_norms: norm_sum.iter().map(|s| s / batches as f64).collect(),
-        };
-        if let Some(acc) = val_accuracy {
-            if self.best.as_ref().is_none_or(|(b, _)| acc > *b) {
-                self.best = Some((acc, self.net.clone()));
-                self.since_best = 0;
-            } else {
-                self.since_best += 1;
-            }
-        }
-        if self.params.verbose {
-            let val = val_accuracy
-                .map(|a| format!("  val acc {:5.1} %", a * 100.0))
-                .unwrap_or_default();
-            println!(
-                "{} epoch {epoch}/{}  loss {:.4}  train acc {:5.1} %{val}  {:.1} s",
-                self.params.describe(),
-                self.params.epochs,
-                stats.train_loss,
-                stats.train_accuracy * 100.0,
-                stats.seconds
-            );
-        }
-        self.history.epochs.push(stats.clone());
-        Ok(stats)
-    }
-
-    fn step(&mut self, grads: &[Layer<f32>], lr: f32) {
-        match (&mut self.state, self.params.optimizer) {
-            (OptState::Sgd { v }, Optimizer::Sgd { momentum }) => {
-                let mu = momentum as f32;
-                for ((layer, g), v) in self.net.layers.iter_mut().zip(grads).zip(v.iter_mut()) {
-                    Zip::from(&mut layer.w)
-                        .and(&mut v.w)
-                        .and(&g.w)
-                        .par_for_each(|w, v, &g| {
-                            *v = mu * *v - lr * g;
-                            *w += *v;
-                        });
-                    Zip::from(&mut layer.b)
-                        .and(&mut v.b)
-                        .and(&g.b)
-                        .for_each(|b, v, &g| {
-                            *v = mu * *v - lr * g;
-                            *b += *v;
-                        });
-                }
-            }
-            (OptState::Adam { m, v, t }, Optimizer::Adam { beta1, beta2, eps }) => {
-                *t += 1;
-                let (b1, b2, eps) = (beta1 as f32, beta2 as f32, eps as f32);
-                let c1 = 1.0 - b1.powi(*t);
-                let c2 = 1.0 - b2.powi(*t);
-                let step = lr * c2.sqrt() / c1;
-                let eps_hat = eps * c2.sqrt();
-                for (((layer, g), m), v) in self
-                    .net
-                    .layers
-                    .iter_mut()
-                    .zip(grads)
-                    .zip(m.iter_mut())
-                    .zip(v.iter_mut())
-                {
-                    Zip::from(&mut layer.w)
-                        .and(&mut m.w)
-                        .and(&mut v.w)
-                        .and(&g.w)
-                        .par_for_each(|w, m, v, &g| {
-                            *m = b1 * *m + (1.0 - b1) * g;
-                            *v = b2 * *v + (1.0 - b2) * g * g;
-                            *w -= step * *m / (v.sqrt() + eps_hat);
-                        });
-                    Zip::from(&mut layer.b)
-                        .and(&mut m.b)
-                        .and(&mut v.b)
-                        .and(&g.b)
-                        .for_each(|b, m, v, &g| {
-                            *m = b1 * *m + (1.0 - b1) * g;
-                            *v = b2 * *v + (1.0 - b2) * g * g;
-                            *b -= step * *m / (v.sqrt() + eps_hat);
-                        });
-                }
-            }
-            _ => unreachable!("optimizer state is built from the same params"),
-        }
-    }
-
-    /// The model as it is now (a copy; training can go on).
-    pub fn model(&self) -> Mlp {
-        Mlp {
-            net: self.net.clone(),
-            history: self.history.clone(),
-            params: self.params.clone(),
-            class_names: self.class_names.clone(),
-        }
-    }
-
-    /// Ends training; with early stopping, the weights of the best validation epoch are kept.
-    pub fn into_model(self) -> Mlp {
-        let net = match (self.params.early_stopping, self.best) {
-            (Some(_), Some((_, best))) => best,
-            _ => self.net,
-        };
+    fn model_of(&self, (net, history): (Network<f32>, History), data: &Dataset) -> Mlp {
         Mlp {
             net,
-            history: self.history,
-            params: self.params,
-            class_names: self.class_names,
+            history,
+            params: self.clone(),
+            class_names: data.class_names.clone(),
         }
     }
-}
 
-fn accuracy_of(net: &Network<f32>, data: &Dataset) -> f64 {
-    let mut correct = 0;
-    for start in (0..data.len()).step_by(4096) {
-        let end = (start + 4096).min(data.len());
-        let logits = net.logits(data.x.slice(ndarray::s![start..end, ..]));
-        correct += argmax_rows(&logits)
-            .iter()
-            .zip(data.y.slice(ndarray::s![start..end]))
-            .filter(|(p, y)| *p == *y)
-            .count();
+    /// Trains on `data` for the configured epochs (more for a sample budget; stopping early if
+    /// asked).
+    pub fn fit(&self, data: &Dataset) -> Result<Mlp> {
+        Ok(self.model_of(self.trainer(data)?.run()?, data))
     }
-    correct as f64 / data.len().max(1) as f64
 }
 
 /// A trained MLP with its training history.
-#[derive(Debug, Clone)]
-pub struct Mlp {
-    pub net: Network<f32>,
-    pub history: History,
-    pub params: MlpParams,
-    pub class_names: Vec<String>,
-}
+pub type Mlp = Fitted<Network<f32>, MlpParams>;
 
 impl Mlp {
-    fn check_features(&self, x: &Array2<f32>) -> Result<()> {
-        if x.ncols() != self.net.n_inputs() {
-            return Err(TakeoffError::FeatureMismatch {
-                expected: self.net.n_inputs(),
-                found: x.ncols(),
-            });
-        }
-        Ok(())
-    }
-
-    /// The most likely class of each row of `x` (m × d).
-    pub fn predict(&self, x: &Array2<f32>) -> Result<Array1<usize>> {
-        self.check_features(x)?;
-        Ok(Array1::from(argmax_rows(&self.net.logits(x.view()))))
-    }
-
     /// Class probabilities (m × K).
     pub fn predict_proba(&self, x: &Array2<f32>) -> Result<Array2<f32>> {
         self.check_features(x)?;
         Ok(self.net.predict_proba(x.view()))
-    }
-
-    /// Fraction of `data` classified correctly.
-    pub fn accuracy(&self, data: &Dataset) -> Result<f64> {
-        self.check_features(&data.x)?;
-        Ok(accuracy_of(&self.net, data))
     }
 
     /// Mean Frobenius norm of each layer's weight gradient on `data` for the current weights,
@@ -947,7 +499,7 @@ impl Mlp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::spirals;
+    use crate::data::{rng, spirals};
 
     /// Central finite differences on a small f64 net, every parameter, every activation.
     #[test]
@@ -1131,10 +683,39 @@ mod tests {
     fn one_epoch_steps_match_fit() {
         let data = spirals(60, 2, 0.1, 0).unwrap();
         let p = MlpParams::new(&[8]).epochs(4).verbose(false).seed(2);
-        let mut t = Trainer::new(&p, &data).unwrap();
+        let mut t = p.trainer(&data).unwrap();
         for _ in 0..4 {
             t.train_epoch().unwrap();
         }
-        assert_eq!(t.into_model().net, p.fit(&data).unwrap().net);
+        assert!(t.should_stop(), "the planned epochs are done");
+        assert_eq!(t.finish().0, p.fit(&data).unwrap().net);
+    }
+
+    #[test]
+    fn a_net_too_big_for_memory_is_refused_before_allocating() {
+        let data = spirals(60, 2, 0.1, 0).unwrap();
+        // a billion hidden units: about 16 GB of weights, gradients and moments
+        let e = MlpParams::new(&[1_000_000_000])
+            .fit(&data)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GB") && e.contains("budget 4.0 GB"), "{e}");
+        let e = MlpParams::new(&[8]).epochs(0).fit(&data).unwrap_err().to_string();
+        assert!(e.contains("epochs"), "{e}");
+        let one_class = data.select(&(0..data.len()).filter(|&i| data.y[i] == 0).collect::<Vec<_>>());
+        let e = MlpParams::new(&[8]).fit(&one_class).unwrap_err().to_string();
+        assert!(e.contains("classes present") && e.contains("at least 2"), "{e}");
+    }
+
+    #[test]
+    fn sample_budget_adds_epochs_on_small_data() {
+        let data = spirals(50, 2, 0.1, 0).unwrap(); // 100 examples
+        let m = MlpParams::new(&[4])
+            .epochs(2)
+            .min_samples(1_000)
+            .verbose(false)
+            .fit(&data)
+            .unwrap();
+        assert_eq!(m.history.epochs.len(), 10);
     }
 }

@@ -1,0 +1,696 @@
+//! One training core for every network: a [`Model`] trait (a training pass that returns the loss
+//! and the gradients, an evaluation pass, the parameters), an [`Optimize`] trait whose optimisers
+//! own their state (SGD with momentum, Adam), and a [`Trainer`] generic over the model, with the
+//! training settings of [`TrainParams`] (learning rate, batch, epochs, sample budget, early
+//! stopping, seed, threads, memory budget). A new model implements [`Model`]; the trainer does
+//! not change.
+
+use crate::data::{argmax_rows, rng, Dataset, SeededRng};
+use crate::error::{Result, TakeoffError};
+use ndarray::{Array2, ArrayView2};
+use rand::Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// The result of one training pass over a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Mean cross-entropy over the batch, plus the L2 term.
+    pub loss: f32,
+    /// Rows of the batch the training pass classified correctly.
+    pub correct: usize,
+    /// ∂loss/∂parameter, flat, in the order of [`Model::params_mut`].
+    pub grads: Vec<Vec<f32>>,
+}
+
+/// A network the [`Trainer`] can train.
+pub trait Model: Clone + Send + Sync {
+    /// Number of input features each example must have.
+    fn n_inputs(&self) -> usize;
+    /// Evaluation pass: the output logits for a batch `x` (B × d → B × K).
+    fn logits(&self, x: ArrayView2<f32>) -> Array2<f32>;
+    /// Training pass: forward on the batch `x` (B × d, moved in so it can be kept for the
+    /// backward pass) with labels `y`, then backward, with an L2 penalty `l2` on the weights.
+    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32) -> Step;
+    /// The parameters, flat, in the order of [`Step::grads`].
+    fn params_mut(&mut self) -> Vec<&mut [f32]>;
+    /// The positions in [`Step::grads`] of the weight tensors whose gradient norms the history
+    /// records, one per layer, first layer first.
+    fn weight_positions(&self) -> Vec<usize>;
+}
+
+/// An update rule that owns its state (moments), made for one model's parameter shapes.
+pub trait Optimize: Send {
+    /// Updates every parameter from its gradient, with step size `lr`.
+    fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32);
+}
+
+/// The update rule, as a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Optimizer {
+    /// v ← μ v − η g; w ← w + v.
+    Sgd { momentum: f64 },
+    /// Kingma & Ba (2015) with bias correction.
+    Adam { beta1: f64, beta2: f64, eps: f64 },
+}
+
+impl Optimizer {
+    /// Adam with its usual constants (β₁ 0.9, β₂ 0.999, ε 1e-8).
+    pub fn adam() -> Optimizer {
+        Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        }
+    }
+
+    /// SGD with momentum μ.
+    pub fn sgd(momentum: f64) -> Optimizer {
+        Optimizer::Sgd { momentum }
+    }
+
+    /// The optimiser with zeroed state for parameters of these lengths.
+    pub fn build(self, lengths: &[usize]) -> Box<dyn Optimize> {
+        let zeros = || lengths.iter().map(|&n| vec![0.0f32; n]).collect::<Vec<_>>();
+        match self {
+            Optimizer::Sgd { momentum } => Box::new(Sgd {
+                momentum: momentum as f32,
+                velocity: zeros(),
+            }),
+            Optimizer::Adam { beta1, beta2, eps } => Box::new(Adam {
+                beta1: beta1 as f32,
+                beta2: beta2 as f32,
+                eps: eps as f32,
+                m: zeros(),
+                v: zeros(),
+                t: 0,
+            }),
+        }
+    }
+}
+
+/// Element-wise updates over parameters of at least this many values are split over the threads.
+const PARALLEL_UPDATE: usize = 1 << 15;
+
+/// SGD with momentum.
+struct Sgd {
+    momentum: f32,
+    velocity: Vec<Vec<f32>>,
+}
+
+impl Optimize for Sgd {
+    fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32) {
+        let mu = self.momentum;
+        let update = |(w, v, g): (&mut f32, &mut f32, &f32)| {
+            *v = mu * *v - lr * g;
+            *w += *v;
+        };
+        for ((w, v), g) in params.iter_mut().zip(&mut self.velocity).zip(grads) {
+            if w.len() >= PARALLEL_UPDATE {
+                w.par_iter_mut()
+                    .zip(v.par_iter_mut())
+                    .zip(g.par_iter())
+                    .for_each(|((w, v), g)| update((w, v, g)));
+            } else {
+                w.iter_mut()
+                    .zip(v.iter_mut())
+                    .zip(g)
+                    .for_each(|((w, v), g)| update((w, v, g)));
+            }
+        }
+    }
+}
+
+/// Adam with bias correction, in one pass over each parameter.
+struct Adam {
+    beta1: f32,
+    beta2: f32,
+    eps: f32,
+    m: Vec<Vec<f32>>,
+    v: Vec<Vec<f32>>,
+    t: i32,
+}
+
+impl Optimize for Adam {
+    fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32) {
+        self.t += 1;
+        let (b1, b2) = (self.beta1, self.beta2);
+        let c1 = 1.0 - b1.powi(self.t);
+        let c2 = 1.0 - b2.powi(self.t);
+        let step = lr * c2.sqrt() / c1;
+        let eps_hat = self.eps * c2.sqrt();
+        let update = |w: &mut f32, m: &mut f32, v: &mut f32, g: f32| {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            *w -= step * *m / (v.sqrt() + eps_hat);
+        };
+        for (((w, m), v), g) in params.iter_mut().zip(&mut self.m).zip(&mut self.v).zip(grads) {
+            if w.len() >= PARALLEL_UPDATE {
+                w.par_iter_mut()
+                    .zip(m.par_iter_mut())
+                    .zip(v.par_iter_mut())
+                    .zip(g.par_iter())
+                    .for_each(|(((w, m), v), &g)| update(w, m, v, g));
+            } else {
+                for (((w, m), v), &g) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
+                    update(w, m, v, g);
+                }
+            }
+        }
+    }
+}
+
+/// Early stopping: hold out `validation_fraction` of the training data and stop when validation
+/// accuracy has not improved for `patience` epochs (the best weights are kept).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EarlyStopping {
+    pub validation_fraction: f64,
+    pub patience: usize,
+}
+
+/// How a network is trained, whatever the network. Each model's params hold one and get its
+/// setters from [`train_setters!`](crate::train_setters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainParams {
+    pub optimizer: Optimizer,
+    pub learning_rate: f64,
+    pub batch_size: usize,
+    pub epochs: usize,
+    /// Train for at least this many examples seen (more epochs when m is small), at most
+    /// [`MAX_EPOCHS`] epochs.
+    pub min_samples: Option<usize>,
+    pub l2: f64,
+    pub early_stopping: Option<EarlyStopping>,
+    pub seed: u64,
+    pub verbose: bool,
+    /// Not part of a result's identity (the thread count changes no number), so not serialised.
+    #[serde(skip)]
+    pub threads: Option<usize>,
+    /// Memory the model, its optimiser state and one batch's activations may take (GB).
+    #[serde(skip, default = "default_memory_gb")]
+    pub memory_gb: f64,
+}
+
+/// The most epochs a sample budget ([`TrainParams::min_samples`]) can ask for.
+pub const MAX_EPOCHS: usize = 2_000;
+
+fn default_memory_gb() -> f64 {
+    4.0
+}
+
+impl Default for TrainParams {
+    /// Adam at learning rate 1e-3, batch 128, 10 epochs, no sample budget, no L2, no early
+    /// stopping, seed 0, one progress line per epoch, every core, 4 GB.
+    fn default() -> Self {
+        TrainParams {
+            optimizer: Optimizer::adam(),
+            learning_rate: 1e-3,
+            batch_size: 128,
+            epochs: 10,
+            min_samples: None,
+            l2: 0.0,
+            early_stopping: None,
+            seed: 0,
+            verbose: true,
+            threads: None,
+            memory_gb: default_memory_gb(),
+        }
+    }
+}
+
+impl TrainParams {
+    /// Epochs to run on `m` examples: the set number, or more to meet the sample budget.
+    pub fn epochs_for(&self, m: usize) -> usize {
+        match self.min_samples {
+            Some(s) => self.epochs.max(s.div_ceil(m.max(1))).min(MAX_EPOCHS),
+            None => self.epochs,
+        }
+    }
+
+    /// Checks every setting before any work starts.
+    pub fn check(&self) -> Result<()> {
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(TakeoffError::invalid(
+                "learning rate",
+                self.learning_rate,
+                "a finite number > 0",
+            ));
+        }
+        if self.batch_size == 0 {
+            return Err(TakeoffError::invalid("batch size", 0, "at least 1"));
+        }
+        if self.epochs == 0 {
+            return Err(TakeoffError::invalid("epochs", 0, "at least 1"));
+        }
+        if let Some(n) = self.threads.filter(|&n| n == 0 || n > 1024) {
+            return Err(TakeoffError::invalid("threads", n, "between 1 and 1024"));
+        }
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return Err(TakeoffError::invalid("l2", self.l2, "a finite number ≥ 0"));
+        }
+        if !(self.memory_gb.is_finite() && self.memory_gb > 0.0) {
+            return Err(TakeoffError::invalid(
+                "memory budget",
+                self.memory_gb,
+                "a number of GB > 0",
+            ));
+        }
+        match self.optimizer {
+            Optimizer::Sgd { momentum } if !(0.0..1.0).contains(&momentum) => {
+                return Err(TakeoffError::invalid("momentum", momentum, "a number in [0, 1)"));
+            }
+            Optimizer::Adam { beta1, beta2, eps }
+                if !((0.0..1.0).contains(&beta1) && (0.0..1.0).contains(&beta2) && eps > 0.0) =>
+            {
+                return Err(TakeoffError::invalid(
+                    "Adam constants",
+                    format!("β₁ {beta1}, β₂ {beta2}, ε {eps}"),
+                    "β₁ and β₂ in [0, 1) and ε > 0",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(es) = self.early_stopping {
+            if !(es.validation_fraction > 0.0 && es.validation_fraction < 1.0) {
+                return Err(TakeoffError::invalid(
+                    "validation fraction",
+                    es.validation_fraction,
+                    "a number strictly between 0 and 1",
+                ));
+            }
+            if es.patience == 0 {
+                return Err(TakeoffError::invalid("patience", 0, "at least 1 epoch"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses, before anything is allocated, a model of `n_params` parameters whose training
+    /// pass keeps `activations_per_example` values per example: it needs four copies of the
+    /// parameters (weights, gradients, two optimiser moments) and twice a batch's activations
+    /// (forward values and their gradients), in f32.
+    pub fn check_memory(&self, model: &str, n_params: f64, activations_per_example: f64) -> Result<()> {
+        let needed_gb = 4.0 * (4.0 * n_params + 2.0 * activations_per_example * self.batch_size as f64) / 1e9;
+        if needed_gb > self.memory_gb {
+            return Err(TakeoffError::OverMemory {
+                model: model.to_string(),
+                needed_gb,
+                budget_gb: self.memory_gb,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Setters for a params type with a `train: TrainParams` field, one value each, with their
+/// defaults documented (the same for every network).
+#[macro_export]
+macro_rules! train_setters {
+    ($t:ty) => {
+        impl $t {
+            /// Update rule (default Adam).
+            pub fn optimizer(mut self, o: $crate::models::train::Optimizer) -> Self {
+                self.train.optimizer = o;
+                self
+            }
+            /// Step size (default 1e-3); must be finite and > 0.
+            pub fn learning_rate(mut self, lr: f64) -> Self {
+                self.train.learning_rate = lr;
+                self
+            }
+            /// Examples per gradient step (default 128); must be ≥ 1.
+            pub fn batch_size(mut self, b: usize) -> Self {
+                self.train.batch_size = b;
+                self
+            }
+            /// Passes over the training data (default 10); must be ≥ 1.
+            pub fn epochs(mut self, e: usize) -> Self {
+                self.train.epochs = e;
+                self
+            }
+            /// Train for at least `n` examples seen, with more epochs when the data is small (at
+            /// most 2,000 epochs; default: no budget, just the epochs).
+            pub fn min_samples(mut self, n: usize) -> Self {
+                self.train.min_samples = Some(n);
+                self
+            }
+            /// L2 penalty λ on the weights (default 0); must be finite and ≥ 0.
+            pub fn l2(mut self, l2: f64) -> Self {
+                self.train.l2 = l2;
+                self
+            }
+            /// Early stopping on a validation split (default off).
+            pub fn early_stopping(mut self, validation_fraction: f64, patience: usize) -> Self {
+                self.train.early_stopping = Some($crate::models::train::EarlyStopping {
+                    validation_fraction,
+                    patience,
+                });
+                self
+            }
+            /// Seed for initialisation, shuffling and the validation split (default 0).
+            pub fn seed(mut self, s: u64) -> Self {
+                self.train.seed = s;
+                self
+            }
+            /// Print one progress line per epoch (default true).
+            pub fn verbose(mut self, v: bool) -> Self {
+                self.train.verbose = v;
+                self
+            }
+            /// Threads for the matrix products and the optimiser's updates (default: every
+            /// core). The weights and history are the same for any count.
+            pub fn threads(mut self, n: usize) -> Self {
+                self.train.threads = Some(n);
+                self
+            }
+            /// Memory the model, its optimiser state and a batch's activations may take, in GB
+            /// (default 4); checked before anything is allocated.
+            pub fn memory_budget(mut self, gb: f64) -> Self {
+                self.train.memory_gb = gb;
+                self
+            }
+            /// The training settings.
+            pub fn training(&self) -> &$crate::models::train::TrainParams {
+                &self.train
+            }
+        }
+    };
+}
+
+/// What one epoch did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean cross-entropy over the epoch's batches.
+    pub train_loss: f64,
+    /// Accuracy on the batches as they were seen during the epoch.
+    pub train_accuracy: f64,
+    /// Accuracy on the validation split, when early stopping holds one out.
+    pub val_accuracy: Option<f64>,
+    /// Wall time since training started (s); depends on the machine.
+    pub seconds: f64,
+    /// Mean Frobenius norm of ∂loss/∂W for each layer, first layer first.
+    pub grad_norms: Vec<f64>,
+}
+
+/// Per-epoch record of a training run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub epochs: Vec<EpochStats>,
+}
+
+impl History {
+    /// The last epoch's stats, if any.
+    pub fn last(&self) -> Option<&EpochStats> {
+        self.epochs.last()
+    }
+}
+
+/// The rows `idx` of `x`, copied row by row (a minibatch).
+fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
+    let d = x.ncols();
+    let mut out = Vec::with_capacity(idx.len() * d);
+    for &i in idx {
+        match x.row(i).to_slice() {
+            Some(row) => out.extend_from_slice(row),
+            None => out.extend(x.row(i).iter()),
+        }
+    }
+    Array2::from_shape_vec((idx.len(), d), out).expect("rows × d values")
+}
+
+/// Σ v², accumulated in eight f32 lanes (so the compiler can vectorise it), returned as f64.
+fn sum_of_squares(s: &[f32]) -> f64 {
+    let mut lanes = [0.0f32; 8];
+    let chunks = s.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&x| f64::from(x * x)).sum();
+    for c in chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += x * x;
+        }
+    }
+    lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + tail
+}
+
+/// Fraction of `data` that `model` classifies correctly (evaluation passes of 4,096 rows).
+pub fn accuracy_of<M: Model>(model: &M, data: &Dataset) -> f64 {
+    let mut correct = 0;
+    for start in (0..data.len()).step_by(4096) {
+        let end = (start + 4096).min(data.len());
+        let logits = model.logits(data.x.slice(ndarray::s![start..end, ..]));
+        correct += argmax_rows(&logits)
+            .iter()
+            .zip(data.y.slice(ndarray::s![start..end]))
+            .filter(|(p, y)| *p == *y)
+            .count();
+    }
+    correct as f64 / data.len().max(1) as f64
+}
+
+/// A trained network with its training history and the params that made it.
+#[derive(Debug, Clone)]
+pub struct Fitted<M, P> {
+    pub net: M,
+    pub history: History,
+    pub params: P,
+    pub class_names: Vec<String>,
+}
+
+impl<M: Model, P> Fitted<M, P> {
+    /// An error unless `x` has the number of features the net was trained on.
+    pub fn check_features(&self, x: &Array2<f32>) -> Result<()> {
+        if x.ncols() != self.net.n_inputs() {
+            return Err(TakeoffError::FeatureMismatch {
+                expected: self.net.n_inputs(),
+                found: x.ncols(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The most likely class of each row of `x` (m × d).
+    pub fn predict(&self, x: &Array2<f32>) -> Result<ndarray::Array1<usize>> {
+        self.check_features(x)?;
+        let mut out = Vec::with_capacity(x.nrows());
+        for start in (0..x.nrows()).step_by(4096) {
+            let end = (start + 4096).min(x.nrows());
+            out.extend(argmax_rows(
+                &self.net.logits(x.slice(ndarray::s![start..end, ..])),
+            ));
+        }
+        Ok(ndarray::Array1::from(out))
+    }
+
+    /// Fraction of `data` classified correctly.
+    pub fn accuracy(&self, data: &Dataset) -> Result<f64> {
+        self.check_features(&data.x)?;
+        Ok(accuracy_of(&self.net, data))
+    }
+}
+
+/// Checks that `data` can train a network: examples present, at least two classes.
+pub fn check_data(data: &Dataset) -> Result<()> {
+    if data.is_empty() {
+        return Err(TakeoffError::invalid(
+            "training set size",
+            0,
+            "at least 1 example",
+        ));
+    }
+    let present = data.class_counts().iter().filter(|&&n| n > 0).count();
+    if present < 2 {
+        return Err(TakeoffError::invalid(
+            "number of classes present in the training data",
+            present,
+            "at least 2",
+        ));
+    }
+    Ok(())
+}
+
+/// Drives training one epoch at a time, so a notebook can plot the loop itself. Generic over
+/// the model: an MLP and a convolutional net train through the same loop.
+pub struct Trainer<M: Model> {
+    params: TrainParams,
+    describe: String,
+    model: M,
+    optimizer: Box<dyn Optimize>,
+    train: Dataset,
+    val: Option<Dataset>,
+    rng: SeededRng,
+    history: History,
+    best: Option<(f64, M)>,
+    since_best: usize,
+    started: Instant,
+    /// A pool of the asked thread count; `None` runs on rayon's global pool (every core).
+    pool: Option<std::sync::Arc<rayon::ThreadPool>>,
+}
+
+impl<M: Model> Trainer<M> {
+    /// A trainer for `model` (named `describe` in progress lines) on `data`. `init` makes the
+    /// model from the seeded random generator that then shuffles the batches.
+    pub fn start(
+        params: &TrainParams,
+        describe: String,
+        data: &Dataset,
+        init: impl FnOnce(&mut SeededRng) -> M,
+    ) -> Result<Trainer<M>> {
+        params.check()?;
+        check_data(data)?;
+        let (train, val) = match params.early_stopping {
+            Some(es) => {
+                let (t, v) = data.split(es.validation_fraction, params.seed ^ 0xea21)?;
+                (t, Some(v))
+            }
+            None => (data.clone(), None),
+        };
+        let pool = match params.threads {
+            Some(n) => Some(std::sync::Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| {
+                        TakeoffError::invalid("threads", n, format!("a count the system can start ({e})"))
+                    })?,
+            )),
+            None => None,
+        };
+        let mut r = rng(params.seed);
+        let mut model = init(&mut r);
+        let lengths: Vec<usize> = model.params_mut().iter().map(|p| p.len()).collect();
+        Ok(Trainer {
+            params: params.clone(),
+            describe,
+            model,
+            optimizer: params.optimizer.build(&lengths),
+            train,
+            val,
+            rng: r,
+            history: History::default(),
+            best: None,
+            since_best: 0,
+            started: Instant::now(),
+            pool,
+        })
+    }
+
+    /// Epochs done so far.
+    pub fn epoch(&self) -> usize {
+        self.history.epochs.len()
+    }
+
+    /// Epochs this run is set to train (the sample budget included).
+    pub fn planned_epochs(&self) -> usize {
+        self.params.epochs_for(self.train.len())
+    }
+
+    /// True when the planned epochs are done or early stopping has run out of patience.
+    pub fn should_stop(&self) -> bool {
+        self.epoch() >= self.planned_epochs()
+            || matches!(self.params.early_stopping, Some(es) if self.since_best >= es.patience)
+    }
+
+    /// The history so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The model as it is now.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// One pass over the training data in shuffled minibatches.
+    pub fn train_epoch(&mut self) -> Result<EpochStats> {
+        match self.pool.clone() {
+            Some(pool) => pool.install(|| self.run_epoch()),
+            None => self.run_epoch(),
+        }
+    }
+
+    /// Trains until [`Trainer::should_stop`], then ends training.
+    pub fn run(mut self) -> Result<(M, History)> {
+        while !self.should_stop() {
+            self.train_epoch()?;
+        }
+        Ok(self.finish())
+    }
+
+    fn run_epoch(&mut self) -> Result<EpochStats> {
+        let n = self.train.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = self.rng.gen_range(0..=i);
+            order.swap(i, j);
+        }
+        let lr = self.params.learning_rate as f32;
+        let l2 = self.params.l2 as f32;
+        let epoch = self.epoch() + 1;
+        let weights = self.model.weight_positions();
+        let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
+        let mut norm_sum = vec![0.0f64; weights.len()];
+        for idx in order.chunks(self.params.batch_size) {
+            let xb = gather_rows(&self.train.x, idx); // B × d
+            let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
+            let step = self.model.train_step(xb, &yb, l2);
+            if !step.loss.is_finite() {
+                return Err(TakeoffError::Diverged {
+                    epoch,
+                    loss: step.loss as f64,
+                    learning_rate: self.params.learning_rate,
+                });
+            }
+            loss_sum += step.loss as f64;
+            batches += 1;
+            correct += step.correct;
+            for (s, &w) in norm_sum.iter_mut().zip(&weights) {
+                *s += sum_of_squares(&step.grads[w]).sqrt();
+            }
+            self.optimizer.step(&mut self.model.params_mut(), &step.grads, lr);
+        }
+        let val_accuracy = self.val.as_ref().map(|v| accuracy_of(&self.model, v));
+        let stats = EpochStats {
+            epoch,
+            train_loss: loss_sum / batches as f64,
+            train_accuracy: correct as f64 / n as f64,
+            val_accuracy,
+            seconds: self.started.elapsed().as_secs_f64(),
+            grad_norms: norm_sum.iter().map(|s| s / batches as f64).collect(),
+        };
+        if let Some(acc) = val_accuracy {
+            if self.best.as_ref().is_none_or(|(b, _)| acc > *b) {
+                self.best = Some((acc, self.model.clone()));
+                self.since_best = 0;
+            } else {
+                self.since_best += 1;
+            }
+        }
+        if self.params.verbose {
+            let val = val_accuracy
+                .map(|a| format!("  val acc {:5.1} %", a * 100.0))
+                .unwrap_or_default();
+            println!(
+                "{} epoch {epoch}/{}  loss {:.4}  train acc {:5.1} %{val}  {:.1} s",
+                self.describe,
+                self.planned_epochs(),
+                stats.train_loss,
+                stats.train_accuracy * 100.0,
+                stats.seconds
+            );
+        }
+        self.history.epochs.push(stats.clone());
+        Ok(stats)
+    }
+
+    /// Ends training: the model (with early stopping, the one of the best validation epoch) and
+    /// the history.
+    pub fn finish(self) -> (M, History) {
+        let model = match (self.params.early_stopping, self.best) {
+            (Some(_), Some((_, best))) => best,
+            _ => self.model,
+        };
+        (model, self.history)
+    }
+}
