@@ -295,11 +295,13 @@ impl SvmParams {
     /// pairs fitted side by side on `threads` cores. Each binary fit on n examples holds a dense
     /// n × n f64 kernel matrix (8 n² bytes) while it runs, so up to `threads` of them are alive at
     /// once: the memory estimate counts the largest `threads` kernels. A fit takes about
-    /// 1e-9 · n² · (d / 30 + 35) seconds on one core: the kernel's inner products come from a matrix
-    /// product (the patched linfa-kernel, `patches/`), about n² d / 30 ns, and the exponentials and
-    /// the solver's passes over kernel columns about 35 ns per entry (Fashion-MNIST, d = 784,
-    /// one core: 1.7 s measured for the 45 pairs at m = 4,000, 22.8 s at m = 16,000, against
-    /// 1.8 s and 28 s estimated).
+    /// 1e-9 · n² · (d / 30 + 130) seconds on one core: the kernel's inner products come from a
+    /// matrix product (the patched linfa-kernel, `patches/`), about n² d / 30 ns, and the
+    /// exponentials and the solver's passes over kernel columns up to about 130 ns per entry.
+    /// Measured on two cores: Fashion-MNIST (d = 784) 0.5 s at m = 4,000 and 7.7 s at 16,000
+    /// (estimated 2.2 s and 36 s: its solver needs about 35 ns per entry); the teacher task
+    /// (d = 10, 10 % of labels flipped, so many more solver passes) 37.6 s at m = 20,000
+    /// (estimated 39 s).
     pub fn estimate_for(class_counts: &[usize], d: usize, threads: usize) -> SvmCost {
         let present: Vec<f64> = class_counts
             .iter()
@@ -315,7 +317,7 @@ impl SvmParams {
         sizes.sort_by(|a, b| b.total_cmp(a));
         let threads = threads.clamp(1, sizes.len().max(1));
         let alive: f64 = sizes.iter().take(threads).map(|n| 8.0 * n * n).sum();
-        let minutes_of = |n: f64| 1e-9 * n * n * (d as f64 / 30.0 + 35.0) / 60.0;
+        let minutes_of = |n: f64| 1e-9 * n * n * (d as f64 / 30.0 + 130.0) / 60.0;
         let total: f64 = sizes.iter().map(|&n| minutes_of(n)).sum();
         let longest = sizes.first().map_or(0.0, |&n| minutes_of(n));
         SvmCost {

@@ -245,6 +245,56 @@ impl LearningCurve {
         }
     }
 
+    /// Claims about one more network (a convolutional net on images, say): that with the most
+    /// data it beats every traditional learner, and where it passes each of them ([`Self::crossover`]).
+    pub fn net_claims(&self, traditional: &[&str], net: &str) -> Result<Vec<Claim>> {
+        self.check_names(traditional)?;
+        self.check_names(&[net])?;
+        let mut claims = vec![self.large_beats_traditional(traditional, net)];
+        claims.extend(traditional.iter().map(|t| self.crossover(net, t)));
+        Ok(claims)
+    }
+
+    /// "`net` passes `rival` as m grows": at the largest m where both ran, `net` leads beyond the
+    /// noise; the evidence names the smallest m from which it leads beyond the noise at every
+    /// larger size where both ran.
+    pub fn crossover(&self, net: &str, rival: &str) -> Claim {
+        let claim = format!("the {net} passes {rival} as m grows");
+        let both: Vec<(Point, Point)> = self
+            .sizes
+            .iter()
+            .filter_map(|&m| Some((self.point(net, m)?, self.point(rival, m)?)))
+            .collect();
+        let Some((n, r)) = both.last().cloned() else {
+            return self.not_tested(claim, &[net, rival]);
+        };
+        let leads = |(a, b): &(Point, Point)| a.mean - b.mean > noise(&[a, b], self.test_size);
+        let from = both
+            .iter()
+            .rposition(|p| !leads(p))
+            .map_or(Some(0), |i| (i + 1 < both.len()).then_some(i + 1))
+            .map(|i| both[i].0.m);
+        let noise_top = noise(&[&n, &r], self.test_size);
+        Claim {
+            claim,
+            verdict: decide(n.mean - r.mean, noise_top),
+            m: Some(n.m),
+            evidence: format!(
+                "at m = {}: {}, {}; difference {}, noise {:.1} points; {}.{}",
+                n.m,
+                pct(&n),
+                pct(&r),
+                pts(n.mean - r.mean),
+                noise_top * 100.0,
+                match from {
+                    Some(m) => format!("it leads beyond the noise from m = {m} on"),
+                    None => "it does not lead beyond the noise at the largest m".into(),
+                },
+                self.decided_at(&[net, rival], n.m)
+            ),
+        }
+    }
+
     /// "The larger the net the higher": each step up in size gains beyond the noise.
     fn larger_is_higher(&self, nets: &[&str]) -> Claim {
         let claim = "with the most data, the larger the net the higher its accuracy".to_string();
@@ -560,6 +610,30 @@ mod tests {
             vec![100],
             "the chart shades what the table decides"
         );
+    }
+
+    #[test]
+    fn crossover_names_the_size_where_the_net_pulls_ahead() {
+        let c = curve(
+            &[
+                ("svm", 100, Some(&[0.70])),
+                ("svm", 1000, Some(&[0.80])),
+                ("svm", 10000, Some(&[0.84])),
+                ("cnn", 100, Some(&[0.60])),
+                ("cnn", 1000, Some(&[0.82])),
+                ("cnn", 10000, Some(&[0.90])),
+            ],
+            10_000,
+        );
+        let claims = c.net_claims(&["svm"], "cnn").unwrap();
+        let passes = find(&claims, "the cnn passes svm");
+        assert_eq!(passes.verdict, Verdict::Holds);
+        assert!(passes.evidence.contains("from m = 1000 on"), "{passes:?}");
+        assert_eq!(find(&claims, "with the most data").verdict, Verdict::Holds);
+        let behind = curve(&[("svm", 100, Some(&[0.8])), ("cnn", 100, Some(&[0.7]))], 10_000);
+        let c = behind.crossover("cnn", "svm");
+        assert_eq!(c.verdict, Verdict::DoesNotHold);
+        assert!(c.evidence.contains("does not lead"), "{c:?}");
     }
 
     #[test]

@@ -523,7 +523,7 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
 /// profile's time budget), and the small, medium and large MLP presets, each trained for at least
 /// `epochs` epochs and at least `samples` examples seen.
 pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec<(String, ModelSpec)> {
-    let svm_minutes = profile.pick(0.3, 0.5, 30.0);
+    let svm_minutes = profile.pick(0.3, 1.0, 30.0);
     let nn = |name: &str, p: MlpParams| {
         (
             name.to_string(),
@@ -564,10 +564,21 @@ pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
     })
 }
 
+/// The name of the convolutional net on the Fashion-MNIST curve.
+pub const CNN_NAME: &str = "CNN (LeNet 16-32-128)";
+
 /// The data-scale curve on Fashion-MNIST (its official test set, or a fixed stratified part of it
 /// in the quick profile), sized by the profile.
 pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<CurveConfig> {
     let top = profile.pick(3_000, 10_000, 60_000);
+    let samples = profile.pick(20_000, 60_000, 300_000);
+    // 20 epochs at the largest m: fewer leave the large net behind the medium one, undertrained
+    let mut models = data_scale_models(profile, samples, profile.pick(5, 20, 20));
+    // the network that made the lecture's point on images, at the same sizes and sample budget
+    models.push((
+        CNN_NAME.into(),
+        ModelSpec::Conv(ConvParams::lenet().epochs(profile.pick(3, 10, 15)).min_samples(samples)),
+    ));
     let test = match profile {
         Profile::Quick => fashion.test.subsample(2_000, 0)?,
         _ => fashion.test.clone(),
@@ -575,12 +586,7 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
     Ok(CurveConfig {
         train: fashion.train.clone(),
         test,
-        // 20 epochs at the largest m: fewer leave the large net behind the medium one, undertrained
-        models: data_scale_models(
-            profile,
-            profile.pick(20_000, 60_000, 300_000),
-            profile.pick(5, 20, 20),
-        ),
+        models,
         sizes: log_sizes(100, top, profile.pick(4, 6, 8)),
         seeds: (0..profile.pick(1, 2, 3)).collect(),
         ceiling: None,
