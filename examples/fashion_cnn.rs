@@ -24,10 +24,24 @@ fn main() -> takeoff::Result<()> {
         (fashion.train.clone(), fashion.test.clone())
     } else {
         let scaler = Standardizer::fit(&fashion.train)?;
-        (scaler.transform(&fashion.train)?, scaler.transform(&fashion.test)?)
+        (
+            scaler.transform(&fashion.train)?,
+            scaler.transform(&fashion.test)?,
+        )
     };
-    let l2: f64 = std::env::var("CNN_L2").ok().and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    let params = ConvParams::lenet().epochs(epochs).l2(l2).seed(0);
+    let l2: f64 = std::env::var("CNN_L2")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    let decay: f64 = std::env::var("CNN_DECAY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1.0);
+    let params = ConvParams::lenet()
+        .epochs(epochs)
+        .l2(l2)
+        .learning_rate_decay(decay)
+        .seed(0);
     let mut trainer = params.trainer(&train)?;
     while !trainer.should_stop() {
         let stats = trainer.train_epoch()?;

@@ -55,27 +55,23 @@ pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
     crate::display::image_strip(&images, side, side)
 }
 
-/// Sigmoid, tanh and ReLU with their derivatives on z ∈ [-6, 6].
+/// Sigmoid, tanh and ReLU with their derivatives on z ∈ [-6, 6], drawn from the trainer's own
+/// [`Activation::apply`](crate::mlp::Activation::apply) and
+/// [`Activation::derivative_from_output`](crate::mlp::Activation::derivative_from_output).
 pub fn activations() -> Figure {
     let z: Vec<f64> = (0..=240).map(|i| -6.0 + i as f64 * 0.05).collect();
-    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+    use crate::mlp::Activation::{Relu, Sigmoid, Tanh};
+    // g and g' exactly as the trainer computes them: g'(z) from the output a = g(z)
+    let g = |act: crate::mlp::Activation| move |v: f64| act.apply(v);
+    let d = |act: crate::mlp::Activation| move |v: f64| act.derivative_from_output(act.apply(v));
     type Curve = (&'static str, Box<dyn Fn(f64) -> f64>);
     let curves: [Curve; 6] = [
-        ("sigmoid σ(z)", Box::new(sig)),
-        (
-            "σ'(z) = σ(1−σ), at most 0.25",
-            Box::new(move |v| sig(v) * (1.0 - sig(v))),
-        ),
-        ("tanh(z)", Box::new(f64::tanh)),
-        (
-            "tanh'(z) = 1 − tanh², at most 1",
-            Box::new(|v: f64| 1.0 - v.tanh().powi(2)),
-        ),
-        ("ReLU max(0, z)", Box::new(|v: f64| v.max(0.0))),
-        (
-            "ReLU'(z) ∈ {0, 1}",
-            Box::new(|v: f64| if v > 0.0 { 1.0 } else { 0.0 }),
-        ),
+        ("sigmoid σ(z)", Box::new(g(Sigmoid))),
+        ("σ'(z) = σ(1−σ), at most 0.25", Box::new(d(Sigmoid))),
+        ("tanh(z)", Box::new(g(Tanh))),
+        ("tanh'(z) = 1 − tanh², at most 1", Box::new(d(Tanh))),
+        ("ReLU max(0, z)", Box::new(g(Relu))),
+        ("ReLU'(z) ∈ {0, 1}", Box::new(d(Relu))),
     ];
     let mut plot = Plot::new();
     let mut table = Table::new(&["z", "σ'(z)", "tanh'(z)", "ReLU'(z)"]);
@@ -445,8 +441,8 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
         .iter()
         .map(|(name, n)| {
             format!(
-                "{name}: the last layer's gradient is {:.0}× the first's",
-                ratio(n)
+                "{name}: the last layer's gradient is {} the first's",
+                crate::display::ratio(ratio(n))
             )
         })
         .collect();
@@ -907,7 +903,10 @@ pub fn kernel_speeds(speeds: &[(String, f64)], cpu: &crate::compute::Cpu, n: usi
             .name(format!("theoretical peak {peak:.0} GFLOP/s")),
     );
     plot.set_layout(layout(
-        &format!("One {n} × {n} matrix product, four ways (measured on this machine)"),
+        &format!(
+            "One {n} × {n} matrix product, {} ways (measured on this machine)",
+            speeds.len()
+        ),
         "implementation",
         "GFLOP/s",
     ));
@@ -926,8 +925,8 @@ pub fn kernel_speeds(speeds: &[(String, f64)], cpu: &crate::compute::Cpu, n: usi
     Figure::new(
         plot,
         format!(
-            "The same product runs {:.0}× faster through the optimised kernel than through naive loops, reaching {:.0} % of the theoretical peak ({}). Timing: varies between runs.",
-            fast / slow.max(1e-9),
+            "The same product runs {} faster through the optimised kernel than through naive loops, reaching {:.0} % of the theoretical peak ({}). Timing: varies between runs.",
+            crate::display::ratio(fast / slow.max(1e-9)),
             fast / peak * 100.0,
             cpu.describe()
         ),

@@ -207,8 +207,10 @@ impl Dataset {
         let order = self.stratified_order(seed);
         let mut test = self.select(&order[..n_test]);
         let mut train = self.select(&order[n_test..]);
-        test.name = format!("{} (test)", self.name);
-        train.name = format!("{} (train)", self.name);
+        // "Fashion-MNIST (train)" splits into "… (train)" and "… (held out)", not "(train) (train)"
+        let base = self.name.trim_end_matches(" (train)");
+        test.name = format!("{base} (held out)");
+        train.name = format!("{base} (train)");
         Ok((train, test))
     }
 

@@ -160,6 +160,51 @@ impl Html {
     }
 }
 
+/// A ratio with two significant figures and a "×": 0.45×, 1.5×, 12×, 120× (never "0×").
+pub fn ratio(x: f64) -> String {
+    if !x.is_finite() || x <= 0.0 {
+        return format!("{x}×");
+    }
+    let decimals = (1 - x.log10().floor() as i32).max(0) as usize;
+    let rounded = format!("{x:.decimals$}");
+    // 9.96 rounds to "10.0": keep two significant figures there too
+    match rounded.parse::<f64>() {
+        Ok(r) if decimals > 0 && r >= 10f64.powi(2 - decimals as i32) => {
+            format!("{x:.prec$}×", prec = decimals - 1)
+        }
+        _ => format!("{rounded}×"),
+    }
+}
+
+/// The lines of `source` between `// ANCHOR: name` and `// ANCHOR_END: name`, de-indented, as
+/// a code block (the markers are those of mdBook, as plotly.rs's book uses them). An error when
+/// the markers are missing.
+pub fn source_excerpt(source: &str, name: &str) -> crate::Result<Html> {
+    let (start, end) = (format!("// ANCHOR: {name}"), format!("// ANCHOR_END: {name}"));
+    let lines: Vec<&str> = source.lines().collect();
+    let from = lines.iter().position(|l| l.trim() == start);
+    let to = lines.iter().position(|l| l.trim() == end);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(crate::TakeoffError::invalid(
+            "source excerpt",
+            name.to_string(),
+            "a name marked by // ANCHOR: name and // ANCHOR_END: name in the source",
+        ));
+    };
+    let body = &lines[from + 1..to.max(from + 1)];
+    let indent = body
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let text: Vec<&str> = body.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
+    Ok(Html(format!(
+        "<pre class=\"source-excerpt\"><code class=\"language-rust\">{}</code></pre>",
+        escape(&text.join("\n"))
+    )))
+}
+
 /// A row of grey images (values in [0, 1], `rows × cols` each) as an inline SVG with captions.
 pub fn image_strip(images: &[(Vec<f32>, String)], rows: usize, cols: usize) -> Html {
     let px = 3;
@@ -223,5 +268,28 @@ mod tests {
         t.push(vec!["100".into(), "0.5".into()]);
         let h = fig().with_table(t).to_html();
         assert!(h.contains("<th>m</th>") && h.contains("<td>100</td>"));
+    }
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::*;
+
+    #[test]
+    fn ratios_have_two_significant_figures() {
+        assert_eq!(ratio(0.45), "0.45×");
+        assert_eq!(ratio(1.49), "1.5×");
+        assert_eq!(ratio(12.3), "12×");
+        assert_eq!(ratio(123.0), "123×");
+        assert_eq!(ratio(0.996), "1.0×");
+        assert_eq!(ratio(9.96), "10×");
+    }
+
+    #[test]
+    fn the_backward_pass_excerpt_is_the_trainers_code() {
+        let html = source_excerpt(crate::mlp::SOURCE, "backward").unwrap().0;
+        assert!(html.contains("derivative_from_output"), "{html}");
+        assert!(html.starts_with("<pre") && !html.contains("ANCHOR"));
+        assert!(source_excerpt("fn x() {}", "backward").is_err());
     }
 }

@@ -577,7 +577,11 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
     // the network that made the lecture's point on images, at the same sizes and sample budget
     models.push((
         CNN_NAME.into(),
-        ModelSpec::Conv(ConvParams::lenet().epochs(profile.pick(3, 10, 15)).min_samples(samples)),
+        ModelSpec::Conv(
+            ConvParams::lenet()
+                .epochs(profile.pick(3, 10, 15))
+                .min_samples(samples),
+        ),
     ));
     let test = match profile {
         Profile::Quick => fashion.test.subsample(2_000, 0)?,
@@ -920,10 +924,10 @@ pub fn success_formula(
         t.push(vec![
             "compute".into(),
             format!(
-                "at m = {hi} the {large} took {:.1} s against {:.1} s for the {small} ({:.0}×), on this machine",
+                "at m = {hi} the {large} took {:.1} s against {:.1} s for the {small} ({}), on this machine",
                 l.seconds_mean,
                 s.seconds_mean,
-                l.seconds_mean / s.seconds_mean.max(1e-9)
+                crate::display::ratio(l.seconds_mean / s.seconds_mean.max(1e-9))
             ),
             curve.task.clone(),
         ]);

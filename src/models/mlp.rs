@@ -257,6 +257,7 @@ impl<F: Real> Network<F> {
         }
         d_z.mapv_inplace(|v| v / batch);
         let mut grads: Vec<Layer<F>> = Vec::with_capacity(n_layers);
+        // ANCHOR: backward
         for l in (0..n_layers).rev() {
             let layer = &self.layers[l];
             let mut d_w = matmul(acts[l].t(), d_z.view()); // fan_in × fan_out
@@ -274,6 +275,7 @@ impl<F: Real> Network<F> {
             }
             grads.push(Layer { w: d_w, b: d_b });
         }
+        // ANCHOR_END: backward
         grads.reverse();
         (loss, grads, correct)
     }
@@ -471,6 +473,10 @@ impl MlpParams {
         Ok(self.model_of(self.trainer(data)?.run()?, data))
     }
 }
+
+/// This file's source, so a page can show the lines it teaches (see
+/// [`crate::display::source_excerpt`]) and they cannot drift from the code that runs.
+pub const SOURCE: &str = include_str!("mlp.rs");
 
 /// A trained MLP with its training history.
 pub type Mlp = Fitted<Network<f32>, MlpParams>;

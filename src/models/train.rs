@@ -175,6 +175,9 @@ pub struct EarlyStopping {
 pub struct TrainParams {
     pub optimizer: Optimizer,
     pub learning_rate: f64,
+    /// Each epoch's learning rate is the previous one's times this (1: constant).
+    #[serde(default = "one")]
+    pub learning_rate_decay: f64,
     pub batch_size: usize,
     pub epochs: usize,
     /// Train for at least this many examples seen (more epochs when m is small), at most
@@ -195,6 +198,10 @@ pub struct TrainParams {
 /// The most epochs a sample budget ([`TrainParams::min_samples`]) can ask for.
 pub const MAX_EPOCHS: usize = 2_000;
 
+fn one() -> f64 {
+    1.0
+}
+
 fn default_memory_gb() -> f64 {
     4.0
 }
@@ -206,6 +213,7 @@ impl Default for TrainParams {
         TrainParams {
             optimizer: Optimizer::adam(),
             learning_rate: 1e-3,
+            learning_rate_decay: 1.0,
             batch_size: 128,
             epochs: 10,
             min_samples: None,
@@ -235,6 +243,13 @@ impl TrainParams {
                 "learning rate",
                 self.learning_rate,
                 "a finite number > 0",
+            ));
+        }
+        if !(self.learning_rate_decay > 0.0 && self.learning_rate_decay <= 1.0) {
+            return Err(TakeoffError::invalid(
+                "learning-rate decay",
+                self.learning_rate_decay,
+                "a factor in (0, 1]",
             ));
         }
         if self.batch_size == 0 {
@@ -317,6 +332,12 @@ macro_rules! train_setters {
             /// Step size (default 1e-3); must be finite and > 0.
             pub fn learning_rate(mut self, lr: f64) -> Self {
                 self.train.learning_rate = lr;
+                self
+            }
+            /// Multiply the learning rate by this after every epoch (default 1, constant); a
+            /// factor in (0, 1].
+            pub fn learning_rate_decay(mut self, factor: f64) -> Self {
+                self.train.learning_rate_decay = factor;
                 self
             }
             /// Examples per gradient step (default 128); must be ≥ 1.
@@ -625,9 +646,9 @@ impl<M: Model> Trainer<M> {
             let j = self.rng.gen_range(0..=i);
             order.swap(i, j);
         }
-        let lr = self.params.learning_rate as f32;
-        let l2 = self.params.l2 as f32;
         let epoch = self.epoch() + 1;
+        let lr = (self.params.learning_rate * self.params.learning_rate_decay.powi(epoch as i32 - 1)) as f32;
+        let l2 = self.params.l2 as f32;
         let weights = self.model.weight_positions();
         let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
         let mut norm_sum = vec![0.0f64; weights.len()];
