@@ -3,7 +3,7 @@
 //! images (standardised), printing test accuracy after each epoch, the time taken and the
 //! process's peak resident memory.
 //!
-//! `cargo run --release --example fashion_cnn -- 15`
+//! `cargo run --release --example fashion_cnn -- 15` (add `wide` for [`ConvParams::lenet_wide`])
 use takeoff::data::Standardizer;
 use takeoff::models::conv::ConvParams;
 
@@ -37,11 +37,11 @@ fn main() -> takeoff::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
-    let params = ConvParams::lenet()
-        .epochs(epochs)
-        .l2(l2)
-        .learning_rate_decay(decay)
-        .seed(0);
+    let preset = match std::env::args().nth(2).as_deref() {
+        Some("wide") => ConvParams::lenet_wide(),
+        _ => ConvParams::lenet(),
+    };
+    let params = preset.epochs(epochs).l2(l2).learning_rate_decay(decay).seed(0);
     let mut trainer = params.trainer(&train)?;
     while !trainer.should_stop() {
         let stats = trainer.train_epoch()?;
