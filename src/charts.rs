@@ -733,7 +733,7 @@ mod race_chart_tests {
         let data = crate::data::moons(40, 0.1, 0).unwrap();
         let race = crate::race::activation_race(&crate::race::RaceConfig {
             data: data.clone(),
-            hidden: vec![8],
+            net: crate::race::RaceNet::Mlp(vec![8]),
             activations: vec![Activation::Sigmoid, Activation::Relu],
             learning_rates: vec![0.1],
             search_epochs: 1,
@@ -741,6 +741,7 @@ mod race_chart_tests {
             batch_size: 16,
             seeds: vec![0],
             target_error: 0.5,
+            strict_error: 0.2,
         })
         .unwrap();
         let f = race_progress(&race, false);

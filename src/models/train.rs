@@ -416,10 +416,26 @@ pub struct EpochStats {
     pub grad_norms: Vec<f64>,
 }
 
-/// Per-epoch record of a training run.
+/// The training error over the last few minibatches, recorded about ten times an epoch, so
+/// that "how long until the error is below x" can be counted in gradient steps, not whole epochs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Gradient steps taken since training started.
+    pub step: usize,
+    /// Examples seen since training started.
+    pub examples: usize,
+    /// Error on the batches since the previous checkpoint, as the training pass classified them.
+    pub train_error: f64,
+    /// Wall time since training started (s); depends on the machine.
+    pub seconds: f64,
+}
+
+/// Per-epoch record of a training run, with step checkpoints.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     pub epochs: Vec<EpochStats>,
+    #[serde(default)]
+    pub checkpoints: Vec<Checkpoint>,
 }
 
 impl History {
@@ -427,7 +443,20 @@ impl History {
     pub fn last(&self) -> Option<&EpochStats> {
         self.epochs.last()
     }
+
+    /// The first checkpoint at which the training error is ≤ `target`.
+    pub fn first_below(&self, target: f64) -> Option<&Checkpoint> {
+        self.checkpoints.iter().find(|c| c.train_error <= target)
+    }
+
+    /// Gradient steps taken so far.
+    pub fn steps(&self) -> usize {
+        self.checkpoints.last().map_or(0, |c| c.step)
+    }
 }
+
+/// Checkpoints per epoch in [`History::checkpoints`].
+pub const CHECKPOINTS_PER_EPOCH: usize = 10;
 
 /// The rows `idx` of `x`, copied row by row (a minibatch).
 fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
@@ -652,6 +681,15 @@ impl<M: Model> Trainer<M> {
         let weights = self.model.weight_positions();
         let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
         let mut norm_sum = vec![0.0f64; weights.len()];
+        let steps_per_epoch = n.div_ceil(self.params.batch_size);
+        let every = steps_per_epoch.div_ceil(CHECKPOINTS_PER_EPOCH).max(1);
+        let (mut window_seen, mut window_correct) = (0usize, 0usize);
+        let (step0, examples0) = self
+            .history
+            .checkpoints
+            .last()
+            .map_or((0, 0), |c| (c.step, c.examples));
+        let mut seen = 0usize;
         for idx in order.chunks(self.params.batch_size) {
             let xb = gather_rows(&self.train.x, idx); // B × d
             let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
@@ -666,6 +704,18 @@ impl<M: Model> Trainer<M> {
             loss_sum += step.loss as f64;
             batches += 1;
             correct += step.correct;
+            seen += idx.len();
+            window_seen += idx.len();
+            window_correct += step.correct;
+            if batches % every == 0 || batches == steps_per_epoch {
+                self.history.checkpoints.push(Checkpoint {
+                    step: step0 + batches,
+                    examples: examples0 + seen,
+                    train_error: 1.0 - window_correct as f64 / window_seen as f64,
+                    seconds: self.started.elapsed().as_secs_f64(),
+                });
+                (window_seen, window_correct) = (0, 0);
+            }
             for (s, &w) in norm_sum.iter_mut().zip(&weights) {
                 *s += sum_of_squares(&step.grads[w]).sqrt();
             }
