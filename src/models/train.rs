@@ -484,11 +484,15 @@ fn sum_of_squares(s: &[f32]) -> f64 {
     lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + tail
 }
 
-/// Fraction of `data` that `model` classifies correctly (evaluation passes of 4,096 rows).
+/// Rows per evaluation pass: small enough that a convolutional net's im2col copy of a block
+/// stays in the tens of MB.
+const EVAL_ROWS: usize = 1024;
+
+/// Fraction of `data` that `model` classifies correctly (evaluation passes of [`EVAL_ROWS`] rows).
 pub fn accuracy_of<M: Model>(model: &M, data: &Dataset) -> f64 {
     let mut correct = 0;
-    for start in (0..data.len()).step_by(4096) {
-        let end = (start + 4096).min(data.len());
+    for start in (0..data.len()).step_by(EVAL_ROWS) {
+        let end = (start + EVAL_ROWS).min(data.len());
         let logits = model.logits(data.x.slice(ndarray::s![start..end, ..]));
         correct += argmax_rows(&logits)
             .iter()
@@ -524,8 +528,8 @@ impl<M: Model, P> Fitted<M, P> {
     pub fn predict(&self, x: &Array2<f32>) -> Result<ndarray::Array1<usize>> {
         self.check_features(x)?;
         let mut out = Vec::with_capacity(x.nrows());
-        for start in (0..x.nrows()).step_by(4096) {
-            let end = (start + 4096).min(x.nrows());
+        for start in (0..x.nrows()).step_by(EVAL_ROWS) {
+            let end = (start + EVAL_ROWS).min(x.nrows());
             out.extend(argmax_rows(
                 &self.net.logits(x.slice(ndarray::s![start..end, ..])),
             ));

@@ -176,6 +176,7 @@ impl<F: Float, D: Dimension> LogisticRegressionValidParams<F, D> {
             target,
             alpha: self.alpha,
             last_log_prob: RefCell::new(None),
+            last_grad: RefCell::new(None),
         }
     }
 
@@ -811,6 +812,9 @@ struct LogisticRegressionProblem<'a, F: Float, A: Data<Elem = F>, D: Dimension> 
     /// the line search asks for the gradient at the point whose cost it just computed, which
     /// then needs one matrix product instead of two.
     last_log_prob: RefCell<Option<(Array<F, D>, Array2<F>)>>,
+    /// The last multinomial gradient and where it was computed: L-BFGS asks again for the
+    /// gradient at the point its line search accepted, which the line search already computed.
+    last_grad: RefCell<Option<(Array<F, D>, Array2<F>)>>,
 }
 
 type LogisticRegressionProblem1<'a, F, A> = LogisticRegressionProblem<'a, F, A, Ix1>;
@@ -861,6 +865,11 @@ impl<F: Float, A: Data<Elem = F>> Gradient for LogisticRegressionProblem2<'_, F,
     /// Compute the gradient at parameter `p`.
     fn gradient(&self, p: &Self::Param) -> std::result::Result<Self::Param, argmin::core::Error> {
         let w = p.as_array();
+        if let Some((at, grad)) = &*self.last_grad.borrow() {
+            if at == w {
+                return Ok(ArgminParam(grad.clone()));
+            }
+        }
         let cached = match self.last_log_prob.borrow_mut().take() {
             Some((at, log_prob)) if at == *w => Some(log_prob),
             _ => None,
@@ -869,6 +878,7 @@ impl<F: Float, A: Data<Elem = F>> Gradient for LogisticRegressionProblem2<'_, F,
             Some(log_prob) => multi_logistic_grad_from(self.x, &self.target, self.alpha, w, log_prob),
             None => multi_logistic_grad(self.x, &self.target, self.alpha, w),
         };
+        *self.last_grad.borrow_mut() = Some((w.clone(), grad.clone()));
         Ok(ArgminParam(grad))
     }
 }
@@ -1286,6 +1296,7 @@ mod test {
             target: y.clone(),
             alpha: 1.0,
             last_log_prob: RefCell::new(None),
+            last_grad: RefCell::new(None),
         };
         let a = ArgminParam(Array2::from_shape_fn((3, 3), |(i, j)| (i + 2 * j) as f64 * 0.3));
         let b = ArgminParam(Array2::from_shape_fn((3, 3), |(i, j)| (2 * i + j) as f64 * -0.2));
@@ -1294,6 +1305,9 @@ mod test {
         assert_eq!(problem.gradient(&a).unwrap().as_array(), &multi_logistic_grad(&x, &y, 1.0, a.as_array()));
         problem.cost(&a).unwrap();
         assert_eq!(problem.gradient(&b).unwrap().as_array(), &multi_logistic_grad(&x, &y, 1.0, b.as_array()));
+        // asked again at the same point (as L-BFGS does after its line search): the same values
+        assert_eq!(problem.gradient(&b).unwrap().as_array(), &multi_logistic_grad(&x, &y, 1.0, b.as_array()));
+        assert_eq!(problem.gradient(&a).unwrap().as_array(), &multi_logistic_grad(&x, &y, 1.0, a.as_array()));
     }
 
     #[test]
