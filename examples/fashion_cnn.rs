@@ -3,9 +3,10 @@
 //! images (standardised), printing test accuracy after each epoch, the time taken and the
 //! process's peak resident memory.
 //!
-//! `cargo run --release --example fashion_cnn -- 15` (add `wide` for [`ConvParams::lenet_wide`])
+//! `cargo run --release --example fashion_cnn -- 15 [lenet|wide] [dropout]`, with `CNN_DECAY`
+//! (learning-rate decay per epoch) and `CNN_L2` in the environment
 use takeoff::data::Standardizer;
-use takeoff::models::conv::ConvParams;
+use takeoff::models::conv::{ConvParams, Stage};
 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -37,10 +38,15 @@ fn main() -> takeoff::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
-    let preset = match std::env::args().nth(2).as_deref() {
+    let mut preset = match std::env::args().nth(2).as_deref() {
         Some("wide") => ConvParams::lenet_wide(),
         _ => ConvParams::lenet(),
     };
+    // a third argument `dropout` drops half of the last hidden layer's outputs in training
+    if std::env::args().nth(3).as_deref() == Some("dropout") {
+        let stages = [preset.stages(), &[Stage::Dropout { percent: 50 }]].concat();
+        preset = ConvParams::new(&stages);
+    }
     let params = preset.epochs(epochs).l2(l2).learning_rate_decay(decay).seed(0);
     let mut trainer = params.trainer(&train)?;
     while !trainer.should_stop() {

@@ -28,6 +28,7 @@ use crate::error::{Result, TakeoffError};
 use crate::mlp::{matmul, real, softmax, Activation, Init, Real};
 use crate::models::train::{Fitted, History, Model, Step, TrainParams, Trainer};
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,10 @@ pub enum Stage {
     MaxPool { size: usize },
     /// A fully connected layer of `width` units on the flattened input, then the activation.
     Dense { width: usize },
+    /// During training, each value of the previous stage's output is set to 0 with probability
+    /// `percent` / 100 and the others are scaled by 1 / (1 − p) (inverted dropout, Srivastava et
+    /// al. 2014); evaluation passes leave every value as it is.
+    Dropout { percent: u32 },
 }
 
 /// The shape of one example's activations: height × width × channels.
@@ -73,6 +78,8 @@ pub enum Block<F> {
     },
     /// Max over `size` × `size` windows of an input of shape `input`.
     Pool { input: Shape, size: usize },
+    /// Training passes zero each value with probability `percent` / 100 and scale the rest.
+    Dropout { percent: u32 },
     /// z = x W + b, then the activation unless it is the output layer.
     Dense {
         w: Array2<F>, // fan_in × fan_out
@@ -199,6 +206,10 @@ enum Kept<F> {
     Pool {
         arg: Vec<u32>,
     },
+    /// The mask the values were multiplied by (0 or 1 / (1 − p)).
+    Dropout {
+        mask: Array2<F>,
+    },
     /// The block's input and output.
     Dense {
         input: Array2<F>,
@@ -248,6 +259,7 @@ impl<F: Real> ConvNet<F> {
                         channels: s.channels,
                     };
                 }
+                Stage::Dropout { percent } => blocks.push(Block::Dropout { percent }),
                 Stage::Dense { width } => {
                     let fan_in = flat.unwrap_or(s.len());
                     blocks.push(Block::Dense {
@@ -278,13 +290,15 @@ impl<F: Real> ConvNet<F> {
             .iter()
             .map(|b| match b {
                 Block::Conv { w, b, .. } | Block::Dense { w, b, .. } => w.len() + b.len(),
-                Block::Pool { .. } => 0,
+                Block::Pool { .. } | Block::Dropout { .. } => 0,
             })
             .sum()
     }
 
-    /// Forward through every block; with `keep`, what the backward pass needs.
-    fn forward(&self, x: Array2<F>, keep: bool) -> (Array2<F>, Vec<Kept<F>>) {
+    /// Forward through every block. A training pass (`rng` given: it draws the dropout masks)
+    /// also returns what the backward pass needs; an evaluation pass (`None`) only the logits.
+    fn forward(&self, x: Array2<F>, mut rng: Option<&mut SeededRng>) -> (Array2<F>, Vec<Kept<F>>) {
+        let keep = rng.is_some();
         let batch = x.nrows();
         let mut a = x; // B × H·W·C
         let mut kept = Vec::new();
@@ -305,6 +319,21 @@ impl<F: Real> ConvNet<F> {
                     a = out;
                     if keep {
                         kept.push(Kept::Pool { arg });
+                    }
+                }
+                Block::Dropout { percent } => {
+                    if let Some(rng) = rng.as_deref_mut() {
+                        let p = *percent as f64 / 100.0;
+                        let scale = real::<F>(1.0 / (1.0 - p));
+                        let mask = Array2::from_shape_fn(a.raw_dim(), |_| {
+                            if rng.gen::<f64>() < p {
+                                F::zero()
+                            } else {
+                                scale
+                            }
+                        }); // same shape as a
+                        a.zip_mut_with(&mask, |v, &m| *v = *v * m);
+                        kept.push(Kept::Dropout { mask });
                     }
                 }
                 Block::Dense { w, b, output } => {
@@ -328,20 +357,22 @@ impl<F: Real> ConvNet<F> {
 
     /// The output logits for a batch `x` (B × H·W·C).
     pub fn logits(&self, x: ArrayView2<F>) -> Array2<F> {
-        self.forward(x.to_owned(), false).0
+        self.forward(x.to_owned(), None).0
     }
 
     /// Forward and backward on one batch: the mean cross-entropy (plus (λ/2) Σ‖W‖²), the rows
-    /// classified correctly, and the gradients (weights then bias, block by block).
+    /// classified correctly, and the gradients (weights then bias, block by block); `rng` draws
+    /// the dropout masks.
     pub fn forward_backward(
         &self,
         x: Array2<F>,
         y: &[usize],
         l2: F,
+        rng: &mut SeededRng,
     ) -> (F, usize, Vec<Array2<F>>, Vec<Array1<F>>) {
         let batch = x.nrows();
         let n = real::<F>(batch as f64);
-        let (logits, kept) = self.forward(x, true);
+        let (logits, kept) = self.forward(x, Some(rng));
         let p = softmax(&logits); // B × K
         let mut loss = F::zero();
         let mut correct = 0;
@@ -404,6 +435,9 @@ impl<F: Real> ConvNet<F> {
                         Array2::zeros((0, 0))
                     };
                 }
+                (Block::Dropout { .. }, Kept::Dropout { mask }) => {
+                    d.zip_mut_with(&mask, |v, &m| *v = *v * m); // only the kept values pass gradient
+                }
                 (Block::Pool { input, .. }, Kept::Pool { arg }) => {
                     // each pooled value's gradient goes to the input value that won its window
                     let mut d_x = Array2::<F>::zeros((batch, input.len())); // B × H·W·C
@@ -442,8 +476,8 @@ impl Model for ConvNet<f32> {
         ConvNet::logits(self, x)
     }
 
-    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32) -> Step {
-        let (loss, correct, d_ws, d_bs) = self.forward_backward(x, y, l2);
+    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32, rng: &mut SeededRng) -> Step {
+        let (loss, correct, d_ws, d_bs) = self.forward_backward(x, y, l2, rng);
         Step {
             loss,
             correct,
@@ -463,7 +497,7 @@ impl Model for ConvNet<f32> {
                     w.as_slice_mut().expect("weights in standard layout"),
                     b.as_slice_mut().expect("biases in standard layout"),
                 ]),
-                Block::Pool { .. } => None,
+                Block::Pool { .. } | Block::Dropout { .. } => None,
             })
             .flatten()
             .collect()
@@ -473,7 +507,7 @@ impl Model for ConvNet<f32> {
         let layers = self
             .blocks
             .iter()
-            .filter(|b| !matches!(b, Block::Pool { .. }))
+            .filter(|b| matches!(b, Block::Conv { .. } | Block::Dense { .. }))
             .count();
         (0..layers).map(|l| 2 * l).collect()
     }
@@ -588,6 +622,7 @@ impl ConvParams {
                 Stage::Conv { channels, kernel } => format!("c{channels}k{kernel}"),
                 Stage::MaxPool { size } => format!("p{size}"),
                 Stage::Dense { width } => format!("d{width}"),
+                Stage::Dropout { percent } => format!("drop{percent}"),
             })
             .collect();
         format!("CNN {} {}", s.join("-"), self.activation.name())
@@ -616,7 +651,7 @@ impl ConvParams {
                 s.width,
                 s.channels
             );
-            if flat.is_some() && !matches!(stage, Stage::Dense { .. }) {
+            if flat.is_some() && !matches!(stage, Stage::Dense { .. } | Stage::Dropout { .. }) {
                 return Err(TakeoffError::invalid(
                     "network stage",
                     format!("{at}: after a dense layer"),
@@ -662,6 +697,16 @@ impl ConvParams {
                         channels: s.channels,
                     };
                     kept += 2.0 * s.len() as f64;
+                }
+                Stage::Dropout { percent } => {
+                    if percent >= 100 {
+                        return Err(TakeoffError::invalid(
+                            "network stage",
+                            format!("{at}: dropout of {percent} %"),
+                            "a percentage from 0 to 99",
+                        ));
+                    }
+                    kept += flat.unwrap_or(s.len()) as f64;
                 }
                 Stage::Dense { width } => {
                     if width == 0 {
@@ -741,6 +786,7 @@ mod tests {
             },
             Stage::MaxPool { size: 2 },
             Stage::Dense { width: 5 },
+            Stage::Dropout { percent: 40 },
         ];
         let mut r = rng(3);
         let net = ConvNet::<f64>::init(input, &stages, 3, activation, Init::Xavier, &mut r);
@@ -755,7 +801,7 @@ mod tests {
                 Block::Conv { w, b, .. } | Block::Dense { w, b, .. } => {
                     w.iter_mut().chain(b.iter_mut()).collect()
                 }
-                Block::Pool { .. } => Vec::new(),
+                Block::Pool { .. } | Block::Dropout { .. } => Vec::new(),
             })
             .collect()
     }
@@ -767,7 +813,8 @@ mod tests {
         for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
             let (net, x, y) = tiny(activation);
             let l2 = 0.01;
-            let (_, _, d_ws, d_bs) = net.forward_backward(x.clone(), &y, l2);
+            // the same dropout mask in every pass: a fresh generator from one seed each time
+            let (_, _, d_ws, d_bs) = net.forward_backward(x.clone(), &y, l2, &mut rng(9));
             let analytic: Vec<f64> = d_ws
                 .iter()
                 .zip(&d_bs)
@@ -783,8 +830,8 @@ mod tests {
                 *params_of(&mut up)[i] += h;
                 let mut down = net.clone();
                 *params_of(&mut down)[i] -= h;
-                let numeric = (up.forward_backward(x.clone(), &y, l2).0
-                    - down.forward_backward(x.clone(), &y, l2).0)
+                let numeric = (up.forward_backward(x.clone(), &y, l2, &mut rng(9)).0
+                    - down.forward_backward(x.clone(), &y, l2, &mut rng(9)).0)
                     / (2.0 * h);
                 assert!(
                     (numeric - backprop).abs() < 1e-6 * (1.0 + numeric.abs()),

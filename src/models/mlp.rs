@@ -301,7 +301,7 @@ impl Model for Network<f32> {
         Network::logits(self, x)
     }
 
-    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32) -> Step {
+    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32, _rng: &mut SeededRng) -> Step {
         let (loss, grads, correct) = self.forward_backward(x, y, l2);
         Step {
             loss,

@@ -31,8 +31,10 @@ pub trait Model: Clone + Send + Sync {
     /// Evaluation pass: the output logits for a batch `x` (B × d → B × K).
     fn logits(&self, x: ArrayView2<f32>) -> Array2<f32>;
     /// Training pass: forward on the batch `x` (B × d, moved in so it can be kept for the
-    /// backward pass) with labels `y`, then backward, with an L2 penalty `l2` on the weights.
-    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32) -> Step;
+    /// backward pass) with labels `y`, then backward, with an L2 penalty `l2` on the weights;
+    /// `rng` (the trainer's seeded generator) draws whatever the pass needs at random, such as
+    /// dropout masks.
+    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32, rng: &mut SeededRng) -> Step;
     /// The parameters, flat, in the order of [`Step::grads`].
     fn params_mut(&mut self) -> Vec<&mut [f32]>;
     /// The positions in [`Step::grads`] of the weight tensors whose gradient norms the history
@@ -697,7 +699,7 @@ impl<M: Model> Trainer<M> {
         for idx in order.chunks(self.params.batch_size) {
             let xb = gather_rows(&self.train.x, idx); // B × d
             let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
-            let step = self.model.train_step(xb, &yb, l2);
+            let step = self.model.train_step(xb, &yb, l2, &mut self.rng);
             if !step.loss.is_finite() {
                 return Err(TakeoffError::Diverged {
                     epoch,
