@@ -888,7 +888,10 @@ mod tests {
 
 // ---------------------------------------------------------------- compute
 
-/// Measured GFLOP/s of each matrix-product kernel as bars, with the processor's theoretical peak.
+/// Measured GFLOP/s of each matrix-product kernel as bars, with the processor's peak on one core
+/// and on every core (measured by an FMA loop when [`crate::compute::Cpu::with_measured_peak`]
+/// ran, else from the /proc/cpuinfo formula). A kernel named "… 1 thread …" is set against one
+/// core's peak.
 pub fn kernel_speeds(speeds: &[(String, f64)], cpu: &crate::compute::Cpu, n: usize) -> Figure {
     use plotly::common::{DashType, Line};
     let mut plot = Plot::new();
@@ -896,13 +899,31 @@ pub fn kernel_speeds(speeds: &[(String, f64)], cpu: &crate::compute::Cpu, n: usi
     plot.add_trace(
         Bar::new(names.clone(), speeds.iter().map(|(_, g)| *g).collect()).name("measured (median)"),
     );
-    let peak = cpu.peak_gflops();
-    plot.add_trace(
-        Scatter::new(names, vec![peak; speeds.len()])
-            .mode(Mode::Lines)
-            .line(Line::new().color("#333").dash(DashType::Dash))
-            .name(format!("theoretical peak {peak:.0} GFLOP/s")),
-    );
+    let source = if cpu.measured.is_some() {
+        "measured"
+    } else {
+        "formula"
+    };
+    let (peak, one) = (cpu.peak_gflops(), cpu.one_core_peak_gflops());
+    for (value, label, dash) in [
+        (
+            peak,
+            format!("peak, {} cores ({source}) {peak:.0} GFLOP/s", cpu.cores),
+            DashType::Dash,
+        ),
+        (
+            one,
+            format!("peak, one core ({source}) {one:.0} GFLOP/s"),
+            DashType::Dot,
+        ),
+    ] {
+        plot.add_trace(
+            Scatter::new(names.clone(), vec![value; speeds.len()])
+                .mode(Mode::Lines)
+                .line(Line::new().color("#333").dash(dash))
+                .name(label),
+        );
+    }
     plot.set_layout(layout(
         &format!(
             "One {n} × {n} matrix product, {} ways (measured on this machine)",
@@ -911,24 +932,26 @@ pub fn kernel_speeds(speeds: &[(String, f64)], cpu: &crate::compute::Cpu, n: usi
         "implementation",
         "GFLOP/s",
     ));
-    let mut table = Table::new(&["implementation", "GFLOP/s", "share of peak"]);
+    let peak_of = |name: &str| if name.contains("1 thread") { one } else { peak };
+    let mut table = Table::new(&["implementation", "GFLOP/s", "share of its peak (one core or all)"]);
     for (name, g) in speeds {
         table.push(vec![
             name.clone(),
             format!("{g:.2}"),
-            format!("{:.1} %", g / peak * 100.0),
+            format!("{:.1} %", g / peak_of(name) * 100.0),
         ]);
     }
     let (slow, fast) = (
         speeds.first().map(|s| s.1).unwrap_or(1.0),
         speeds.last().map(|s| s.1).unwrap_or(1.0),
     );
+    let fast_name = speeds.last().map(|s| s.0.as_str()).unwrap_or("");
     Figure::new(
         plot,
         format!(
-            "The same product runs {} faster through the optimised kernel than through naive loops, reaching {:.0} % of the theoretical peak ({}). Timing: varies between runs.",
+            "The same product runs {} faster through the optimised kernel than through naive loops, reaching {:.0} % of the {source} peak ({}). Timing: varies between runs.",
             crate::display::ratio(fast / slow.max(1e-9)),
-            fast / peak * 100.0,
+            fast / peak_of(fast_name) * 100.0,
             cpu.describe()
         ),
     )

@@ -143,7 +143,123 @@ pub fn measure(kernel: Kernel, n: usize, reps: usize) -> Result<f64> {
     Ok(matmul_flops(n, n, n) / t[t.len() / 2] / 1e9)
 }
 
-/// What the processor could do at most, from what it reports.
+/// The f32 multiply-add throughput this machine reaches, measured by a loop of independent
+/// fused multiply-adds (no memory traffic), on one core and on every core.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredPeak {
+    pub one_core_gflops: f64,
+    pub all_cores_gflops: f64,
+    /// The instructions used: "AVX-512 FMA", "AVX2 FMA" or "scalar multiply-add".
+    pub method: &'static str,
+}
+
+/// Independent accumulators per loop: enough to hide an FMA's latency on two units.
+const CHAINS: usize = 12;
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fma_loop_avx512(iters: usize) -> f32 {
+    use std::arch::x86_64::*;
+    let (a, b) = (_mm512_set1_ps(0.999_999), _mm512_set1_ps(1e-7));
+    let mut acc = [_mm512_set1_ps(1.0); CHAINS];
+    for _ in 0..iters {
+        for v in acc.iter_mut() {
+            *v = _mm512_fmadd_ps(*v, a, b);
+        }
+    }
+    let mut sum = _mm512_setzero_ps();
+    for v in acc {
+        sum = _mm512_add_ps(sum, v);
+    }
+    _mm512_reduce_add_ps(sum)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fma_loop_avx2(iters: usize) -> f32 {
+    use std::arch::x86_64::*;
+    let (a, b) = (_mm256_set1_ps(0.999_999), _mm256_set1_ps(1e-7));
+    let mut acc = [_mm256_set1_ps(1.0); CHAINS];
+    for _ in 0..iters {
+        for v in acc.iter_mut() {
+            *v = _mm256_fmadd_ps(*v, a, b);
+        }
+    }
+    let mut out = [0.0f32; 8];
+    let mut sum = _mm256_setzero_ps();
+    for v in acc {
+        sum = _mm256_add_ps(sum, v);
+    }
+    _mm256_storeu_ps(out.as_mut_ptr(), sum);
+    out.iter().sum()
+}
+
+/// `iters` rounds of multiply-adds over [`CHAINS`] independent vectors with the widest
+/// instructions this processor has: (flops done, method, a value that depends on every one).
+fn fma_loop(iters: usize) -> (f64, &'static str, f32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor reports AVX-512F, the only feature the function enables.
+            let v = unsafe { fma_loop_avx512(iters) };
+            return ((iters * CHAINS * 16 * 2) as f64, "AVX-512 FMA", v);
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: the processor reports AVX2 and FMA, the features the function enables.
+            let v = unsafe { fma_loop_avx2(iters) };
+            return ((iters * CHAINS * 8 * 2) as f64, "AVX2 FMA", v);
+        }
+    }
+    let mut acc = [1.0f32; CHAINS * 8];
+    for _ in 0..iters {
+        for v in acc.iter_mut() {
+            *v = *v * 0.999_999 + 1e-7;
+        }
+    }
+    (
+        (iters * CHAINS * 8 * 2) as f64,
+        "scalar multiply-add",
+        acc.iter().sum(),
+    )
+}
+
+/// GFLOP/s of [`fma_loop`] on `threads` threads at once (median of `reps` runs of about 0.1 s).
+fn fma_gflops(threads: usize, reps: usize) -> Result<(f64, &'static str)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            TakeoffError::invalid("threads", threads, format!("a count the system can start ({e})"))
+        })?;
+    let iters = 20_000_000;
+    let mut runs = Vec::new();
+    let mut method = "";
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        let done: Vec<(f64, &'static str, f32)> =
+            pool.install(|| (0..threads).into_par_iter().map(|_| fma_loop(iters)).collect());
+        let seconds = t.elapsed().as_secs_f64();
+        method = done[0].1;
+        std::hint::black_box(done.iter().map(|d| d.2).sum::<f32>());
+        runs.push(done.iter().map(|d| d.0).sum::<f64>() / seconds / 1e9);
+    }
+    runs.sort_by(f64::total_cmp);
+    Ok((runs[runs.len() / 2], method))
+}
+
+/// Measures [`MeasuredPeak`] on one core and on `cores` cores (machine-dependent: a timing cell).
+pub fn measure_peak(cores: usize) -> Result<MeasuredPeak> {
+    let (one, method) = fma_gflops(1, 3)?;
+    let (all, _) = fma_gflops(cores.max(1), 3)?;
+    Ok(MeasuredPeak {
+        one_core_gflops: one,
+        all_cores_gflops: all,
+        method,
+    })
+}
+
+/// What the processor could do at most: from what it reports, and, once measured, from an FMA
+/// loop ([`Cpu::with_measured_peak`]), which is the figure fractions of peak use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cpu {
     pub model: String,
@@ -155,6 +271,8 @@ pub struct Cpu {
     /// Vector FMA units per core: not reported by the CPU, assumed 2 (true of most x86 cores
     /// since 2013); the peak is labelled with this assumption.
     pub fma_units: usize,
+    /// The peak measured by an FMA loop, once [`Cpu::with_measured_peak`] ran.
+    pub measured: Option<MeasuredPeak>,
 }
 
 impl Cpu {
@@ -192,26 +310,54 @@ impl Cpu {
             f32_lanes,
             fma: has("fma"),
             fma_units: 2,
+            measured: None,
         }
     }
 
-    /// Theoretical f32 peak: cores × GHz × lanes × (2 flops per FMA, else 1) × FMA units.
+    /// This processor with its peak measured on every core it uses ([`measure_peak`]).
+    pub fn with_measured_peak(mut self) -> Result<Cpu> {
+        self.measured = Some(measure_peak(self.cores)?);
+        Ok(self)
+    }
+
+    /// The peak fractions are taken of: measured on every core when it was, else the formula.
     pub fn peak_gflops(&self) -> f64 {
+        self.measured
+            .map_or(self.formula_gflops(), |m| m.all_cores_gflops)
+    }
+
+    /// One core's peak: measured when it was, else the formula's share.
+    pub fn one_core_peak_gflops(&self) -> f64 {
+        self.measured
+            .map_or(self.formula_gflops() / self.cores as f64, |m| m.one_core_gflops)
+    }
+
+    /// Theoretical f32 peak from /proc/cpuinfo: cores × GHz × lanes × (2 flops per FMA, else 1)
+    /// × FMA units. The clock is the one at the moment of reading, not the boost clock the loops
+    /// run at, so this can be far from what the processor does.
+    pub fn formula_gflops(&self) -> f64 {
         let per_op = if self.fma { 2.0 } else { 1.0 };
         self.cores as f64 * self.ghz * self.f32_lanes as f64 * per_op * self.fma_units as f64
     }
 
-    /// One line describing the machine and the formula.
+    /// One line describing the machine, the formula and, once measured, the measured peak.
     pub fn describe(&self) -> String {
+        let measured = match self.measured {
+            Some(m) => format!(
+                "; measured with an {} loop: {:.0} GFLOP/s on one core, {:.0} on {} (fractions of peak below use the measured figures)",
+                m.method, m.one_core_gflops, m.all_cores_gflops, self.cores
+            ),
+            None => String::new(),
+        };
         format!(
-            "{} cores of {} at {:.2} GHz, {} f32 lanes{}, assumed {} vector units per core: peak {:.0} GFLOP/s = {} × {:.2} × {} × {} × {}",
+            "{} cores of {} at {:.2} GHz (as /proc/cpuinfo reports it now), {} f32 lanes{}, assumed {} vector units per core: formula peak {:.0} GFLOP/s = {} × {:.2} × {} × {} × {}{measured}",
             self.cores,
             self.model,
             self.ghz,
             self.f32_lanes,
             if self.fma { " with FMA" } else { "" },
             self.fma_units,
-            self.peak_gflops(),
+            self.formula_gflops(),
             self.cores,
             self.ghz,
             self.f32_lanes,
@@ -540,5 +686,22 @@ mod tests {
         let hw = &published_hardware()[0];
         let s = project_seconds(hw.peak_tflops_f32 * 1e12, hw, 0.5);
         assert!((s - 2.0).abs() < 1e-9);
+    }
+}
+
+#[cfg(test)]
+mod peak_tests {
+    use super::*;
+
+    #[test]
+    fn measured_peak_is_positive_and_used_for_fractions() {
+        let cpu = Cpu::from_cpuinfo("model name : x\ncpu MHz : 2000\nflags : avx2 fma\n", 2)
+            .with_measured_peak()
+            .unwrap();
+        let m = cpu.measured.unwrap();
+        assert!(m.one_core_gflops > 0.0 && m.all_cores_gflops > 0.0, "{m:?}");
+        assert_eq!(cpu.peak_gflops(), m.all_cores_gflops);
+        assert_eq!(cpu.formula_gflops(), 2.0 * 2.0 * 8.0 * 2.0 * 2.0);
+        assert!(cpu.describe().contains("measured with an"));
     }
 }
