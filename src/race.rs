@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The net that races: an MLP of these hidden widths, or a convolutional net of these stages
 /// (Krizhevsky et al.'s comparison was on a convolutional net).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RaceNet {
     Mlp(Vec<usize>),
     Conv(Vec<Stage>),
@@ -274,6 +274,38 @@ fn capitalise(s: &str) -> String {
     c.next().map_or(String::new(), |f| {
         f.to_uppercase().collect::<String>() + c.as_str()
     })
+}
+
+/// [`activation_race`] through the experiment cache: a race already run with the same data,
+/// settings and crate source is read back instead of run again (chapter 4 reads chapter 3's).
+pub fn activation_race_cached(config: &RaceConfig, cache: &crate::experiments::Cache) -> Result<Race> {
+    let key = crate::experiments::value_key(&(
+        "race",
+        crate::experiments::fingerprint(&config.data),
+        &config.net,
+        &config.activations,
+        &config.learning_rates,
+        config.search_epochs,
+        config.epochs,
+        config.batch_size,
+        &config.seeds,
+        config.target_error,
+        config.strict_error,
+    ));
+    if let Some(race) = cache.get_value::<Race>(&key) {
+        println!("race on {}: from the cache", race.task);
+        return Ok(race);
+    }
+    let race = activation_race(config)?;
+    cache.put_value(&key, &race)?;
+    Ok(race)
+}
+
+/// The data of the lesson's race on Fashion-MNIST: a fixed subsample of the training images
+/// sized by the profile (2,000 / 10,000 / 60,000), standardised on itself.
+pub fn lesson_race_data(profile: crate::Profile, fashion: &crate::data::FashionMnist) -> Result<Dataset> {
+    let pool = fashion.train.subsample(profile.pick(2_000, 10_000, 60_000), 1)?;
+    crate::data::Standardizer::fit(&pool)?.transform(&pool)
 }
 
 /// Runs the race: a learning-rate search per activation, then every seed at the chosen rate.

@@ -637,6 +637,56 @@ mod tests {
     }
 
     #[test]
+    fn success_formula_is_a_two_by_two_decided_by_the_noise_rule() {
+        use crate::mlp::{Activation, History};
+        use crate::models::train::Checkpoint;
+        let c = curve(
+            &[
+                ("small", 100, Some(&[0.60])),
+                ("small", 10000, Some(&[0.70])),
+                ("large", 100, Some(&[0.58])),
+                ("large", 10000, Some(&[0.85])),
+            ],
+            10_000,
+        );
+        let history = History {
+            epochs: Vec::new(),
+            checkpoints: vec![Checkpoint {
+                step: 40,
+                examples: 5120,
+                train_error: 0.1,
+                seconds: 0.1,
+            }],
+        };
+        let race = crate::race::Race {
+            task: "t".into(),
+            net: "MLP 8".into(),
+            target_error: 0.15,
+            strict_error: 0.05,
+            lanes: vec![crate::race::Lane {
+                activation: Activation::Relu,
+                learning_rate: 0.1,
+                search: Vec::new(),
+                histories: vec![history],
+            }],
+        };
+        let html = crate::experiments::success_formula(&c, "small", "large", &race)
+            .unwrap()
+            .0;
+        assert!(
+            html.contains("(+10.0 points)") && html.contains("(+27.0 points)"),
+            "{html}"
+        );
+        assert!(html.contains("Data helps the big model more: holds"), "{html}");
+        assert!(html.contains("ReLU 40 steps"), "{html}");
+        let apart = curve(
+            &[("small", 100, Some(&[0.6])), ("large", 1000, Some(&[0.7]))],
+            100,
+        );
+        assert!(crate::experiments::success_formula(&apart, "small", "large", &race).is_err());
+    }
+
+    #[test]
     fn an_unknown_model_name_is_an_error() {
         let c = curve(&[("net", 100, Some(&[0.5]))], 100);
         let e = c

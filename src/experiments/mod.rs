@@ -368,6 +368,36 @@ impl Cache {
         std::fs::write(&tmp, text).map_err(|e| TakeoffError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| TakeoffError::io(&path, e))
     }
+
+    /// Any cached result for `key` (a race, say), if present, intact and stored under that key.
+    pub fn get_value<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let text = std::fs::read_to_string(self.path(key)?).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        (v.get("key")?.as_str()? == key).then_some(())?;
+        serde_json::from_value(v.get("value")?.clone()).ok()
+    }
+
+    /// Stores any result under `key` (atomically, as [`Cache::put`]).
+    pub fn put_value<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let Some(path) = self.path(key) else { return Ok(()) };
+        let dir = path.parent().expect("cache file has a folder");
+        std::fs::create_dir_all(dir).map_err(|e| TakeoffError::io(dir, e))?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let text = serde_json::json!({"key": key, "value": value}).to_string();
+        std::fs::write(&tmp, text).map_err(|e| TakeoffError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| TakeoffError::io(&path, e))
+    }
+}
+
+/// A cache key for anything serialisable: SHA-256 of the crate's version and source hash and the
+/// value's JSON.
+pub fn value_key<T: Serialize>(what: &T) -> String {
+    let mut h = Sha256::new();
+    h.update(
+        serde_json::to_string(&(env!("CARGO_PKG_VERSION"), env!("TAKEOFF_SOURCE_HASH"), what))
+            .expect("keys serialise"),
+    );
+    hex(&h.finalize())[..32].to_string()
 }
 
 /// SHA-256 of a dataset's features, labels and class names.
@@ -889,64 +919,104 @@ pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
     })
 }
 
-/// The success formula, one measured line per term: big data and big models from a learning
-/// curve (the net with the largest m, small vs large), compute from its fit times, good
-/// algorithms from training runs that differ only in the activation.
+/// The success formula, one measured line per term, from the chapters' own results:
+/// big data × big model as a 2 × 2 (the small and the large net at the smallest and the
+/// largest m where both ran: does data help the big model more?), decided by the claims'
+/// noise rule; compute as the best accuracy each fit-time budget bought on the curve; good
+/// algorithms from the tuned activation race (steps to its target error).
 pub fn success_formula(
     curve: &LearningCurve,
     small: &str,
     large: &str,
-    activations: &[(String, crate::mlp::History)],
-) -> crate::display::Html {
+    race: &crate::race::Race,
+) -> Result<crate::display::Html> {
+    use claims::{decide, noise};
     let mut t = crate::display::Table::new(&["term", "measured", "from"]);
-    let (lo, hi) = (
-        *curve.sizes.first().unwrap_or(&0),
-        *curve.sizes.last().unwrap_or(&0),
-    );
     let pct = |v: f64| format!("{:.1} %", v * 100.0);
-    if let (Some(a), Some(b)) = (curve.point(large, lo), curve.point(large, hi)) {
-        t.push(vec![
-            "big data".into(),
-            format!(
-                "{large}: {} at m = {lo}, {} at m = {hi}",
-                pct(a.mean),
-                pct(b.mean)
-            ),
-            curve.task.clone(),
-        ]);
-    }
-    if let (Some(s), Some(l)) = (curve.point(small, hi), curve.point(large, hi)) {
-        t.push(vec![
-            "big model".into(),
-            format!("at m = {hi}: {small} {}, {large} {}", pct(s.mean), pct(l.mean)),
-            curve.task.clone(),
-        ]);
-        t.push(vec![
-            "compute".into(),
-            format!(
-                "at m = {hi} the {large} took {:.1} s against {:.1} s for the {small} ({}), on this machine",
-                l.seconds_mean,
-                s.seconds_mean,
-                crate::display::ratio(l.seconds_mean / s.seconds_mean.max(1e-9))
-            ),
-            curve.task.clone(),
-        ]);
-    }
-    if !activations.is_empty() {
-        let ends: Vec<String> = activations
-            .iter()
-            .filter_map(|(n, h)| {
-                h.last()
-                    .map(|e| format!("{n} {:.3} after {} epochs", e.train_loss, e.epoch))
-            })
-            .collect();
-        t.push(vec![
-            "good algorithms".into(),
-            format!("training loss: {}", ends.join(", ")),
-            "identical nets, only the activation differs".into(),
-        ]);
-    }
-    crate::display::Html(t.to_html())
+    let both: Vec<usize> = curve
+        .sizes
+        .iter()
+        .copied()
+        .filter(|&m| curve.point(small, m).is_some() && curve.point(large, m).is_some())
+        .collect();
+    let (Some(&lo), Some(&hi)) = (both.first(), both.last()) else {
+        return Err(TakeoffError::invalid(
+            "learning curve",
+            format!("{small} and {large} never ran at the same size"),
+            "a curve on which both nets ran at two sizes or more",
+        ));
+    };
+    let p = |n: &str, m: usize| curve.point(n, m).expect("both ran at these sizes");
+    let (s0, s1, l0, l1) = (p(small, lo), p(small, hi), p(large, lo), p(large, hi));
+    let (gain_s, gain_l) = (s1.mean - s0.mean, l1.mean - l0.mean);
+    let n = noise(&[&s0, &s1, &l0, &l1], curve.test_size);
+    t.push(vec![
+        "big data × big model".into(),
+        format!(
+            "{small}: {} at m = {lo}, {} at m = {hi} ({:+.1} points); {large}: {} → {} ({:+.1} points). Data helps the big model more: {} (difference {:+.1} points, noise {:.1})",
+            pct(s0.mean),
+            pct(s1.mean),
+            gain_s * 100.0,
+            pct(l0.mean),
+            pct(l1.mean),
+            gain_l * 100.0,
+            decide(gain_l - gain_s, n).label(),
+            (gain_l - gain_s) * 100.0,
+            n * 100.0
+        ),
+        curve.task.clone(),
+    ]);
+    let points = curve.points();
+    let budgets: Vec<String> = [1.0, 10.0, f64::INFINITY]
+        .iter()
+        .filter_map(|&limit| {
+            let best = points
+                .iter()
+                .filter(|p| p.seconds_mean <= limit)
+                .max_by(|a, b| a.mean.total_cmp(&b.mean))?;
+            let within = if limit.is_finite() {
+                format!("fits of at most {limit:.0} s")
+            } else {
+                "any fit".into()
+            };
+            Some(format!(
+                "{within}: {} ({}, m = {})",
+                pct(best.mean),
+                best.model,
+                best.m
+            ))
+        })
+        .collect();
+    t.push(vec![
+        "compute".into(),
+        format!(
+            "best test accuracy bought by {} (this machine)",
+            budgets.join("; ")
+        ),
+        curve.task.clone(),
+    ]);
+    let target = race.target_error;
+    let steps = |a: crate::mlp::Activation| {
+        race.lane(a)
+            .and_then(|l| l.mean_steps_to(target).0)
+            .map_or("not reached".into(), |s| format!("{s:.0} steps"))
+    };
+    let lanes: Vec<String> = race
+        .lanes
+        .iter()
+        .map(|l| format!("{} {}", l.activation.name(), steps(l.activation)))
+        .collect();
+    t.push(vec![
+        "good algorithms".into(),
+        format!(
+            "to {:.0} % training error, each activation at its own searched learning rate, mean of {} seeds: {}",
+            target * 100.0,
+            race.lanes.first().map_or(0, |l| l.histories.len()),
+            lanes.join(", ")
+        ),
+        format!("the activation race of chapter 3 ({}, {})", race.net, race.task),
+    ]);
+    Ok(crate::display::Html(t.to_html()))
 }
 
 #[cfg(test)]
