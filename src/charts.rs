@@ -8,6 +8,14 @@ use plotly::layout::{Axis, Layout};
 use plotly::{Bar, Plot, Scatter};
 
 /// A layout with a title and named axes (units in the names).
+/// An axis that counts (layers, epochs): ticks on whole numbers only, at most about ten of them.
+pub fn counting_axis(title: &str, max: usize) -> Axis {
+    Axis::new()
+        .title(Title::with_text(title))
+        .tick0(1.0)
+        .dtick(max.div_ceil(10).max(1) as f64)
+}
+
 pub fn layout(title: &str, x: &str, y: &str) -> Layout {
     Layout::new()
         .title(Title::with_text(title))
@@ -215,7 +223,8 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
     layout = layout.x_axis(
         Axis::new()
             .title(Title::with_text("labelled training examples m (log scale)"))
-            .type_(AxisType::Log),
+            .type_(AxisType::Log)
+            .dtick(1.0),
     );
     let sizes = &curve.sizes;
     for &m in &unclear {
@@ -344,12 +353,14 @@ pub fn fit_time(curve: &crate::experiments::LearningCurve) -> Figure {
         .x_axis(
             Axis::new()
                 .title(Title::with_text("labelled training examples m (log scale)"))
-                .type_(AxisType::Log),
+                .type_(AxisType::Log)
+                .dtick(1.0),
         )
         .y_axis(
             Axis::new()
                 .title(Title::with_text("fit + scoring time (s, log scale)"))
-                .type_(AxisType::Log),
+                .type_(AxisType::Log)
+                .dtick(1.0),
         );
     plot.set_layout(layout);
     let slowest = points
@@ -397,7 +408,8 @@ pub fn ng_schematic() -> Figure {
             .x_axis(
                 Axis::new()
                     .title(Title::with_text("amount of labelled data m (log scale)"))
-                    .type_(AxisType::Log),
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
             )
             .y_axis(Axis::new().title(Title::with_text("performance (arbitrary units)"))),
     );
@@ -428,11 +440,15 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
     plot.set_layout(
         Layout::new()
             .title(Title::with_text("Gradient norm per layer at initialisation"))
-            .x_axis(Axis::new().title(Title::with_text("layer (1 = nearest the input)")))
+            .x_axis(counting_axis(
+                "layer (1 = nearest the input)",
+                nets.iter().map(|(_, n)| n.len()).max().unwrap_or(1),
+            ))
             .y_axis(
                 Axis::new()
                     .title(Title::with_text("‖∂loss/∂W‖ (log scale)"))
-                    .type_(AxisType::Log),
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
             ),
     );
     let ratio =
@@ -476,11 +492,11 @@ pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
             ]);
         }
     }
-    plot.set_layout(layout(
-        "Training loss by epoch",
-        "epoch",
-        "mean cross-entropy (nats)",
-    ));
+    let epochs = runs.iter().map(|(_, h)| h.epochs.len()).max().unwrap_or(1);
+    plot.set_layout(
+        layout("Training loss by epoch", "epoch", "mean cross-entropy (nats)")
+            .x_axis(counting_axis("epoch", epochs)),
+    );
     let finals: Vec<String> = runs
         .iter()
         .filter_map(|(n, h)| h.last().map(|e| format!("{n} ends at {:.3}", e.train_loss)))
@@ -569,7 +585,7 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
     } else {
         "epoch"
     };
-    plot.set_layout(layout(
+    let mut race_layout = layout(
         &format!(
             "Training error by {}: {}",
             if by_seconds { "time" } else { "epoch" },
@@ -577,7 +593,11 @@ pub fn race_progress(race: &crate::race::Race, by_seconds: bool) -> Figure {
         ),
         x_name,
         "training error (%)",
-    ));
+    );
+    if !by_seconds {
+        race_layout = race_layout.x_axis(counting_axis(x_name, x_max.round() as usize));
+    }
+    plot.set_layout(race_layout);
     Figure::new(
         plot,
         format!(
@@ -694,11 +714,19 @@ pub fn gradient_norms_in_training(race: &crate::race::Race) -> Figure {
                 "Gradient norms during training: {}",
                 race.task
             )))
-            .x_axis(Axis::new().title(Title::with_text("epoch")))
+            .x_axis(counting_axis(
+                "epoch",
+                race.lanes
+                    .iter()
+                    .flat_map(|l| l.histories.iter().map(|h| h.epochs.len()))
+                    .max()
+                    .unwrap_or(1),
+            ))
             .y_axis(
                 Axis::new()
                     .title(Title::with_text("mean ‖∂loss/∂W‖ per batch (log scale)"))
-                    .type_(AxisType::Log),
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
             ),
     );
     let ratios: Vec<String> = race
@@ -1064,7 +1092,8 @@ pub fn accuracy_vs_time(curve: &crate::experiments::LearningCurve) -> Figure {
                     .title(Title::with_text(
                         "fit + scoring time (s, log scale, this machine)",
                     ))
-                    .type_(AxisType::Log),
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
             )
             .y_axis(Axis::new().title(Title::with_text("test accuracy (%)"))),
     );
