@@ -474,10 +474,13 @@ impl SvmModel {
             .zip(out.axis_chunks_iter_mut(Axis(0), 1024));
         for (xs, mut os) in blocks {
             let mut k = crate::mlp::matmul(xs, self.support.t()); // rows × u: x·s, then k(x, s)
+                                                                  // the kernel's own formula from inner products (the patched linfa-kernel's, which
+                                                                  // fitted the model: a build against the published crate does not compile)
+            let kernel = linfa_kernel::KernelMethod::Gaussian(1.0 / self.gamma);
             for ((xi, mut ki), mut o) in xs.rows().into_iter().zip(k.rows_mut()).zip(os.rows_mut()) {
                 let x_sq = xi.dot(&xi);
                 ki.zip_mut_with(&self.support_sq, |d, &s| {
-                    *d = (-(x_sq + s - 2.0 * *d).max(0.0) * self.gamma).exp()
+                    *d = kernel.from_inner_product(*d, x_sq, s)
                 });
                 for (o, pair) in o.iter_mut().zip(&self.pairs) {
                     *o = pair.terms.iter().map(|&(j, alpha)| alpha * ki[j]).sum::<f64>() - pair.rho;
