@@ -9,15 +9,6 @@
 use takeoff::data::Standardizer;
 use takeoff::models::conv::{Cnn, ConvParams};
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.to_string()))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
 fn env_or(name: &str, default: f64) -> f64 {
     std::env::var(name)
         .ok()
@@ -61,7 +52,7 @@ fn main() -> takeoff::Result<()> {
     println!(
         "{} on 60,000 images, {epochs} epochs; peak resident memory {:.0} MB",
         params.describe(),
-        peak_rss_mb()
+        takeoff::compute::peak_resident_mb()
     );
     Ok(())
 }

@@ -5,15 +5,6 @@
 use takeoff::data::Standardizer;
 use takeoff::mlp::MlpParams;
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.to_string()))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
 fn main() -> takeoff::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let preset = args.get(1).map(String::as_str).unwrap_or("medium");
@@ -41,7 +32,7 @@ fn main() -> takeoff::Result<()> {
         "{} on 60,000 images, {epochs} epochs: test accuracy {:.2} %, peak resident memory {:.0} MB",
         model.params.describe(),
         model.accuracy(&test)? * 100.0,
-        peak_rss_mb()
+        takeoff::compute::peak_resident_mb()
     );
     Ok(())
 }

@@ -143,6 +143,16 @@ pub fn measure(kernel: Kernel, n: usize, reps: usize) -> Result<f64> {
     Ok(matmul_flops(n, n, n) / t[t.len() / 2] / 1e9)
 }
 
+/// This process's peak resident memory so far in MB (Linux's VmHWM; NaN elsewhere).
+pub fn peak_resident_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
 /// The f32 multiply-add throughput this machine reaches, measured by a loop of independent
 /// fused multiply-adds (no memory traffic), on one core and on every core.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -82,14 +82,23 @@ fn pct(p: &Point) -> String {
 }
 
 impl LearningCurve {
+    /// The sizes at which every one of `models` ran, ascending.
+    pub fn common_sizes(&self, models: &[&str]) -> Vec<usize> {
+        let points = self.points();
+        self.sizes
+            .iter()
+            .copied()
+            .filter(|&m| {
+                models
+                    .iter()
+                    .all(|n| points.iter().any(|p| p.m == m && p.model == *n))
+            })
+            .collect()
+    }
+
     /// The largest m at which every one of `models` ran.
     pub fn largest_common_m(&self, models: &[&str]) -> Option<usize> {
-        let points = self.points();
-        self.sizes.iter().rev().copied().find(|&m| {
-            models
-                .iter()
-                .all(|n| points.iter().any(|p| p.m == m && p.model == *n))
-        })
+        self.common_sizes(models).last().copied()
     }
 
     /// Why the models among `models` that did not run at `m` were not run there.
@@ -177,12 +186,7 @@ impl LearningCurve {
     /// than the large net's, beyond the noise of the four points.
     fn flattens(&self, t: &str, large: &str) -> Claim {
         let claim = format!("{t} flattens: over the last doubling of m it gains less than the {large}");
-        let both: Vec<usize> = self
-            .sizes
-            .iter()
-            .copied()
-            .filter(|&m| self.point(t, m).is_some() && self.point(large, m).is_some())
-            .collect();
+        let both = self.common_sizes(&[t, large]);
         let hi = both.last().copied();
         let lo = hi.and_then(|hi| both.iter().rev().copied().find(|&m| m * 2 <= hi));
         let (Some(hi), Some(lo)) = (hi, lo) else {

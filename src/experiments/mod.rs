@@ -933,12 +933,7 @@ pub fn success_formula(
     use claims::{decide, noise};
     let mut t = crate::display::Table::new(&["term", "measured", "from"]);
     let pct = |v: f64| format!("{:.1} %", v * 100.0);
-    let both: Vec<usize> = curve
-        .sizes
-        .iter()
-        .copied()
-        .filter(|&m| curve.point(small, m).is_some() && curve.point(large, m).is_some())
-        .collect();
+    let both = curve.common_sizes(&[small, large]);
     let (Some(&lo), Some(&hi)) = (both.first(), both.last()) else {
         return Err(TakeoffError::invalid(
             "learning curve",

@@ -25,8 +25,8 @@
 
 use crate::data::{Dataset, SeededRng};
 use crate::error::{Result, TakeoffError};
-use crate::mlp::{matmul, real, softmax, Activation, Init, Real};
-use crate::models::train::{Fitted, History, Model, Step, TrainParams, Trainer};
+use crate::mlp::{matmul, real, softmax_cross_entropy, Activation, Init, Real};
+use crate::models::train::{flat, Fitted, History, Model, Step, TrainParams, Trainer};
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use rand::Rng;
 use rayon::prelude::*;
@@ -371,20 +371,8 @@ impl<F: Real> ConvNet<F> {
         rng: &mut SeededRng,
     ) -> (F, usize, Vec<Array2<F>>, Vec<Array1<F>>) {
         let batch = x.nrows();
-        let n = real::<F>(batch as f64);
         let (logits, kept) = self.forward(x, Some(rng));
-        let p = softmax(&logits); // B × K
-        let mut loss = F::zero();
-        let mut correct = 0;
-        for (row, &k) in p.rows().into_iter().zip(y) {
-            loss = loss - (row[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
-            let best = row.iter().enumerate().fold(
-                (0, F::neg_infinity()),
-                |b, (j, &v)| if v > b.1 { (j, v) } else { b },
-            );
-            correct += usize::from(best.0 == k);
-        }
-        loss = loss / n;
+        let (mut loss, correct, mut d) = softmax_cross_entropy(&logits, y); // d: B × K
         let half_l2 = l2 * real(0.5);
         for block in &self.blocks {
             if let Block::Conv { w, .. } | Block::Dense { w, .. } = block {
@@ -394,12 +382,7 @@ impl<F: Real> ConvNet<F> {
             }
         }
 
-        // backward: d for the softmax cross-entropy is (p − onehot(y)) / B
-        let mut d = p; // B × K
-        for (mut row, &k) in d.rows_mut().into_iter().zip(y) {
-            row[k] = row[k] - F::one();
-        }
-        d.mapv_inplace(|v| v / n);
+        // backward from d = ∂loss/∂logits, block by block in reverse
         let (mut d_ws, mut d_bs) = (Vec::new(), Vec::new());
         for (l, (block, kept)) in self.blocks.iter().zip(kept).enumerate().rev() {
             match (block, kept) {
@@ -455,15 +438,6 @@ impl<F: Real> ConvNet<F> {
         d_ws.reverse();
         d_bs.reverse();
         (loss, correct, d_ws, d_bs)
-    }
-}
-
-/// One flat vector from an array (its values in logical order).
-fn flat<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> Vec<f32> {
-    if a.is_standard_layout() {
-        a.into_raw_vec_and_offset().0
-    } else {
-        a.iter().copied().collect()
     }
 }
 

@@ -17,8 +17,8 @@
 
 use crate::data::{Dataset, SeededRng};
 use crate::error::{Result, TakeoffError};
+use crate::models::train::{flat, Fitted, Model, Step, TrainParams};
 pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
-use crate::models::train::{Fitted, Model, Step, TrainParams};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, ScalarOperand, Zip};
 use num_traits::{Float, FromPrimitive};
@@ -153,6 +153,30 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
     c
 }
 
+/// The softmax cross-entropy of `logits` (B × K) against the labels `y`: the mean loss, how many
+/// rows have their label as the most likely class, and the gradient of the mean loss with
+/// respect to the logits, (softmax − onehot(y)) / B, where backpropagation starts.
+pub(crate) fn softmax_cross_entropy<F: Real>(logits: &Array2<F>, y: &[usize]) -> (F, usize, Array2<F>) {
+    let batch = real::<F>(y.len() as f64);
+    let p = softmax(logits); // B × K
+    let mut loss = F::zero();
+    let mut correct = 0;
+    for (row, &k) in p.rows().into_iter().zip(y) {
+        loss = loss - (row[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
+        let best = row.iter().enumerate().fold(
+            (0, F::neg_infinity()),
+            |b, (j, &v)| if v > b.1 { (j, v) } else { b },
+        );
+        correct += usize::from(best.0 == k);
+    }
+    let mut d_logits = p; // B × K
+    for (mut row, &k) in d_logits.rows_mut().into_iter().zip(y) {
+        row[k] = row[k] - F::one();
+    }
+    d_logits.mapv_inplace(|v| v / batch);
+    (loss / batch, correct, d_logits)
+}
+
 /// Row-wise softmax, stabilised by subtracting each row's maximum.
 pub(crate) fn softmax<F: Real>(logits: &Array2<F>) -> Array2<F> {
     let mut p = logits.clone(); // B × K
@@ -220,7 +244,6 @@ impl<F: Real> Network<F> {
     /// Takes the batch by value: it is kept as the first layer's input for the backward pass.
     pub fn forward_backward(&self, x: Array2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>, usize) {
         let n_layers = self.layers.len();
-        let batch = real::<F>(y.len() as f64);
         // forward: keep every layer's output a_l (a_0 = x)
         let mut acts: Vec<Array2<F>> = Vec::with_capacity(n_layers + 1);
         acts.push(x); // B × d
@@ -231,18 +254,7 @@ impl<F: Real> Network<F> {
             }
             acts.push(z);
         }
-        let p = softmax(&acts[n_layers]); // B × K
-        let mut loss = F::zero();
-        let mut correct = 0;
-        for (row, &k) in p.rows().into_iter().zip(y) {
-            loss = loss - (row[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
-            let best = row.iter().enumerate().fold(
-                (0, F::neg_infinity()),
-                |b, (j, &v)| if v > b.1 { (j, v) } else { b },
-            );
-            correct += usize::from(best.0 == k);
-        }
-        loss = loss / batch;
+        let (mut loss, correct, mut d_z) = softmax_cross_entropy(&acts[n_layers], y); // d_z: B × K
         if l2 != F::zero() {
             let half_l2 = l2 * real(0.5);
             for layer in &self.layers {
@@ -250,12 +262,6 @@ impl<F: Real> Network<F> {
             }
         }
 
-        // backward: d_z for the softmax cross-entropy is (p − onehot(y)) / B
-        let mut d_z = p; // B × K
-        for (mut row, &k) in d_z.rows_mut().into_iter().zip(y) {
-            row[k] = row[k] - F::one();
-        }
-        d_z.mapv_inplace(|v| v / batch);
         let mut grads: Vec<Layer<F>> = Vec::with_capacity(n_layers);
         // ANCHOR: backward
         for l in (0..n_layers).rev() {
@@ -282,15 +288,6 @@ impl<F: Real> Network<F> {
 }
 
 // ---------------------------------------------------------------- the training core
-
-/// One flat vector from an array (its values in logical order).
-fn flat<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> Vec<f32> {
-    if a.is_standard_layout() {
-        a.into_raw_vec_and_offset().0
-    } else {
-        a.iter().copied().collect()
-    }
-}
 
 impl Model for Network<f32> {
     fn n_inputs(&self) -> usize {

@@ -460,6 +460,15 @@ impl History {
 /// Checkpoints per epoch in [`History::checkpoints`].
 pub const CHECKPOINTS_PER_EPOCH: usize = 10;
 
+/// One flat vector from an array (its values in logical order), for [`Step::grads`].
+pub(crate) fn flat<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> Vec<f32> {
+    if a.is_standard_layout() {
+        a.into_raw_vec_and_offset().0
+    } else {
+        a.iter().copied().collect()
+    }
+}
+
 /// The rows `idx` of `x`, copied row by row (a minibatch).
 fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
     let d = x.ncols();
