@@ -436,14 +436,14 @@ fn run_key(source: &str, train: &str, test: &str, spec: &ModelSpec, m: usize, se
 }
 
 /// One run: nested stratified subsample of size m, standardisation fitted on it, fit, score.
-/// A model over its budget is recorded as not run, with the reason.
+/// A model over its time or memory budget is recorded as not run, with the reason.
 pub fn run_one(config: &CurveConfig, name: &str, spec: &ModelSpec, m: usize, seed: u64) -> Result<Run> {
     let sub = config.train.subsample(m, seed)?;
     let scaler = Standardizer::fit(&sub)?;
     let (train, test) = (scaler.transform(&sub)?, scaler.transform(&config.test)?);
     let outcome = match spec.fit_and_score(&train, &test) {
         Ok(s) => Outcome::Ran(s),
-        Err(e @ TakeoffError::OverBudget { .. }) => Outcome::NotRun {
+        Err(e @ (TakeoffError::OverBudget { .. } | TakeoffError::OverMemory { .. })) => Outcome::NotRun {
             reason: e.to_string(),
         },
         Err(e) => return Err(e),
