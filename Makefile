@@ -25,7 +25,8 @@ setup: $(EVCXR) $(VENV_STAMP) $(KERNEL)
 
 $(EVCXR):
 	@echo "setup: installing evcxr_jupyter $(EVCXR_VERSION) with cargo (about 5-7 minutes on 2 cores, once)"
-	cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION)
+	@# from /, so the project's .cargo/config.toml (its linfa patches) stays out of this build
+	cd / && cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION)
 
 $(VENV_STAMP): requirements.txt
 	@echo "setup: creating the Python venv .venv with the pinned packages of requirements.txt"
