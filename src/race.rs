@@ -5,6 +5,7 @@
 
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
+use crate::experiments::Verdict;
 use crate::mlp::{Activation, History, MlpParams, Optimizer};
 use crate::models::conv::{ConvParams, Stage};
 use serde::{Deserialize, Serialize};
@@ -156,14 +157,6 @@ impl Race {
         self.lanes.iter().find(|l| l.activation == a)
     }
 
-    /// How many times fewer epochs `fast` needs than `slow` to reach the target (mean over seeds),
-    /// or None when either never got there.
-    pub fn speedup_epochs(&self, fast: Activation, slow: Activation) -> Option<f64> {
-        let f = self.lane(fast)?.mean_epochs_to(self.target_error).0?;
-        let s = self.lane(slow)?.mean_epochs_to(self.target_error).0?;
-        Some(s / f)
-    }
-
     /// The same in seconds.
     pub fn speedup_seconds(&self, fast: Activation, slow: Activation) -> Option<f64> {
         let f = self.lane(fast)?.mean_seconds_to(self.target_error).0?;
@@ -198,6 +191,24 @@ impl Race {
         (nf == seeds && ns == self.lane(slow)?.histories.len()).then_some(s? / f?)
     }
 
+    /// Whether `fast` needed fewer steps than `slow` to reach `target` on every seed (`Holds`),
+    /// more on every seed (`DoesNotHold`), or the two lanes' ranges over the seeds overlap
+    /// (`NotShown`); None when some seed of either did not get there.
+    pub fn beyond_seeds(&self, fast: Activation, slow: Activation, target: f64) -> Option<Verdict> {
+        let steps =
+            |a: Activation| -> Option<Vec<usize>> { self.lane(a)?.steps_to(target).into_iter().collect() };
+        let (f, s) = (steps(fast)?, steps(slow)?);
+        let range = |v: &[usize]| (v.iter().min().copied(), v.iter().max().copied());
+        let ((f_lo, f_hi), (s_lo, s_hi)) = (range(&f), range(&s));
+        Some(if f_hi? < s_lo? {
+            Verdict::Holds
+        } else if f_lo? > s_hi? {
+            Verdict::DoesNotHold
+        } else {
+            Verdict::NotShown
+        })
+    }
+
     /// One comparison with ReLU at `target`, in steps (the same on every machine).
     fn compare(&self, other: Activation, target: f64) -> Option<String> {
         let (relu, o) = (self.lane(Activation::Relu)?, self.lane(other)?);
@@ -207,9 +218,13 @@ impl Race {
         let seeds = relu.histories.len();
         Some(match (r_steps, o_steps) {
             (Some(r), Some(s)) if r_got == seeds && o_got == o.histories.len() => format!(
-                "to {t:.0} % training error ReLU took {} the steps of {name} ({r:.0} against {s:.0}, mean of {seeds} seeds), so it was {} faster",
+                "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds, {} the steps): {}",
                 crate::display::ratio(r / s),
-                crate::display::ratio(s / r)
+                match self.beyond_seeds(Activation::Relu, other, target) {
+                    Some(Verdict::Holds) => "fewer on every seed",
+                    Some(Verdict::DoesNotHold) => "more on every seed",
+                    _ => "the seeds' ranges overlap, so the difference is not shown",
+                }
             ),
             (Some(r), _) if r_got == seeds => format!(
                 "to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {} steps, so ReLU was at least {} faster",
@@ -234,21 +249,28 @@ impl Race {
         }
         let mut out = capitalise(&parts.join("; ")) + ".";
         if self.lane(Activation::Tanh).is_some() {
-            out += &match self.speedup_steps(Activation::Relu, Activation::Tanh, self.target_error) {
-                Some(r) if r >= KRIZHEVSKY_SPEEDUP => format!(
-                    " Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %): reproduced here, {}.",
-                    crate::display::ratio(r)
-                ),
-                Some(r) if r > 1.0 => format!(
-                    " Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %): not reproduced here, {} ({} short of it).",
+            let (relu, tanh) = (Activation::Relu, Activation::Tanh);
+            let head =
+                " Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %):";
+            let ratio = self.speedup_steps(relu, tanh, self.target_error);
+            out += &match (ratio, self.beyond_seeds(relu, tanh, self.target_error)) {
+                (Some(r), Some(Verdict::Holds)) if r >= KRIZHEVSKY_SPEEDUP => {
+                    format!("{head} reproduced here, {}.", crate::display::ratio(r))
+                }
+                (Some(r), Some(Verdict::Holds)) => format!(
+                    "{head} not reproduced here, {} ({} short of it).",
                     crate::display::ratio(r),
                     crate::display::ratio(KRIZHEVSKY_SPEEDUP / r)
                 ),
-                Some(r) => format!(
-                    " Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %): not reproduced here, where tanh needed {} the steps of ReLU.",
+                (Some(r), Some(Verdict::DoesNotHold)) => format!(
+                    "{head} not reproduced here, where tanh needed {} the steps of ReLU.",
                     crate::display::ratio(1.0 / r)
                 ),
-                None => " Krizhevsky et al. report 6× against tanh: no ratio could be measured here.".into(),
+                (Some(r), _) => format!(
+                    "{head} not shown here: the ratio of the means is {}, but the seeds' ranges overlap.",
+                    crate::display::ratio(r)
+                ),
+                (None, _) => format!("{head} no ratio could be measured here."),
             };
         }
         out
@@ -397,14 +419,12 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
         });
     }
     let net = match &config.net {
-        RaceNet::Mlp(hidden) => MlpParams::new(hidden).describe(),
-        RaceNet::Conv(stages) => ConvParams::new(stages).describe(),
+        RaceNet::Mlp(hidden) => MlpParams::new(hidden).shape_name(),
+        RaceNet::Conv(stages) => ConvParams::new(stages).shape_name(),
     };
     Ok(Race {
         task: config.data.name.clone(),
-        net: net
-            .rsplit_once(' ')
-            .map_or(net.clone(), |(shape, _)| shape.to_string()),
+        net,
         target_error: config.target_error,
         strict_error: config.strict_error,
         lanes,
@@ -532,8 +552,24 @@ mod tests {
         );
         let v = race.verdict();
         assert!(
-            v.contains("ReLU took 0.50× the steps of tanh (20 against 40"),
+            v.contains("ReLU took 20 steps against 40 for tanh (means of 2 seeds, 0.50× the steps): fewer on every seed"),
             "{v}"
+        );
+        // one ReLU seed as slow as tanh: the seeds' ranges overlap, nothing is claimed
+        let mut overlap = race.clone();
+        overlap.lanes[1].histories[1] = overlap.lanes[0].histories[0].clone();
+        assert_eq!(
+            overlap.beyond_seeds(Activation::Relu, Activation::Tanh, 0.25),
+            Some(Verdict::NotShown)
+        );
+        let v2 = overlap.verdict();
+        assert!(
+            v2.contains("the seeds' ranges overlap, so the difference is not shown"),
+            "{v2}"
+        );
+        assert!(
+            v2.contains("6× against tanh (a convolutional net on CIFAR-10, to 25 %): not shown here"),
+            "{v2}"
         );
         assert!(
             v.contains("tanh did not get there on every seed within 60 steps"),

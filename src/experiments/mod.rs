@@ -303,12 +303,6 @@ pub struct Cache {
     pub dir: Option<PathBuf>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    key: String,
-    run: Run,
-}
-
 impl Cache {
     /// `TAKEOFF_CACHE_DIR`, or `target/takeoff-cache` next to the crate (outside git).
     pub fn default_dir() -> PathBuf {
@@ -346,27 +340,12 @@ impl Cache {
 
     /// The cached run for `key`, if present and intact.
     pub fn get(&self, key: &str) -> Option<Run> {
-        let text = std::fs::read_to_string(self.path(key)?).ok()?;
-        let e: Entry = serde_json::from_str(&text).ok()?;
-        (e.key == key).then_some(Run {
-            cached: true,
-            ..e.run
-        })
+        self.get_value::<Run>(key).map(|run| Run { cached: true, ..run })
     }
 
     /// Stores a run (atomically: a crash never leaves a half-written entry under its name).
     pub fn put(&self, key: &str, run: &Run) -> Result<()> {
-        let Some(path) = self.path(key) else { return Ok(()) };
-        let dir = path.parent().expect("cache file has a folder");
-        std::fs::create_dir_all(dir).map_err(|e| TakeoffError::io(dir, e))?;
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let text = serde_json::to_string(&Entry {
-            key: key.to_string(),
-            run: run.clone(),
-        })
-        .expect("runs serialise");
-        std::fs::write(&tmp, text).map_err(|e| TakeoffError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| TakeoffError::io(&path, e))
+        self.put_value(key, run)
     }
 
     /// Any cached result for `key` (a race, say), if present, intact and stored under that key.
@@ -418,21 +397,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn run_key(source: &str, train: &str, test: &str, spec: &ModelSpec, m: usize, seed: u64) -> String {
-    let mut h = Sha256::new();
-    h.update(
-        serde_json::to_string(&(
-            env!("CARGO_PKG_VERSION"),
-            env!("TAKEOFF_SOURCE_HASH"),
-            source,
-            train,
-            test,
-            spec,
-            m,
-            seed,
-        ))
-        .expect("keys serialise"),
-    );
-    hex(&h.finalize())[..32].to_string()
+    value_key(&(source, train, test, spec, m, seed))
 }
 
 /// One run: nested stratified subsample of size m, standardisation fitted on it, fit, score.

@@ -197,12 +197,13 @@ fn times_derivative<F: Real>(d: &mut Array2<F>, a: &Array2<F>, g: Activation) {
 }
 
 /// What the forward pass keeps for the backward pass of one block.
+/// (Every block's input and output are kept once, in the forward pass's list of activations.)
 enum Kept<F> {
-    /// The input windows and the block's output.
+    /// The input windows.
     Conv {
         cols: Array2<F>,
-        out: Array2<F>,
     },
+    /// Where each pooled value came from.
     Pool {
         arg: Vec<u32>,
     },
@@ -210,11 +211,7 @@ enum Kept<F> {
     Dropout {
         mask: Array2<F>,
     },
-    /// The block's input and output.
-    Dense {
-        input: Array2<F>,
-        out: Array2<F>,
-    },
+    Dense,
 }
 
 impl<F: Real> ConvNet<F> {
@@ -296,68 +293,66 @@ impl<F: Real> ConvNet<F> {
     }
 
     /// Forward through every block. A training pass (`rng` given: it draws the dropout masks)
-    /// also returns what the backward pass needs; an evaluation pass (`None`) only the logits.
-    fn forward(&self, x: Array2<F>, mut rng: Option<&mut SeededRng>) -> (Array2<F>, Vec<Kept<F>>) {
+    /// returns every activation, `acts[0]` = x and `acts[l + 1]` = block l's output, and what
+    /// each block's backward pass needs besides; an evaluation pass (`None`) keeps only the last
+    /// activation, the logits.
+    fn forward(&self, x: Array2<F>, mut rng: Option<&mut SeededRng>) -> (Vec<Array2<F>>, Vec<Kept<F>>) {
         let keep = rng.is_some();
         let batch = x.nrows();
-        let mut a = x; // B × H·W·C
+        let mut acts = vec![x]; // B × H·W·C, then each block's output
         let mut kept = Vec::new();
         for block in &self.blocks {
-            match block {
+            let a = acts.last().expect("the input at least");
+            let (out, record) = match block {
                 Block::Conv { input, kernel, w, b } => {
-                    let cols = im2col(&a, *input, *kernel); // B·H'·W' × k·k·C
+                    let cols = im2col(a, *input, *kernel); // B·H'·W' × k·k·C
                     let mut z = matmul(cols.view(), w.view()) + b; // B·H'·W' × C'
                     activate(&mut z, self.activation);
                     let per_example = z.len() / batch;
-                    a = z.into_shape_with_order((batch, per_example)).expect("contiguous"); // B × H'·W'·C'
-                    if keep {
-                        kept.push(Kept::Conv { cols, out: a.clone() });
-                    }
+                    let out = z.into_shape_with_order((batch, per_example)).expect("contiguous"); // B × H'·W'·C'
+                    (out, Kept::Conv { cols })
                 }
                 Block::Pool { input, size } => {
-                    let (out, arg) = max_pool(&a, *input, *size); // B × H/s·W/s·C
-                    a = out;
-                    if keep {
-                        kept.push(Kept::Pool { arg });
-                    }
+                    let (out, arg) = max_pool(a, *input, *size); // B × H/s·W/s·C
+                    (out, Kept::Pool { arg })
                 }
+                // evaluation passes leave the values as they are
+                Block::Dropout { .. } if !keep => continue,
                 Block::Dropout { percent } => {
-                    if let Some(rng) = rng.as_deref_mut() {
-                        let p = *percent as f64 / 100.0;
-                        let scale = real::<F>(1.0 / (1.0 - p));
-                        let mask = Array2::from_shape_fn(a.raw_dim(), |_| {
-                            if rng.gen::<f64>() < p {
-                                F::zero()
-                            } else {
-                                scale
-                            }
-                        }); // same shape as a
-                        a.zip_mut_with(&mask, |v, &m| *v = *v * m);
-                        kept.push(Kept::Dropout { mask });
-                    }
+                    let rng = rng.as_deref_mut().expect("a training pass has a generator");
+                    let p = *percent as f64 / 100.0;
+                    let scale = real::<F>(1.0 / (1.0 - p));
+                    let mask = Array2::from_shape_fn(a.raw_dim(), |_| {
+                        if rng.gen::<f64>() < p {
+                            F::zero()
+                        } else {
+                            scale
+                        }
+                    }); // same shape as a
+                    (a * &mask, Kept::Dropout { mask })
                 }
                 Block::Dense { w, b, output } => {
                     let mut z = matmul(a.view(), w.view()) + b; // B × fan_out
                     if !output {
                         activate(&mut z, self.activation);
                     }
-                    if keep {
-                        kept.push(Kept::Dense {
-                            input: std::mem::replace(&mut a, z.clone()),
-                            out: z,
-                        });
-                    } else {
-                        a = z;
-                    }
+                    (z, Kept::Dense)
                 }
+            };
+            if keep {
+                acts.push(out);
+                kept.push(record);
+            } else {
+                *acts.last_mut().expect("the input at least") = out;
             }
         }
-        (a, kept)
+        (acts, kept)
     }
 
     /// The output logits for a batch `x` (B × H·W·C).
     pub fn logits(&self, x: ArrayView2<F>) -> Array2<F> {
-        self.forward(x.to_owned(), None).0
+        let (mut acts, _) = self.forward(x.to_owned(), None);
+        acts.pop().expect("the logits")
     }
 
     /// Forward and backward on one batch: the mean cross-entropy (plus (λ/2) Σ‖W‖²), the rows
@@ -371,8 +366,8 @@ impl<F: Real> ConvNet<F> {
         rng: &mut SeededRng,
     ) -> (F, usize, Vec<Array2<F>>, Vec<Array1<F>>) {
         let batch = x.nrows();
-        let (logits, kept) = self.forward(x, Some(rng));
-        let (mut loss, correct, mut d) = softmax_cross_entropy(&logits, y); // d: B × K
+        let (acts, kept) = self.forward(x, Some(rng));
+        let (mut loss, correct, mut d) = softmax_cross_entropy(acts.last().expect("the logits"), y); // d: B × K
         let half_l2 = l2 * real(0.5);
         for block in &self.blocks {
             if let Block::Conv { w, .. } | Block::Dense { w, .. } = block {
@@ -385,10 +380,11 @@ impl<F: Real> ConvNet<F> {
         // backward from d = ∂loss/∂logits, block by block in reverse
         let (mut d_ws, mut d_bs) = (Vec::new(), Vec::new());
         for (l, (block, kept)) in self.blocks.iter().zip(kept).enumerate().rev() {
+            let (input, out) = (&acts[l], &acts[l + 1]); // the block's input and output
             match (block, kept) {
-                (Block::Dense { w, output, .. }, Kept::Dense { input, out }) => {
+                (Block::Dense { w, output, .. }, Kept::Dense) => {
                     if !output {
-                        times_derivative(&mut d, &out, self.activation); // d_z = d_a ⊙ g'(z)
+                        times_derivative(&mut d, out, self.activation); // d_z = d_a ⊙ g'(z)
                     }
                     let mut d_w = matmul(input.t(), d.view()); // fan_in × fan_out
                     if l2 != F::zero() {
@@ -400,8 +396,8 @@ impl<F: Real> ConvNet<F> {
                         d = matmul(d.view(), w.t()); // B × fan_in
                     }
                 }
-                (Block::Conv { input, kernel, w, .. }, Kept::Conv { cols, out }) => {
-                    times_derivative(&mut d, &out, self.activation); // d_z = d_a ⊙ g'(z), B × H'·W'·C'
+                (Block::Conv { input, kernel, w, .. }, Kept::Conv { cols }) => {
+                    times_derivative(&mut d, out, self.activation); // d_z = d_a ⊙ g'(z), B × H'·W'·C'
                     let channels = w.ncols();
                     let rows = d.len() / channels;
                     let d_z = d.into_shape_with_order((rows, channels)).expect("contiguous"); // B·H'·W' × C'
@@ -591,6 +587,11 @@ impl ConvParams {
 
     /// A short description, e.g. "CNN c16k5-p2-c32k5-p2-d128 ReLU".
     pub fn describe(&self) -> String {
+        format!("{} {}", self.shape_name(), self.activation.name())
+    }
+
+    /// The net's shape without its activation, e.g. "CNN c16k5-p2-c32k5-p2-d128".
+    pub fn shape_name(&self) -> String {
         let s: Vec<String> = self
             .stages
             .iter()
@@ -601,7 +602,7 @@ impl ConvParams {
                 Stage::Dropout { percent } => format!("drop{percent}"),
             })
             .collect();
-        format!("CNN {} {}", s.join("-"), self.activation.name())
+        format!("CNN {}", s.join("-"))
     }
 
     /// Walks the stages over the input shape: an error for a stage that does not fit (a kernel
@@ -722,7 +723,8 @@ impl ConvParams {
             ));
         }
         let (params, kept) = self.check_shapes(data.n_classes())?;
-        self.train.check_memory(&self.describe(), params, kept)?;
+        self.train
+            .check_memory(&self.describe(), params, kept, data.len())?;
         let (input, stages, classes) = (self.input, self.stages.clone(), data.n_classes());
         let (activation, init) = (self.activation, self.get_init());
         Trainer::start(&self.train, self.describe(), data, |r| {

@@ -408,8 +408,13 @@ impl MlpParams {
 
     /// A short description, e.g. "MLP 256-128 ReLU".
     pub fn describe(&self) -> String {
+        format!("{} {}", self.shape_name(), self.activation.name())
+    }
+
+    /// The net's shape without its activation, e.g. "MLP 256-128".
+    pub fn shape_name(&self) -> String {
         let h: Vec<String> = self.hidden.iter().map(|w| w.to_string()).collect();
-        format!("MLP {} {}", h.join("-"), self.activation.name())
+        format!("MLP {}", h.join("-"))
     }
 
     /// Checks every parameter before any work starts.
@@ -442,7 +447,8 @@ impl MlpParams {
             .map(|io| (io[0] as f64 + 1.0) * io[1] as f64)
             .sum();
         let activations: f64 = sizes.iter().map(|&n| n as f64).sum();
-        self.train.check_memory(&self.describe(), n_params, activations)?;
+        self.train
+            .check_memory(&self.describe(), n_params, activations, data.len())?;
         let (activation, init) = (self.activation, self.get_init());
         Trainer::start(&self.train, self.describe(), data, |r| {
             Network::init(&sizes, activation, init, r)

@@ -304,11 +304,19 @@ impl TrainParams {
     }
 
     /// Refuses, before anything is allocated, a model of `n_params` parameters whose training
-    /// pass keeps `activations_per_example` values per example: it needs four copies of the
-    /// parameters (weights, gradients, two optimiser moments) and twice a batch's activations
-    /// (forward values and their gradients), in f32.
-    pub fn check_memory(&self, model: &str, n_params: f64, activations_per_example: f64) -> Result<()> {
-        let needed_gb = 4.0 * (4.0 * n_params + 2.0 * activations_per_example * self.batch_size as f64) / 1e9;
+    /// pass keeps `activations_per_example` values per example, trained on `examples` examples:
+    /// it needs four copies of the parameters (weights, gradients, two optimiser moments) and
+    /// twice a batch's activations (forward values and their gradients), in f32; a batch is never
+    /// larger than the data.
+    pub fn check_memory(
+        &self,
+        model: &str,
+        n_params: f64,
+        activations_per_example: f64,
+        examples: usize,
+    ) -> Result<()> {
+        let batch = self.batch_size.min(examples) as f64;
+        let needed_gb = 4.0 * (4.0 * n_params + 2.0 * activations_per_example * batch) / 1e9;
         if needed_gb > self.memory_gb {
             return Err(TakeoffError::OverMemory {
                 model: model.to_string(),
