@@ -4,7 +4,8 @@
 //! `cargo bench --bench trainer` prints medians over several runs.
 use ndarray::Array2;
 use std::time::Instant;
-use takeoff::mlp::{matmul, MlpParams};
+use takeoff::kernels::matmul;
+use takeoff::mlp::MlpParams;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);

@@ -3,9 +3,9 @@
 //!
 //! `TAKEOFF_PROFILE=default cargo run --release --example data_scale [-- --small-data | --search]`
 use takeoff::baselines::{LogisticParams, SvmParams};
-use takeoff::experiments::{
-    baseline_search, data_scale_fashion, data_scale_teacher, learning_curve, small_data_fashion,
-    validation_search, Cache, ModelSpec,
+use takeoff::experiments::{learning_curve, validation_search, Cache, ModelSpec};
+use takeoff::lesson::data_scale::{
+    baseline_search, data_scale_fashion, data_scale_teacher, small_data_fashion,
 };
 
 fn main() -> takeoff::Result<()> {

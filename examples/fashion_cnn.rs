@@ -52,7 +52,7 @@ fn main() -> takeoff::Result<()> {
     println!(
         "{} on 60,000 images, {epochs} epochs; peak resident memory {:.0} MB",
         params.describe(),
-        takeoff::compute::peak_resident_mb()
+        takeoff::experiments::hardware::peak_resident_mb()
     );
     Ok(())
 }

@@ -32,7 +32,7 @@ fn main() -> takeoff::Result<()> {
         "{} on 60,000 images, {epochs} epochs: test accuracy {:.2} %, peak resident memory {:.0} MB",
         model.params.describe(),
         model.accuracy(&test)? * 100.0,
-        takeoff::compute::peak_resident_mb()
+        takeoff::experiments::hardware::peak_resident_mb()
     );
     Ok(())
 }

@@ -7,7 +7,9 @@ fn main() -> takeoff::Result<()> {
     let fashion = takeoff::data::fashion_mnist()?;
     let pool = fashion.train.subsample(profile.pick(2_000, 10_000, 60_000), 1)?;
     let train = Standardizer::fit(&pool)?.transform(&pool)?;
-    let race = takeoff::race::activation_race(&takeoff::race::lesson_race(profile, train, 0.15))?;
+    let race = takeoff::experiments::race::activation_race(&takeoff::lesson::algorithms::lesson_race(
+        profile, train, 0.15,
+    ))?;
     for lane in &race.lanes {
         println!(
             "{}: lr {}, epochs to 15 % {:?}, seconds {:?}",

@@ -4,34 +4,38 @@
 //! week 1). Notebooks in `notebooks/` load it with `:dep takeoff = { path = ".." }` and call it
 //! in short cells; the heavy work is compiled here, once, with optimisation.
 //!
-//! | lesson section | module |
-//! |---|---|
-//! | the data behind every claim: Fashion-MNIST, the teacher task, 2-D sets, CSV | [`data`] |
-//! | data scale: traditional learners vs small, medium and large nets | [`baselines`], [`mlp`], [`experiments`] |
-//! | algorithms: sigmoid vs tanh vs ReLU, the vanishing gradient | [`mlp`], [`race`] |
-//! | the lesson's mind map | [`mindmap`] |
-//! | charts, each with a text summary and a data table | [`charts`], [`display`] |
-//! | sizing experiments for tests, renders and full runs | [`profile`] |
+//! The folders are layers; each imports only from the layers below it:
+//!
+//! | layer | module | holds |
+//! |---|---|---|
+//! | view | [`view`] | charts by chapter, tables, the mind map, display glue: typed values in, HTML out |
+//! | lesson | [`lesson`] | each chapter's configurations (models, sizes, seeds), published figures |
+//! | experiments | [`experiments`] | learning curves, the cache, claims and their noise rule, searches, races, hardware measurements |
+//! | models | [`models`] | the model and optimiser traits, one trainer, the MLP, the convolutional net, linfa's baselines |
+//! | kernels, data | [`kernels`], [`data`] | the matrix product and its reference loops; Fashion-MNIST, the teacher task, 2-D sets, CSV, HOG |
+//!
+//! [`error`], [`profile`] and [`random`] are used by every layer. The notebooks' short paths
+//! (`takeoff::charts`, `takeoff::mlp`, …) are re-exports of the modules below.
 //!
 //! Every random function takes a seed; the same inputs and seed give the same numbers.
 
-pub mod baselines;
-pub mod charts;
-pub mod compute;
 pub mod data;
-pub mod display;
 pub mod error;
 pub mod experiments;
-pub mod mindmap;
+pub mod kernels;
+pub mod lesson;
 pub mod models;
 pub mod profile;
-pub mod race;
+pub mod random;
+pub mod view;
 
 pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};
-pub use display::{Figure, Html, Table};
 pub use error::{Result, TakeoffError};
-/// The multilayer perceptrons (at `takeoff::mlp`, where notebooks name them).
-pub use models::mlp;
+/// The traditional learners, the MLPs and the convolutional nets, where notebooks name them.
+pub use models::{baselines, conv, mlp};
 /// The plotly crate itself, so a cell can name `takeoff::plotly::Plot`.
 pub use plotly;
 pub use profile::Profile;
+/// Charts, tables, display glue and the mind map, where notebooks name them.
+pub use view::{charts, display, mindmap, tables};
+pub use view::{Figure, Html, Table};

@@ -2,10 +2,16 @@
 //!
 //! | concept | module |
 //! |---|---|
-//! | the model and optimiser traits, the trainer, the training settings | [`train`] |
+//! | the model trait, the trainer, a fitted model and its history | [`train`] |
+//! | the training settings every network shares | [`params`] |
+//! | optimisers that own their state (SGD with momentum, Adam) | [`optim`] |
 //! | multilayer perceptrons | [`mlp`] |
 //! | convolutional networks | [`conv`] |
+//! | logistic regression and the RBF SVM, on linfa | [`baselines`] |
 
+pub mod baselines;
 pub mod conv;
 pub mod mlp;
+pub mod optim;
+pub mod params;
 pub mod train;

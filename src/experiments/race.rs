@@ -323,13 +323,6 @@ pub fn activation_race_cached(config: &RaceConfig, cache: &crate::experiments::C
     Ok(race)
 }
 
-/// The data of the lesson's race on Fashion-MNIST: a fixed subsample of the training images
-/// sized by the profile (2,000 / 10,000 / 60,000), standardised on itself.
-pub fn lesson_race_data(profile: crate::Profile, fashion: &crate::data::FashionMnist) -> Result<Dataset> {
-    let pool = fashion.train.subsample(profile.pick(2_000, 10_000, 60_000), 1)?;
-    crate::data::Standardizer::fit(&pool)?.transform(&pool)
-}
-
 /// Runs the race: a learning-rate search per activation, then every seed at the chosen rate.
 pub fn activation_race(config: &RaceConfig) -> Result<Race> {
     if config.learning_rates.is_empty() || config.seeds.is_empty() || config.activations.is_empty() {
@@ -429,42 +422,6 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
         strict_error: config.strict_error,
         lanes,
     })
-}
-
-/// The lesson's race on `data` (standardised features), sized by the profile: three hidden
-/// layers of 256 units, sigmoid vs tanh vs ReLU, SGD with momentum, rates searched over
-/// {0.003, 0.01, 0.03, 0.1, 0.3}; the strict target is 5 % training error.
-pub fn lesson_race(profile: crate::Profile, data: Dataset, target_error: f64) -> RaceConfig {
-    RaceConfig {
-        data,
-        net: RaceNet::Mlp(vec![256, 256, 256]),
-        activations: vec![Activation::Sigmoid, Activation::Tanh, Activation::Relu],
-        learning_rates: vec![0.003, 0.01, 0.03, 0.1, 0.3],
-        search_epochs: profile.pick(1, 2, 3),
-        epochs: profile.pick(6, 15, 30),
-        batch_size: 128,
-        seeds: (0..profile.pick(2, 3, 5)).collect(),
-        target_error,
-        strict_error: 0.05,
-    }
-}
-
-/// Krizhevsky et al.'s comparison on images: the LeNet-shaped convolutional net
-/// ([`ConvParams::lenet`]), tanh vs ReLU, SGD with momentum, rates searched over
-/// {0.003, 0.01, 0.03, 0.1}, sized by the profile; the strict target is 5 % training error.
-pub fn conv_race(profile: crate::Profile, data: Dataset, target_error: f64) -> RaceConfig {
-    RaceConfig {
-        data,
-        net: RaceNet::Conv(ConvParams::lenet().stages().to_vec()),
-        activations: vec![Activation::Tanh, Activation::Relu],
-        learning_rates: vec![0.003, 0.01, 0.03, 0.1],
-        search_epochs: 1,
-        epochs: profile.pick(3, 8, 20),
-        batch_size: 128,
-        seeds: (0..profile.pick(1, 2, 3)).collect(),
-        target_error,
-        strict_error: 0.05,
-    }
 }
 
 #[cfg(test)]

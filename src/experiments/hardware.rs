@@ -1,125 +1,12 @@
-//! Compute scale, measured on the machine that runs the lesson: where the speed of a matrix
+//! Chapter 2's measurements on the machine that runs the lesson: where the speed of a matrix
 //! product comes from, what the processor could do at most, what training costs, and how many
 //! experiments fit in an hour — with projections onto published hardware, labelled as such.
 
 use crate::error::{Result, TakeoffError};
+use crate::kernels::reference::{matmul_flops, Kernel};
 use ndarray::Array2;
 use rayon::prelude::*;
 use std::time::Instant;
-
-/// Floating-point operations of an (m × k) · (k × n) product: one multiply and one add per term.
-pub fn matmul_flops(m: usize, k: usize, n: usize) -> f64 {
-    2.0 * m as f64 * k as f64 * n as f64
-}
-
-/// Textbook triple loop, i-j-k order: the inner loop strides down a column of `b` (cache-unfriendly).
-pub fn matmul_naive(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
-    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    let mut c = Array2::zeros((m, n)); // m × n
-    for i in 0..m {
-        for j in 0..n {
-            let mut s = 0.0;
-            for p in 0..k {
-                s += a[[i, p]] * b[[p, j]];
-            }
-            c[[i, j]] = s;
-        }
-    }
-    c
-}
-
-fn row_times(a_row: &[f32], b: &[f32], n: usize, c_row: &mut [f32]) {
-    // i-k-j order: the inner loop walks a row of b and a row of c contiguously (vectorises).
-    for (p, &a) in a_row.iter().enumerate() {
-        let b_row = &b[p * n..(p + 1) * n];
-        for (c, &bv) in c_row.iter_mut().zip(b_row) {
-            *c += a * bv;
-        }
-    }
-}
-
-/// Cache-friendly loops (i-k-j order) on one thread.
-pub fn matmul_loops(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
-    let (m, n) = (a.nrows(), b.ncols());
-    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
-    let (a_s, b_s) = (a.as_slice().expect("standard"), b.as_slice().expect("standard"));
-    let k = a.ncols();
-    let mut c = vec![0.0f32; m * n];
-    for (i, c_row) in c.chunks_mut(n).enumerate() {
-        row_times(&a_s[i * k..(i + 1) * k], b_s, n, c_row);
-    }
-    Array2::from_shape_vec((m, n), c).expect("m × n")
-}
-
-/// The same cache-friendly loops, rows split over every core with rayon.
-pub fn matmul_loops_parallel(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
-    let (m, n) = (a.nrows(), b.ncols());
-    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
-    let (a_s, b_s) = (a.as_slice().expect("standard"), b.as_slice().expect("standard"));
-    let k = a.ncols();
-    let mut c = vec![0.0f32; m * n];
-    c.par_chunks_mut(n)
-        .enumerate()
-        .for_each(|(i, c_row)| row_times(&a_s[i * k..(i + 1) * k], b_s, n, c_row));
-    Array2::from_shape_vec((m, n), c).expect("m × n")
-}
-
-/// Which implementation of the product to time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kernel {
-    Naive,
-    Loops,
-    LoopsAllCores,
-    /// The trainer's product ([`crate::mlp::matmul`]: matrixmultiply's packed, blocked SIMD
-    /// micro-kernels) on one thread.
-    OptimisedOneThread,
-    /// The same, split by rows or columns over every core: what the trainer runs.
-    Optimised,
-}
-
-/// A one-thread rayon pool, built once, for the one-thread kernels.
-fn one_thread() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .expect("a one-thread pool starts")
-    })
-}
-
-impl Kernel {
-    /// Every kernel, slowest first.
-    pub const ALL: [Kernel; 5] = [
-        Kernel::Naive,
-        Kernel::Loops,
-        Kernel::LoopsAllCores,
-        Kernel::OptimisedOneThread,
-        Kernel::Optimised,
-    ];
-
-    /// A readable name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kernel::Naive => "naive loops (1 thread)",
-            Kernel::Loops => "cache-friendly loops (1 thread)",
-            Kernel::LoopsAllCores => "cache-friendly loops (all cores)",
-            Kernel::OptimisedOneThread => "optimised kernel (matrixmultiply, 1 thread)",
-            Kernel::Optimised => "optimised kernel (all cores, the trainer's)",
-        }
-    }
-
-    /// Runs the product.
-    pub fn run(self, a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
-        match self {
-            Kernel::Naive => matmul_naive(a, b),
-            Kernel::Loops => matmul_loops(a, b),
-            Kernel::LoopsAllCores => matmul_loops_parallel(a, b),
-            Kernel::OptimisedOneThread => one_thread().install(|| crate::mlp::matmul(a.view(), b.view())),
-            Kernel::Optimised => crate::mlp::matmul(a.view(), b.view()),
-        }
-    }
-}
 
 /// Median GFLOP/s of `kernel` on an n × n product over `reps` runs (machine-dependent).
 pub fn measure(kernel: Kernel, n: usize, reps: usize) -> Result<f64> {
@@ -383,36 +270,6 @@ pub fn mlp_flops_per_example(sizes: &[usize]) -> f64 {
     3.0 * sizes.windows(2).map(|w| 2.0 * (w[0] * w[1]) as f64).sum::<f64>()
 }
 
-/// A published hardware figure, for projections.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hardware {
-    pub name: &'static str,
-    pub peak_tflops_f32: f64,
-    pub source: &'static str,
-}
-
-/// The hardware the lesson projects onto (peak single-precision figures from the vendors' specifications).
-pub fn published_hardware() -> Vec<Hardware> {
-    vec![
-        Hardware {
-            name: "2 × GTX 580 (AlexNet, 2012)",
-            peak_tflops_f32: 2.0 * 1.581,
-            source: "NVIDIA GeForce GTX 580 specification: 1,581 GFLOP/s each; Krizhevsky et al. 2012 trained on two for 5–6 days",
-        },
-        Hardware {
-            name: "NVIDIA H100 SXM (2022), FP32",
-            peak_tflops_f32: 67.0,
-            source: "NVIDIA H100 SXM datasheet: 67 TFLOP/s FP32 without tensor cores",
-        },
-    ]
-}
-
-/// Seconds a computation of `flops` would take on `hw` if it reached the same fraction of peak
-/// as it did here (`achieved_fraction`): a projection, not a measurement.
-pub fn project_seconds(flops: f64, hw: &Hardware, achieved_fraction: f64) -> f64 {
-    flops / (hw.peak_tflops_f32 * 1e12 * achieved_fraction.clamp(1e-6, 1.0))
-}
-
 /// Measured cost of one training epoch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochCost {
@@ -466,33 +323,49 @@ pub fn epoch_costs(
     Ok(out)
 }
 
-/// One epoch of `params` on `data` with each thread count in `counts` (the first is the
-/// reference): a table of seconds per epoch, speed-up over the reference, and whether the trained
-/// weights are bit-for-bit those of the reference run.
+/// One epoch trained on a given number of threads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadRun {
+    pub threads: usize,
+    pub seconds: f64,
+    /// The first run's time over this one's (1 for the first).
+    pub speedup: f64,
+    /// Whether the weights equal the first run's bit for bit (`None` for the first run).
+    pub same_weights: Option<bool>,
+}
+
+/// The same epoch on each thread count, in the order asked (see [`thread_counts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadScaling {
+    pub runs: Vec<ThreadRun>,
+}
+
+/// Trains `params` for one epoch on `data` with each thread count in `counts`: the time, the
+/// speed-up over the first count, and whether the weights are the same bit for bit.
 pub fn thread_counts(
     params: &crate::mlp::MlpParams,
     data: &crate::Dataset,
     counts: &[usize],
-) -> Result<crate::display::Html> {
-    let mut t = crate::display::Table::new(&["threads", "one epoch", "speed-up", "same weights"]);
+) -> Result<ThreadScaling> {
+    let mut runs = Vec::new();
     let mut reference: Option<(f64, crate::mlp::Network<f32>)> = None;
     for &n in counts {
         let s = Instant::now();
         let model = params.clone().epochs(1).verbose(false).threads(n).fit(data)?;
         let seconds = s.elapsed().as_secs_f64();
-        let (speedup, same) = match &reference {
-            Some((r, net)) => (r / seconds, if *net == model.net { "yes" } else { "no" }),
-            None => (1.0, "reference"),
+        let (speedup, same_weights) = match &reference {
+            Some((r, net)) => (r / seconds, Some(*net == model.net)),
+            None => (1.0, None),
         };
-        t.push(vec![
-            n.to_string(),
-            format!("{seconds:.2} s"),
-            format!("{speedup:.2}×"),
-            same.into(),
-        ]);
+        runs.push(ThreadRun {
+            threads: n,
+            seconds,
+            speedup,
+            same_weights,
+        });
         reference.get_or_insert((seconds, model.net));
     }
-    Ok(crate::display::Html(t.to_html()))
+    Ok(ThreadScaling { runs })
 }
 
 /// Least-squares slope of seconds against FLOPs through the origin: seconds per FLOP overall,
@@ -507,119 +380,6 @@ pub fn seconds_per_flop(costs: &[EpochCost]) -> f64 {
     }
 }
 
-/// How many full experiments (`epochs` epochs on `m` examples) fit in an hour for each model,
-/// measured here from its epoch cost and projected onto published hardware at the same fraction
-/// of peak, as an HTML table.
-pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &Cpu) -> crate::display::Html {
-    let hw = published_hardware();
-    let mut header = vec![
-        "model".to_string(),
-        "training FLOPs per experiment".into(),
-        "measured here: time".into(),
-        "measured here: experiments per hour".into(),
-    ];
-    for h in &hw {
-        header.push(format!("projected on {}: time", h.name));
-    }
-    let mut t = crate::display::Table {
-        header,
-        rows: Vec::new(),
-    };
-    let mut seen = Vec::new();
-    for c in costs {
-        if seen.contains(&c.model) {
-            continue;
-        }
-        seen.push(c.model.clone());
-        // the largest measured m of this model gives its rate
-        let best = costs
-            .iter()
-            .filter(|x| x.model == c.model)
-            .max_by_key(|x| x.m)
-            .expect("present");
-        let flops = best.flops_per_example * m as f64 * epochs as f64;
-        let seconds = flops / (best.gflops() * 1e9);
-        let fraction = best.gflops() / cpu.peak_gflops();
-        let mut row = vec![
-            c.model.clone(),
-            format!("{flops:.2e}"),
-            human(seconds),
-            format!("{:.1}", 3600.0 / seconds),
-        ];
-        for h in &hw {
-            row.push(human(project_seconds(flops, h, fraction)));
-        }
-        t.rows.push(row);
-    }
-    crate::display::Html(t.to_html())
-}
-
-/// Seconds as a readable duration.
-pub fn human(s: f64) -> String {
-    if s < 1.0 {
-        format!("{:.0} ms", s * 1e3)
-    } else if s < 120.0 {
-        format!("{s:.1} s")
-    } else if s < 7200.0 {
-        format!("{:.1} min", s / 60.0)
-    } else if s < 172_800.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else {
-        format!("{:.1} days", s / 86_400.0)
-    }
-}
-
-/// How data and compute grew, with sources (a table for the chapter).
-pub fn growth_table() -> crate::display::Html {
-    let mut t = crate::display::Table::new(&[
-        "year",
-        "data set or system",
-        "labelled examples / compute",
-        "source",
-    ]);
-    for row in [
-        [
-            "1998",
-            "MNIST",
-            "60,000 training images",
-            "LeCun et al. 1998, Gradient-based learning applied to document recognition",
-        ],
-        [
-            "2009",
-            "CIFAR-10",
-            "50,000 training images",
-            "Krizhevsky 2009, Learning multiple layers of features from tiny images",
-        ],
-        [
-            "2012",
-            "ImageNet (ILSVRC-2012)",
-            "about 1.28 million training images",
-            "Russakovsky et al. 2015, ImageNet Large Scale Visual Recognition Challenge",
-        ],
-        [
-            "2012",
-            "AlexNet",
-            "5–6 days on two GTX 580 GPUs",
-            "Krizhevsky, Sutskever and Hinton 2012",
-        ],
-        [
-            "2017",
-            "JFT-300M",
-            "300 million images (noisy labels)",
-            "Sun et al. 2017, Revisiting unreasonable effectiveness of data in deep learning era",
-        ],
-        [
-            "2012–2018",
-            "largest training runs",
-            "compute doubled every 3.4 months (about 300,000× in six years)",
-            "Amodei and Hernandez 2018, AI and Compute",
-        ],
-    ] {
-        t.push(row.iter().map(|s| s.to_string()).collect());
-    }
-    crate::display::Html(t.to_html())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -629,31 +389,6 @@ mod tests {
         assert_eq!(matmul_flops(2, 3, 4), 48.0);
         // 784-256-128-10: forward 2·(784·256 + 256·128 + 128·10) = 469,504; training ≈ 3×
         assert_eq!(mlp_flops_per_example(&[784, 256, 128, 10]), 3.0 * 469_504.0);
-    }
-
-    #[test]
-    fn peak_formula_reads_cpuinfo() {
-        let info = "model name\t: Test CPU\ncpu MHz\t\t: 2500.000\nflags\t\t: fpu sse avx avx2 fma\n";
-        let cpu = Cpu::from_cpuinfo(info, 2);
-        assert_eq!(cpu.f32_lanes, 8);
-        assert!(cpu.fma);
-        // 2 cores × 2.5 GHz × 8 lanes × 2 (FMA) × 2 units = 160 GFLOP/s
-        assert!((cpu.peak_gflops() - 160.0).abs() < 1e-9);
-        let old = Cpu::from_cpuinfo("flags : sse2\n", 1);
-        assert_eq!((old.f32_lanes, old.fma), (4, false));
-    }
-
-    #[test]
-    fn thread_counts_report_identical_weights() {
-        let data = crate::data::TeacherTask::lesson_default()
-            .generate(400, 1)
-            .unwrap();
-        let html = thread_counts(&crate::mlp::MlpParams::new(&[128, 64]), &data, &[1, 2, 3])
-            .unwrap()
-            .0;
-        assert_eq!(html.matches("<td>yes</td>").count(), 2, "{html}");
-        assert!(html.contains("reference"));
-        assert!(thread_counts(&crate::mlp::MlpParams::small(), &data, &[0]).is_err());
     }
 
     #[test]
@@ -673,6 +408,30 @@ mod tests {
     }
 
     #[test]
+    fn peak_formula_reads_cpuinfo() {
+        let info = "model name\t: Test CPU\ncpu MHz\t\t: 2500.000\nflags\t\t: fpu sse avx avx2 fma\n";
+        let cpu = Cpu::from_cpuinfo(info, 2);
+        assert_eq!(cpu.f32_lanes, 8);
+        assert!(cpu.fma);
+        // 2 cores × 2.5 GHz × 8 lanes × 2 (FMA) × 2 units = 160 GFLOP/s
+        assert!((cpu.peak_gflops() - 160.0).abs() < 1e-9);
+        let old = Cpu::from_cpuinfo("flags : sse2\n", 1);
+        assert_eq!((old.f32_lanes, old.fma), (4, false));
+    }
+
+    #[test]
+    fn thread_counts_report_identical_weights() {
+        let data = crate::data::TeacherTask::lesson_default()
+            .generate(400, 1)
+            .unwrap();
+        let scaling = thread_counts(&crate::mlp::MlpParams::new(&[128, 64]), &data, &[1, 2, 3]).unwrap();
+        let same: Vec<Option<bool>> = scaling.runs.iter().map(|r| r.same_weights).collect();
+        assert_eq!(same, [None, Some(true), Some(true)]);
+        assert_eq!(scaling.runs[0].speedup, 1.0);
+        assert!(thread_counts(&crate::mlp::MlpParams::small(), &data, &[0]).is_err());
+    }
+
+    #[test]
     fn fitted_rate_recovers_a_constant_throughput() {
         let costs: Vec<EpochCost> = [1_000, 4_000]
             .iter()
@@ -684,24 +443,7 @@ mod tests {
             })
             .collect();
         assert!((1.0 / seconds_per_flop(&costs) - 5e9).abs() < 1.0);
-        let cpu = Cpu::from_cpuinfo("cpu MHz : 1000\nflags : avx2 fma\n", 1);
-        let html = experiments_per_hour(&costs, 10_000, 2, &cpu).0;
-        // 2 epochs × 10,000 × 1e6 FLOPs at 5 GFLOP/s = 4 s → 900 per hour
-        assert!(html.contains("<td>4.0 s</td><td>900.0</td>"), "{html}");
-        assert_eq!(human(3.0 * 86_400.0), "3.0 days");
     }
-
-    #[test]
-    fn projection_scales_with_peak() {
-        let hw = &published_hardware()[0];
-        let s = project_seconds(hw.peak_tflops_f32 * 1e12, hw, 0.5);
-        assert!((s - 2.0).abs() < 1e-9);
-    }
-}
-
-#[cfg(test)]
-mod peak_tests {
-    use super::*;
 
     #[test]
     fn measured_peak_is_positive_and_used_for_fractions() {

@@ -438,9 +438,9 @@ font-family=\"'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',
 }
 
 /// The seed lesson's mind map, exactly as written in its Mermaid block.
-pub const LESSON_ZH: &str = include_str!("../notebooks/mindmap.zh.mmd");
+pub const LESSON_ZH: &str = include_str!("../../notebooks/mindmap.zh.mmd");
 /// The same map in English.
-pub const LESSON_EN: &str = include_str!("../notebooks/mindmap.en.mmd");
+pub const LESSON_EN: &str = include_str!("../../notebooks/mindmap.en.mmd");
 
 #[cfg(test)]
 mod tests {

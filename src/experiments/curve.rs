@@ -1,0 +1,300 @@
+//! Learning curves: every (model, m, seed) run, from the cache when it holds the run.
+
+use super::{cache::run_key, fingerprint, run_one, Cache, ModelSpec, Outcome, PowerLaw, Run, Scores};
+
+use crate::data::Dataset;
+use crate::error::{Result, TakeoffError};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// What a learning curve is run on and with.
+#[derive(Debug, Clone)]
+pub struct CurveConfig {
+    /// Pool of training examples; each run takes a nested stratified subsample of size m.
+    pub train: Dataset,
+    /// Held-out test set, the same for every run.
+    pub test: Dataset,
+    /// Named models.
+    pub models: Vec<(String, ModelSpec)>,
+    /// Training-set sizes (ascending).
+    pub sizes: Vec<usize>,
+    /// One run per seed for each (model, m).
+    pub seeds: Vec<u64>,
+    /// Best achievable accuracy, when known (the teacher task's).
+    pub ceiling: Option<f64>,
+}
+
+/// `n` sizes spaced evenly on a log scale from `lo` to `hi` (rounded, distinct).
+pub fn log_sizes(lo: usize, hi: usize, n: usize) -> Vec<usize> {
+    if n <= 1 || hi <= lo {
+        return vec![hi.max(lo)];
+    }
+    let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
+    let mut v: Vec<usize> = (0..n)
+        .map(|i| (a + (b - a) * i as f64 / (n - 1) as f64).exp().round() as usize)
+        .collect();
+    v.dedup();
+    v
+}
+
+/// Results of a learning curve.
+#[derive(Debug, Clone)]
+pub struct LearningCurve {
+    pub task: String,
+    pub runs: Vec<Run>,
+    pub ceiling: Option<f64>,
+    pub models: Vec<String>,
+    pub sizes: Vec<usize>,
+    /// Examples in the test set every run is scored on (for the test set's standard error).
+    pub test_size: usize,
+}
+
+/// At each m, the best model on engineered features and the best on raw inputs
+/// (see [`LearningCurve::best_of_each`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BestOfEach {
+    /// (m, best engineered, best raw), by increasing m.
+    pub rows: Vec<(usize, Point, Point)>,
+}
+
+/// Mean and spread over seeds at one (model, m).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub model: String,
+    pub m: usize,
+    pub mean: f64,
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+    pub train_mean: f64,
+    pub seconds_mean: f64,
+    pub seeds: usize,
+}
+
+impl LearningCurve {
+    /// An error when a name is not one of this curve's models (a typo would drop a claim).
+    pub fn check_names(&self, names: &[&str]) -> Result<()> {
+        match names.iter().find(|n| !self.models.iter().any(|m| m == *n)) {
+            Some(n) => Err(TakeoffError::invalid(
+                "model name",
+                n,
+                format!("one of this curve's models: {}", self.models.join(", ")),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// At each m where both sides ran, the best of the `engineered` models against the best of
+    /// the `raw` ones; a name that is not one of the curve's models is an error.
+    pub fn best_of_each(&self, engineered: &[&str], raw: &[&str]) -> Result<BestOfEach> {
+        self.check_names(engineered)?;
+        self.check_names(raw)?;
+        let pts = self.points();
+        let best = |names: &[&str], m: usize| {
+            pts.iter()
+                .filter(|p| p.m == m && names.contains(&p.model.as_str()))
+                .max_by(|a, b| a.mean.total_cmp(&b.mean))
+                .cloned()
+        };
+        let rows = self
+            .sizes
+            .iter()
+            .filter_map(|&m| Some((m, best(engineered, m)?, best(raw, m)?)))
+            .collect();
+        Ok(BestOfEach { rows })
+    }
+
+    /// Test accuracy per (model, m), averaged over seeds; runs not run are left out.
+    pub fn points(&self) -> Vec<Point> {
+        let mut out = Vec::new();
+        for model in &self.models {
+            for &m in &self.sizes {
+                let s: Vec<Scores> = self
+                    .runs
+                    .iter()
+                    .filter(|r| &r.model == model && r.m == m)
+                    .filter_map(|r| match r.outcome {
+                        Outcome::Ran(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                if s.is_empty() {
+                    continue;
+                }
+                let n = s.len() as f64;
+                let acc: Vec<f64> = s.iter().map(|x| x.test_accuracy).collect();
+                let mean = acc.iter().sum::<f64>() / n;
+                let std = (acc.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n).sqrt();
+                out.push(Point {
+                    model: model.clone(),
+                    m,
+                    mean,
+                    std,
+                    min: acc.iter().cloned().fold(f64::MAX, f64::min),
+                    max: acc.iter().cloned().fold(f64::MIN, f64::max),
+                    train_mean: s.iter().map(|x| x.train_accuracy).sum::<f64>() / n,
+                    seconds_mean: s.iter().map(|x| x.fit_seconds).sum::<f64>() / n,
+                    seeds: s.len(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The point of `model` at `m`, if it ran.
+    pub fn point(&self, model: &str, m: usize) -> Option<Point> {
+        self.points().into_iter().find(|p| p.model == model && p.m == m)
+    }
+
+    /// The largest m at which `model` ran.
+    pub fn last_point(&self, model: &str) -> Option<Point> {
+        self.points()
+            .into_iter()
+            .filter(|p| p.model == model)
+            .max_by_key(|p| p.m)
+    }
+
+    /// Runs that were not run, with their reasons.
+    pub fn not_run(&self) -> Vec<(String, usize, String)> {
+        let mut v: Vec<(String, usize, String)> = self
+            .runs
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Outcome::NotRun { reason } => Some((r.model.clone(), r.m, reason.clone())),
+                _ => None,
+            })
+            .collect();
+        v.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        v
+    }
+
+    /// A power law fitted to `model`'s test error on every size but the largest, and how far
+    /// its prediction for the largest size is from the measurement: (law, predicted, measured).
+    pub fn extrapolate(&self, model: &str) -> Result<(PowerLaw, f64, f64)> {
+        let pts: Vec<Point> = self.points().into_iter().filter(|p| p.model == model).collect();
+        if pts.len() < 3 {
+            return Err(TakeoffError::invalid(
+                "sizes run for a power-law check",
+                pts.len(),
+                "at least 3 (two to fit, one to check)",
+            ));
+        }
+        let (fit, last) = pts.split_at(pts.len() - 1);
+        let law = PowerLaw::fit(&fit.iter().map(|p| (p.m, 1.0 - p.mean)).collect::<Vec<_>>())?;
+        Ok((law, law.predict(last[0].m), 1.0 - last[0].mean))
+    }
+
+    /// This curve and `other` (same sizes) as one, e.g. raw pixels and engineered features.
+    pub fn merge(mut self, other: LearningCurve) -> LearningCurve {
+        self.task = format!("{} and {}", self.task, other.task);
+        // the smaller test set has the larger standard error: the noise rule stays on the safe side
+        self.test_size = self.test_size.min(other.test_size);
+        self.runs.extend(other.runs);
+        self.models.extend(other.models);
+        for m in other.sizes {
+            if !self.sizes.contains(&m) {
+                self.sizes.push(m);
+            }
+        }
+        self.sizes.sort_unstable();
+        self
+    }
+
+    /// How many runs came from the cache.
+    pub fn cached_runs(&self) -> usize {
+        self.runs.iter().filter(|r| r.cached).count()
+    }
+}
+
+/// Runs every (model, m, seed) not already in `cache`: linfa's single-threaded learners side
+/// by side on every core, the MLPs one at a time (their matrix products use every core).
+/// Prints one line per finished run.
+pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCurve> {
+    if config.sizes.is_empty() || config.seeds.is_empty() || config.models.is_empty() {
+        return Err(TakeoffError::invalid(
+            "learning curve",
+            format!(
+                "{} models × {} sizes × {} seeds",
+                config.models.len(),
+                config.sizes.len(),
+                config.seeds.len()
+            ),
+            "at least one of each",
+        ));
+    }
+    if let Some(&m) = config.sizes.iter().find(|&&m| m == 0 || m > config.train.len()) {
+        return Err(TakeoffError::invalid(
+            "m",
+            m,
+            format!("sizes between 1 and the {} training examples", config.train.len()),
+        ));
+    }
+    let (train_fp, test_fp) = (fingerprint(&config.train), fingerprint(&config.test));
+    let mut jobs = Vec::new();
+    for (name, spec) in &config.models {
+        for &m in &config.sizes {
+            for &seed in &config.seeds {
+                let key = run_key(&config.train.name, &train_fp, &test_fp, spec, m, seed);
+                jobs.push((name.clone(), spec.clone(), m, seed, key));
+            }
+        }
+    }
+    let started = Instant::now();
+    let total = jobs.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let work = |(name, spec, m, seed, key): &(String, ModelSpec, usize, u64, String)| -> Result<Run> {
+        if let Some(run) = cache.get(key) {
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return Ok(run);
+        }
+        let run = run_one(config, name, spec, *m, *seed)?;
+        cache.put(key, &run)?;
+        let k = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let what = match &run.outcome {
+            Outcome::Ran(s) => format!(
+                "test acc {:5.1} %  ({:.1} s)",
+                s.test_accuracy * 100.0,
+                s.fit_seconds
+            ),
+            Outcome::NotRun { .. } => "not run: over budget".to_string(),
+        };
+        println!(
+            "[{k}/{total}] {name:<22} m = {m:<6} seed {seed}  {what}  elapsed {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(run)
+    };
+    let (single, multi): (Vec<_>, Vec<_>) = jobs.iter().partition(|j| j.1.single_threaded());
+    let mut runs: Vec<Run> = single.par_iter().map(|j| work(j)).collect::<Result<Vec<_>>>()?;
+    for j in multi {
+        runs.push(work(j)?);
+    }
+    // a stable order, whatever finished first
+    let order = |r: &Run| {
+        (
+            config
+                .models
+                .iter()
+                .position(|(n, _)| n == &r.model)
+                .unwrap_or(usize::MAX),
+            r.m,
+            r.seed,
+        )
+    };
+    runs.sort_by_key(order);
+    let cached = runs.iter().filter(|r| r.cached).count();
+    println!(
+        "learning curve on {}: {total} runs, {cached} from the cache, {:.0} s",
+        config.train.name,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(LearningCurve {
+        task: config.train.name.clone(),
+        runs,
+        ceiling: config.ceiling,
+        models: config.models.iter().map(|(n, _)| n.clone()).collect(),
+        sizes: config.sizes.clone(),
+        test_size: config.test.len(),
+    })
+}

@@ -1,0 +1,154 @@
+//! Tests of the runner, the cache, the search and the power law.
+
+use super::*;
+use crate::data::TeacherTask;
+use std::path::PathBuf;
+
+fn config() -> CurveConfig {
+    let t = TeacherTask::new(5, 2, 1, 8, 0.05, 1).unwrap();
+    CurveConfig {
+        train: t.generate(400, 1).unwrap(),
+        test: t.generate(200, 2).unwrap(),
+        models: vec![
+            ("logistic".into(), ModelSpec::Logistic(LogisticParams::new())),
+            ("mlp".into(), ModelSpec::Mlp(MlpParams::new(&[8]).epochs(3))),
+        ],
+        sizes: vec![50, 200],
+        seeds: vec![0, 1],
+        ceiling: Some(t.bayes_accuracy()),
+    }
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("takeoff-cache-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn validation_search_picks_the_best_and_breaks_ties_by_cost() {
+    let mut c = config();
+    c.sizes = vec![200];
+    c.seeds = vec![0];
+    c.models = vec![
+        (
+            "one iteration".into(),
+            ModelSpec::Logistic(LogisticParams::new().max_iterations(1)),
+        ),
+        ("default".into(), ModelSpec::Logistic(LogisticParams::new())),
+        (
+            "weak penalty".into(),
+            ModelSpec::Logistic(LogisticParams::new().alpha(0.01)),
+        ),
+        // the default again, dearer: equal accuracy, so never picked
+        (
+            "default, more iterations".into(),
+            ModelSpec::Logistic(LogisticParams::new().max_iterations(1_000)),
+        ),
+    ];
+    let default = ModelSpec::Logistic(LogisticParams::new());
+    let search = validation_search(&c, &Cache::none(), &default).unwrap();
+    let points = search.curve.points();
+    let best = points.iter().map(|p| p.mean).fold(0.0, f64::max);
+    assert_eq!(search.chosen.mean, best, "the pick is a best one");
+    assert_ne!(search.chosen.model, "default, more iterations");
+    assert_eq!(search.default_matches(), search.chosen.model == "default");
+    assert_eq!(
+        search.default_point.as_ref().map(|p| p.model.as_str()),
+        Some("default")
+    );
+    // the same pick again: nothing depends on the clock
+    let again = validation_search(&c, &Cache::none(), &default).unwrap();
+    assert_eq!(again.chosen.model, search.chosen.model);
+    let html = search.table().0;
+    assert!(
+        html.contains("validation accuracy") && html.contains("The search picks"),
+        "{html}"
+    );
+}
+
+#[test]
+fn runs_every_combination_and_caches_them() {
+    let cache = Cache::at(tmp("all"));
+    let c = config();
+    let first = learning_curve(&c, &cache).unwrap();
+    assert_eq!(first.runs.len(), 8);
+    assert_eq!(first.cached_runs(), 0);
+    let second = learning_curve(&c, &cache).unwrap();
+    assert_eq!(second.cached_runs(), 8);
+    assert_eq!(
+        first.points(),
+        second.points(),
+        "cached results are the same numbers"
+    );
+    // a remix: one changed model recomputes only its own runs
+    let mut remix = c.clone();
+    remix.models[1].1 = ModelSpec::Mlp(MlpParams::new(&[16]).epochs(3));
+    let third = learning_curve(&remix, &cache).unwrap();
+    assert_eq!(third.cached_runs(), 4);
+}
+
+#[test]
+fn corrupt_cache_entries_are_recomputed() {
+    let dir = tmp("corrupt");
+    let cache = Cache::at(&dir);
+    let c = config();
+    let first = learning_curve(&c, &cache).unwrap();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        std::fs::write(e.unwrap().path(), "{ not json").unwrap();
+    }
+    let again = learning_curve(&c, &cache).unwrap();
+    assert_eq!(again.cached_runs(), 0);
+    let acc = |c: &LearningCurve| {
+        c.points()
+            .iter()
+            .map(|p| (p.mean, p.train_mean))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(acc(&first), acc(&again), "recomputed, same numbers");
+}
+
+#[test]
+fn over_budget_models_are_recorded_not_run() {
+    let mut c = config();
+    c.models = vec![(
+        "svm".into(),
+        ModelSpec::Svm(SvmParams::new().budget(crate::models::baselines::Budget {
+            memory_gb: 0.0,
+            minutes: 0.0,
+        })),
+    )];
+    let curve = learning_curve(&c, &Cache::none()).unwrap();
+    assert_eq!(curve.not_run().len(), 2);
+    assert!(curve.not_run()[0].2.contains("not run at m = 50"));
+    assert!(curve.points().is_empty());
+}
+
+#[test]
+fn power_law_recovers_its_exponent() {
+    let pts: Vec<(usize, f64)> = [100, 400, 1600]
+        .iter()
+        .map(|&m| (m, 2.0 * (m as f64).powf(-0.3)))
+        .collect();
+    let p = PowerLaw::fit(&pts).unwrap();
+    assert!((p.b - 0.3).abs() < 1e-9 && (p.a - 2.0).abs() < 1e-9);
+    assert!(PowerLaw::fit(&pts[..1]).is_err());
+}
+
+#[test]
+fn log_sizes_are_increasing_and_span_the_range() {
+    let s = log_sizes(100, 60_000, 6);
+    assert_eq!(s.first(), Some(&100));
+    assert_eq!(s.last(), Some(&60_000));
+    assert!(s.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn bad_sizes_are_errors() {
+    let mut c = config();
+    c.sizes = vec![10_000];
+    assert!(learning_curve(&c, &Cache::none())
+        .unwrap_err()
+        .to_string()
+        .contains("m = 10000"));
+}

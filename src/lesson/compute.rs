@@ -1,0 +1,192 @@
+//! Chapter 2's published figures, cited with their sources and kept apart from what this machine
+//! measured, and the projections built from both.
+
+use crate::experiments::hardware::{Cpu, EpochCost};
+
+/// A published hardware figure, for projections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hardware {
+    pub name: &'static str,
+    pub peak_tflops_f32: f64,
+    pub source: &'static str,
+}
+
+/// The hardware the lesson projects onto (peak single-precision figures from the vendors' specifications).
+pub fn published_hardware() -> Vec<Hardware> {
+    vec![
+        Hardware {
+            name: "2 × GTX 580 (AlexNet, 2012)",
+            peak_tflops_f32: 2.0 * 1.581,
+            source: "NVIDIA GeForce GTX 580 specification: 1,581 GFLOP/s each; Krizhevsky et al. 2012 trained on two for 5–6 days",
+        },
+        Hardware {
+            name: "NVIDIA H100 SXM (2022), FP32",
+            peak_tflops_f32: 67.0,
+            source: "NVIDIA H100 SXM datasheet: 67 TFLOP/s FP32 without tensor cores",
+        },
+    ]
+}
+
+/// Seconds a computation of `flops` would take on `hw` if it reached the same fraction of peak
+/// as it did here (`achieved_fraction`): a projection, not a measurement.
+pub fn project_seconds(flops: f64, hw: &Hardware, achieved_fraction: f64) -> f64 {
+    flops / (hw.peak_tflops_f32 * 1e12 * achieved_fraction.clamp(1e-6, 1.0))
+}
+
+/// One model's experiment: its training FLOPs, the time it takes here and the experiments that
+/// fit in an hour, and the time projected onto each published machine (same order as
+/// [`ExperimentsPerHour::hardware`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentCost {
+    pub model: String,
+    pub flops: f64,
+    pub seconds: f64,
+    pub per_hour: f64,
+    pub projected_seconds: Vec<f64>,
+}
+
+/// How many full experiments fit in an hour, model by model (see [`experiments_per_hour`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentsPerHour {
+    pub hardware: Vec<Hardware>,
+    pub rows: Vec<ExperimentCost>,
+}
+
+/// How many full experiments (`epochs` epochs on `m` examples) fit in an hour for each model,
+/// measured here from its epoch cost (at its largest measured m) and projected onto published
+/// hardware at the same fraction of peak.
+pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &Cpu) -> ExperimentsPerHour {
+    let hardware = published_hardware();
+    let mut rows: Vec<ExperimentCost> = Vec::new();
+    for c in costs {
+        if rows.iter().any(|r| r.model == c.model) {
+            continue;
+        }
+        let best = costs
+            .iter()
+            .filter(|x| x.model == c.model)
+            .max_by_key(|x| x.m)
+            .expect("present");
+        let flops = best.flops_per_example * m as f64 * epochs as f64;
+        let seconds = flops / (best.gflops() * 1e9);
+        let fraction = best.gflops() / cpu.peak_gflops();
+        rows.push(ExperimentCost {
+            model: c.model.clone(),
+            flops,
+            seconds,
+            per_hour: 3600.0 / seconds,
+            projected_seconds: hardware
+                .iter()
+                .map(|h| project_seconds(flops, h, fraction))
+                .collect(),
+        });
+    }
+    ExperimentsPerHour { hardware, rows }
+}
+
+/// Seconds as a readable duration.
+pub fn human(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1e3)
+    } else if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else if s < 172_800.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.1} days", s / 86_400.0)
+    }
+}
+
+/// A published figure of how data and compute grew, with its source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Growth {
+    pub year: &'static str,
+    pub what: &'static str,
+    pub amount: &'static str,
+    pub source: &'static str,
+}
+
+/// How data and compute grew, with sources (published figures, not measured here).
+pub fn growth() -> Vec<Growth> {
+    [
+        (
+            "1998",
+            "MNIST",
+            "60,000 training images",
+            "LeCun et al. 1998, Gradient-based learning applied to document recognition",
+        ),
+        (
+            "2009",
+            "CIFAR-10",
+            "50,000 training images",
+            "Krizhevsky 2009, Learning multiple layers of features from tiny images",
+        ),
+        (
+            "2012",
+            "ImageNet (ILSVRC-2012)",
+            "about 1.28 million training images",
+            "Russakovsky et al. 2015, ImageNet Large Scale Visual Recognition Challenge",
+        ),
+        (
+            "2012",
+            "AlexNet",
+            "5–6 days on two GTX 580 GPUs",
+            "Krizhevsky, Sutskever and Hinton 2012",
+        ),
+        (
+            "2017",
+            "JFT-300M",
+            "300 million images (noisy labels)",
+            "Sun et al. 2017, Revisiting unreasonable effectiveness of data in deep learning era",
+        ),
+        (
+            "2012–2018",
+            "largest training runs",
+            "compute doubled every 3.4 months (about 300,000× in six years)",
+            "Amodei and Hernandez 2018, AI and Compute",
+        ),
+    ]
+    .into_iter()
+    .map(|(year, what, amount, source)| Growth {
+        year,
+        what,
+        amount,
+        source,
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_scales_with_peak() {
+        let hw = &published_hardware()[0];
+        let s = project_seconds(hw.peak_tflops_f32 * 1e12, hw, 0.5);
+        assert!((s - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn experiments_per_hour_follow_the_measured_rate() {
+        let costs: Vec<EpochCost> = [1_000, 4_000]
+            .iter()
+            .map(|&m| EpochCost {
+                model: "x".into(),
+                m,
+                flops_per_example: 1e6,
+                seconds: m as f64 * 1e6 / 5e9,
+            })
+            .collect();
+        let cpu = Cpu::from_cpuinfo("cpu MHz : 1000\nflags : avx2 fma\n", 1);
+        let table = experiments_per_hour(&costs, 10_000, 2, &cpu);
+        // 2 epochs × 10,000 × 1e6 FLOPs at 5 GFLOP/s = 4 s → 900 per hour
+        assert_eq!(table.rows.len(), 1);
+        assert!((table.rows[0].seconds - 4.0).abs() < 1e-9);
+        assert!((table.rows[0].per_hour - 900.0).abs() < 1e-6);
+        assert_eq!(table.rows[0].projected_seconds.len(), table.hardware.len());
+        assert_eq!(human(3.0 * 86_400.0), "3.0 days");
+    }
+}

@@ -1,0 +1,231 @@
+//! Chapter 1's configurations: the models, sizes and seeds of each data-scale curve, the
+//! small-data and feature-engineering curves, the baselines' validation searches, and a curve
+//! for the reader's own data.
+
+use crate::experiments::{log_sizes, CurveConfig, ModelSpec};
+
+use crate::data::{Dataset, FashionMnist, TeacherTask};
+use crate::error::Result;
+use crate::mlp::MlpParams;
+use crate::models::baselines::{Budget, LogisticParams, SvmParams};
+use crate::models::conv::ConvParams;
+use crate::profile::Profile;
+
+/// The data-scale curves' model names, so that a notebook names a model by a constant the
+/// compiler checks; a name a curve does not hold is an error, never a dropped claim.
+pub const LOGISTIC: &str = "logistic regression";
+/// The RBF SVM of the data-scale curves.
+pub const SVM: &str = "RBF SVM";
+/// The small MLP (one hidden layer of 32).
+pub const SMALL_NN: &str = "small NN (32)";
+/// The medium MLP (256-128).
+pub const MEDIUM_NN: &str = "medium NN (256-128)";
+/// The large MLP (512-256-128).
+pub const LARGE_NN: &str = "large NN (512-256-128)";
+/// The convolutional net that joins the Fashion-MNIST curve.
+pub const CNN: &str = "CNN (LeNet 16-32-128)";
+/// The traditional learners of the data-scale claims.
+pub const TRADITIONAL: [&str; 2] = [LOGISTIC, SVM];
+/// The MLPs of the data-scale claims, from small to large.
+pub const NETS: [&str; 3] = [SMALL_NN, MEDIUM_NN, LARGE_NN];
+/// The feature-engineering curve's models on HOG features.
+pub const ON_HOG: [&str; 2] = ["RBF SVM on HOG", "logistic regression on HOG"];
+/// The feature-engineering curve's models on raw pixels.
+pub const ON_PIXELS: [&str; 3] = ["RBF SVM on pixels", "medium NN on pixels", "large NN on pixels"];
+
+/// The lesson's models for a data-scale curve: logistic regression, the RBF SVM (with the
+/// profile's time budget), and the small, medium and large MLP presets, each trained for at least
+/// `epochs` epochs and at least `samples` examples seen.
+pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec<(String, ModelSpec)> {
+    let svm_minutes = profile.pick(0.3, 1.0, 30.0);
+    let nn = |name: &str, p: MlpParams| {
+        (
+            name.to_string(),
+            ModelSpec::Mlp(p.epochs(epochs).min_samples(samples)),
+        )
+    };
+    vec![
+        (LOGISTIC.into(), ModelSpec::Logistic(LogisticParams::new())),
+        (
+            SVM.into(),
+            ModelSpec::Svm(SvmParams::new().budget(Budget {
+                memory_gb: 4.0,
+                minutes: svm_minutes,
+            })),
+        ),
+        nn(SMALL_NN, MlpParams::small()),
+        nn(MEDIUM_NN, MlpParams::medium()),
+        nn(LARGE_NN, MlpParams::large()),
+    ]
+}
+
+/// The data-scale curve on the teacher task (10 inputs, 4 classes, 10 % label noise), sized by
+/// the profile.
+pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
+    let task = TeacherTask::lesson_default();
+    let top = profile.pick(3_000, 20_000, 300_000);
+    let sizes = log_sizes(100, top, profile.pick(4, 6, 8));
+    Ok(CurveConfig {
+        train: task.generate(top, 1)?,
+        test: task.generate(profile.pick(2_000, 10_000, 20_000), 2)?,
+        models: data_scale_models(profile, profile.pick(20_000, 100_000, 300_000), 5),
+        sizes,
+        seeds: (0..profile.pick(1, 2, 3)).collect(),
+        ceiling: Some(task.bayes_accuracy()),
+    })
+}
+
+/// The data-scale curve on Fashion-MNIST (its official test set, or a fixed stratified part of it
+/// in the quick profile), sized by the profile.
+pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<CurveConfig> {
+    let top = profile.pick(3_000, 10_000, 60_000);
+    let samples = profile.pick(20_000, 60_000, 300_000);
+    // 20 epochs at the largest m: fewer leave the large net behind the medium one, undertrained
+    let mut models = data_scale_models(profile, samples, profile.pick(5, 20, 20));
+    // the network that made the lecture's point on images, at the same sizes and sample budget
+    models.push((
+        CNN.into(),
+        ModelSpec::Conv(
+            ConvParams::lenet()
+                .epochs(profile.pick(3, 10, 15))
+                .min_samples(samples),
+        ),
+    ));
+    let test = match profile {
+        Profile::Quick => fashion.test.subsample(2_000, 0)?,
+        _ => fashion.test.clone(),
+    };
+    Ok(CurveConfig {
+        train: fashion.train.clone(),
+        test,
+        models,
+        sizes: log_sizes(100, top, profile.pick(4, 6, 8)),
+        seeds: (0..profile.pick(1, 2, 3)).collect(),
+        ceiling: None,
+    })
+}
+
+/// The small-data regime on Fashion-MNIST: (raw pixels, HOG features) configurations over the
+/// same images, so a traditional learner on engineered features can be set against raw-pixel
+/// learners and nets at small m. Merge the two curves with [`LearningCurve::merge`].
+pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
+    let top = profile.pick(500, 2_000, 10_000);
+    let pool = fashion.train.subsample(top, 7)?;
+    let test = fashion.test.subsample(profile.pick(2_000, 5_000, 10_000), 0)?;
+    let sizes = log_sizes(profile.pick(50, 30, 30), top, profile.pick(4, 5, 7));
+    let seeds: Vec<u64> = (0..profile.pick(1, 2, 5)).collect();
+    let budget = Budget {
+        memory_gb: 4.0,
+        minutes: profile.pick(1.0, 0.5, 30.0),
+    };
+    let samples = profile.pick(20_000, 60_000, 200_000);
+    let pixels = CurveConfig {
+        train: pool.clone(),
+        test: test.clone(),
+        models: vec![
+            (
+                ON_PIXELS[0].into(),
+                ModelSpec::Svm(SvmParams::new().budget(budget)),
+            ),
+            (
+                ON_PIXELS[1].into(),
+                ModelSpec::Mlp(MlpParams::medium().epochs(5).min_samples(samples)),
+            ),
+            (
+                ON_PIXELS[2].into(),
+                ModelSpec::Mlp(MlpParams::large().epochs(5).min_samples(samples)),
+            ),
+        ],
+        sizes: sizes.clone(),
+        seeds: seeds.clone(),
+        ceiling: None,
+    };
+    let hog = crate::data::HogParams::default();
+    let features = CurveConfig {
+        train: crate::data::hog(&pool, hog)?,
+        test: crate::data::hog(&test, hog)?,
+        models: vec![
+            (ON_HOG[0].into(), ModelSpec::Svm(SvmParams::new().budget(budget))),
+            (ON_HOG[1].into(), ModelSpec::Logistic(LogisticParams::new())),
+        ],
+        sizes,
+        seeds,
+        ceiling: None,
+    };
+    Ok((pixels, features))
+}
+
+/// The validation searches behind the baselines' defaults: (logistic regression, RBF SVM)
+/// candidates, each fitted once on `m` examples of Fashion-MNIST's training set and scored on a
+/// held-out part of the *training* set (the test set is never looked at). Run each with
+/// [`validation_search`].
+///
+/// Logistic regression: L2 penalty α ∈ {0.1, 1, 10} × L-BFGS iterations ∈ {10, 30, 100}.
+/// SVM: C ∈ {1, 10, 100} × γ ∈ {0.5, 1, 2} / d.
+pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
+    let validation_size = profile.pick(1_000, 2_000, 5_000);
+    let (pool, validation) = fashion
+        .train
+        .split(validation_size as f64 / fashion.train.len() as f64, 11)?;
+    let d = fashion.train.n_features() as f64;
+    let mut logistic = Vec::new();
+    for alpha in [0.1, 1.0, 10.0] {
+        for iterations in [10, 30, 100] {
+            logistic.push((
+                format!("α = {alpha}, {iterations} iterations"),
+                ModelSpec::Logistic(LogisticParams::new().alpha(alpha).max_iterations(iterations)),
+            ));
+        }
+    }
+    let mut svm = Vec::new();
+    for c in [1.0, 10.0, 100.0] {
+        for g in [0.5, 1.0, 2.0] {
+            // the default γ is left unset, so that candidate equals the default spec
+            let params = if g == crate::models::baselines::DEFAULT_GAMMA_PER_FEATURE {
+                SvmParams::new().c(c)
+            } else {
+                SvmParams::new().c(c).gamma(g / d)
+            };
+            svm.push((format!("C = {c}, γ = {g}/d"), ModelSpec::Svm(params)));
+        }
+    }
+    let config = |models, m| CurveConfig {
+        train: pool.clone(),
+        test: validation.clone(),
+        models,
+        sizes: vec![m],
+        seeds: vec![0],
+        ceiling: None,
+    };
+    Ok((
+        config(logistic, profile.pick(500, 2_000, 4_000)),
+        config(svm, profile.pick(500, 1_000, 2_000)),
+    ))
+}
+
+/// A learning curve for the reader's own data: a stratified 25 % test split, log-spaced sizes
+/// from a few examples per class to the whole training part, logistic regression and the small
+/// and medium nets (trained on at least 20,000 examples seen), `seeds` seeds.
+pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
+    let (train, test) = data.split(0.25, 0)?;
+    let lo = (5 * data.n_classes()).max(20).min(train.len());
+    let samples = 20_000;
+    Ok(CurveConfig {
+        models: vec![
+            (LOGISTIC.into(), ModelSpec::Logistic(LogisticParams::new())),
+            (
+                SMALL_NN.into(),
+                ModelSpec::Mlp(MlpParams::small().epochs(5).min_samples(samples)),
+            ),
+            (
+                MEDIUM_NN.into(),
+                ModelSpec::Mlp(MlpParams::medium().epochs(5).min_samples(samples)),
+            ),
+        ],
+        sizes: log_sizes(lo, train.len(), 5),
+        seeds: (0..seeds.max(1) as u64).collect(),
+        ceiling: None,
+        train,
+        test,
+    })
+}

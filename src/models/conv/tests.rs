@@ -1,0 +1,180 @@
+//! Tests of the convolutional net: gradients against finite differences, shapes, determinism.
+
+use super::*;
+use crate::data::Dataset;
+use crate::random::rng;
+
+fn tiny(activation: Activation) -> (ConvNet<f64>, Array2<f64>, Vec<usize>) {
+    // 6×6×2 images: conv 3×3 → 4×4×3, pool 2 → 2×2×3, dense 5, output 3
+    let input = Shape {
+        height: 6,
+        width: 6,
+        channels: 2,
+    };
+    let stages = [
+        Stage::Conv {
+            channels: 3,
+            kernel: 3,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Dense { width: 5 },
+        Stage::Dropout { percent: 40 },
+    ];
+    let mut r = rng(3);
+    let net = ConvNet::<f64>::init(input, &stages, 3, activation, Init::Xavier, &mut r);
+    let x = Array2::from_shape_fn((4, 72), |_| crate::random::normal(&mut r) as f64);
+    (net, x, vec![0, 2, 1, 2])
+}
+
+fn params_of(net: &mut ConvNet<f64>) -> Vec<&mut f64> {
+    net.blocks
+        .iter_mut()
+        .flat_map(|b| match b {
+            Block::Conv { w, b, .. } | Block::Dense { w, b, .. } => {
+                w.iter_mut().chain(b.iter_mut()).collect()
+            }
+            Block::Pool { .. } | Block::Dropout { .. } => Vec::new(),
+        })
+        .collect()
+}
+
+/// Central finite differences in f64 for every parameter of every layer type (convolution,
+/// pooling in between, dense, output), for each activation, with an L2 term.
+#[test]
+fn gradients_match_finite_differences_for_every_layer_type() {
+    for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
+        let (net, x, y) = tiny(activation);
+        let l2 = 0.01;
+        // the same dropout mask in every pass: a fresh generator from one seed each time
+        let (_, _, d_ws, d_bs) = net.forward_backward(x.clone(), &y, l2, &mut rng(9));
+        let analytic: Vec<f64> = d_ws
+            .iter()
+            .zip(&d_bs)
+            .flat_map(|(w, b)| w.iter().chain(b.iter()).copied().collect::<Vec<_>>())
+            .collect();
+        let mut probe = net.clone();
+        let n = params_of(&mut probe).len();
+        assert_eq!(n, analytic.len());
+        assert_eq!(n, net.n_params());
+        let h = 1e-6;
+        for (i, &backprop) in analytic.iter().enumerate() {
+            let mut up = net.clone();
+            *params_of(&mut up)[i] += h;
+            let mut down = net.clone();
+            *params_of(&mut down)[i] -= h;
+            let numeric = (up.forward_backward(x.clone(), &y, l2, &mut rng(9)).0
+                - down.forward_backward(x.clone(), &y, l2, &mut rng(9)).0)
+                / (2.0 * h);
+            assert!(
+                (numeric - backprop).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "{activation:?} parameter {i}: numeric {numeric}, backprop {backprop}"
+            );
+        }
+    }
+}
+
+#[test]
+fn im2col_and_col2im_are_adjoint() {
+    // <im2col(x), c> = <x, col2im(c)> for any x and c
+    let s = Shape {
+        height: 5,
+        width: 4,
+        channels: 3,
+    };
+    let mut r = rng(1);
+    let x = Array2::from_shape_fn((2, s.len()), |_| crate::random::normal(&mut r) as f64);
+    let cols = im2col(&x, s, 2);
+    assert_eq!(cols.dim(), (2 * 4 * 3, 12));
+    let c = Array2::from_shape_fn(cols.dim(), |_| crate::random::normal(&mut r) as f64);
+    let lhs = (&cols * &c).sum();
+    let rhs = (&x * &col2im(&c, s, 2, 2)).sum();
+    assert!((lhs - rhs).abs() < 1e-10, "{lhs} vs {rhs}");
+}
+
+#[test]
+fn shapes_that_do_not_fit_are_clear_errors() {
+    let big_kernel = ConvParams::new(&[Stage::Conv {
+        channels: 4,
+        kernel: 30,
+    }]);
+    let e = big_kernel.check_shapes(10).unwrap_err().to_string();
+    assert!(e.contains("30×30 kernel") && e.contains("28×28×1"), "{e}");
+    let odd_pool = ConvParams::new(&[
+        Stage::Conv {
+            channels: 4,
+            kernel: 5,
+        },
+        Stage::MaxPool { size: 5 },
+    ]);
+    let e = odd_pool.check_shapes(10).unwrap_err().to_string();
+    assert!(e.contains("5×5 pool") && e.contains("24×24×4"), "{e}");
+    let after_dense = ConvParams::new(&[Stage::Dense { width: 8 }, Stage::MaxPool { size: 2 }]);
+    assert!(after_dense
+        .check_shapes(10)
+        .unwrap_err()
+        .to_string()
+        .contains("after a dense layer"));
+    let (params, _) = ConvParams::lenet().check_shapes(10).unwrap();
+    assert_eq!(params, 80_202.0);
+    // not an image of the stated size
+    let d = Dataset::new(
+        "flat",
+        Array2::zeros((4, 10)),
+        Array1::from(vec![0, 1, 0, 1]),
+        vec!["a".into(), "b".into()],
+    )
+    .unwrap();
+    let e = ConvParams::lenet().fit(&d).unwrap_err().to_string();
+    assert!(e.contains("784") && e.contains("28×28×1"), "{e}");
+}
+
+#[test]
+fn thread_count_changes_no_number() {
+    let images = crate::data::fashion_mnist()
+        .unwrap()
+        .train
+        .subsample(300, 2)
+        .unwrap();
+    let params = ConvParams::new(&[
+        Stage::Conv {
+            channels: 6,
+            kernel: 5,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Dense { width: 16 },
+    ])
+    .epochs(2)
+    .batch_size(64)
+    .verbose(false);
+    let one = params.clone().threads(1).fit(&images).unwrap();
+    let three = params.threads(3).fit(&images).unwrap();
+    assert_eq!(one.net, three.net);
+    assert_eq!(
+        one.history.epochs[1].train_loss,
+        three.history.epochs[1].train_loss
+    );
+}
+
+#[test]
+fn learns_fashion_images() {
+    let f = crate::data::fashion_mnist().unwrap();
+    let train = f.train.subsample(2_000, 0).unwrap();
+    let net = ConvParams::new(&[
+        Stage::Conv {
+            channels: 8,
+            kernel: 5,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Dense { width: 32 },
+    ])
+    .epochs(3)
+    .verbose(false)
+    .fit(&train)
+    .unwrap();
+    let test = f.test.subsample(1_000, 0).unwrap();
+    assert!(
+        net.accuracy(&test).unwrap() > 0.7,
+        "{}",
+        net.accuracy(&test).unwrap()
+    );
+}

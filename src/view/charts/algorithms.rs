@@ -1,0 +1,479 @@
+//! Chapter 3's charts: the activations and their derivatives, gradient norms, the races,
+//! decision boundaries.
+
+use super::{add_band, counting_axis, layout, pct, rgba, PALETTE};
+use crate::data::Dataset;
+use crate::display::{Figure, Table};
+use plotly::common::{Mode, Title};
+use plotly::layout::{Axis, Layout};
+use plotly::{Plot, Scatter};
+
+/// Sigmoid, tanh and ReLU with their derivatives on z ∈ [-6, 6], drawn from the trainer's own
+/// [`Activation::apply`](crate::mlp::Activation::apply) and
+/// [`Activation::derivative_from_output`](crate::mlp::Activation::derivative_from_output).
+pub fn activations() -> Figure {
+    let z: Vec<f64> = (0..=240).map(|i| -6.0 + i as f64 * 0.05).collect();
+    use crate::mlp::Activation::{Relu, Sigmoid, Tanh};
+    // g and g' exactly as the trainer computes them: g'(z) from the output a = g(z)
+    let g = |act: crate::mlp::Activation| move |v: f64| act.apply(v);
+    let d = |act: crate::mlp::Activation| move |v: f64| act.derivative_from_output(act.apply(v));
+    type Curve = (&'static str, Box<dyn Fn(f64) -> f64>);
+    let curves: [Curve; 6] = [
+        ("sigmoid σ(z)", Box::new(g(Sigmoid))),
+        ("σ'(z) = σ(1−σ), at most 0.25", Box::new(d(Sigmoid))),
+        ("tanh(z)", Box::new(g(Tanh))),
+        ("tanh'(z) = 1 − tanh², at most 1", Box::new(d(Tanh))),
+        ("ReLU max(0, z)", Box::new(g(Relu))),
+        ("ReLU'(z) ∈ {0, 1}", Box::new(d(Relu))),
+    ];
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["z", "σ'(z)", "tanh'(z)", "ReLU'(z)"]);
+    for zz in [-6.0, -3.0, -1.0, 0.0, 1.0, 3.0, 6.0] {
+        table.push(
+            [zz, curves[1].1(zz), curves[3].1(zz), curves[5].1(zz)]
+                .iter()
+                .map(|v| format!("{v:.4}"))
+                .collect(),
+        );
+    }
+    for (name, f) in curves.iter() {
+        let y: Vec<f64> = z.iter().map(|&v| f(v)).collect();
+        plot.add_trace(Scatter::new(z.clone(), y).mode(Mode::Lines).name(*name));
+    }
+    // ReLU grows without bound: clip the view so the derivatives stay readable.
+    plot.set_layout(
+        layout("Activations and their derivatives", "pre-activation z", "value").y_axis(
+            Axis::new()
+                .title(Title::with_text("value"))
+                .range(vec![-1.1, 1.6]),
+        ),
+    );
+    Figure::new(
+        plot,
+        "Sigmoid's derivative peaks at 0.25 and vanishes at both ends; tanh's peaks at 1 and also vanishes; \
+ReLU's is exactly 1 for every z > 0.",
+    )
+    .with_table(table)
+}
+
+/// Gradient norm of each layer (first layer first, log scale), one line per labelled net.
+pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
+    use plotly::layout::AxisType;
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["net", "layer", "‖∂loss/∂W‖"]);
+    for (i, (name, norms)) in nets.iter().enumerate() {
+        plot.add_trace(
+            Scatter::new((1..=norms.len()).collect::<Vec<_>>(), norms.clone())
+                .mode(Mode::LinesMarkers)
+                .line(plotly::common::Line::new().color(PALETTE[i % PALETTE.len()]))
+                .name(name.as_str()),
+        );
+        for (l, n) in norms.iter().enumerate() {
+            table.push(vec![name.clone(), (l + 1).to_string(), format!("{n:.3e}")]);
+        }
+    }
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text("Gradient norm per layer at initialisation"))
+            .x_axis(counting_axis(
+                "layer (1 = nearest the input)",
+                nets.iter().map(|(_, n)| n.len()).max().unwrap_or(1),
+            ))
+            .y_axis(
+                Axis::new()
+                    .title(Title::with_text("‖∂loss/∂W‖ (log scale)"))
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
+            ),
+    );
+    let ratio =
+        |n: &Vec<f64>| n.last().copied().unwrap_or(1.0) / n.first().copied().unwrap_or(1.0).max(1e-300);
+    let parts: Vec<String> = nets
+        .iter()
+        .map(|(name, n)| {
+            format!(
+                "{name}: the last layer's gradient is {} the first's",
+                crate::display::ratio(ratio(n))
+            )
+        })
+        .collect();
+    Figure::new(
+        plot,
+        format!("How much gradient reaches each layer. {}.", parts.join("; ")),
+    )
+    .with_table(table)
+}
+
+/// Training loss against epochs for several runs.
+pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["run", "epoch", "training loss", "training accuracy"]);
+    for (i, (name, h)) in runs.iter().enumerate() {
+        plot.add_trace(
+            Scatter::new(
+                h.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(),
+                h.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(),
+            )
+            .mode(Mode::LinesMarkers)
+            .line(plotly::common::Line::new().color(PALETTE[i % PALETTE.len()]))
+            .name(name.as_str()),
+        );
+        for e in &h.epochs {
+            table.push(vec![
+                name.clone(),
+                e.epoch.to_string(),
+                format!("{:.4}", e.train_loss),
+                pct(e.train_accuracy),
+            ]);
+        }
+    }
+    let epochs = runs.iter().map(|(_, h)| h.epochs.len()).max().unwrap_or(1);
+    plot.set_layout(
+        layout("Training loss by epoch", "epoch", "mean cross-entropy (nats)")
+            .x_axis(counting_axis("epoch", epochs)),
+    );
+    let finals: Vec<String> = runs
+        .iter()
+        .filter_map(|(n, h)| h.last().map(|e| format!("{n} ends at {:.3}", e.train_loss)))
+        .collect();
+    Figure::new(
+        plot,
+        format!("Training loss after each epoch: {}.", finals.join(", ")),
+    )
+    .with_table(table)
+}
+
+/// Training error of each activation in a race, mean over seeds with a min–max band, against
+/// epochs (`by_seconds` false) or wall-clock seconds (true), with the target as a dashed line.
+pub fn race_progress(race: &crate::experiments::race::Race, by_seconds: bool) -> Figure {
+    use plotly::common::{DashType, Line};
+    let mut plot = Plot::new();
+    let mut table = Table::new(&[
+        "activation",
+        "learning rate",
+        if by_seconds {
+            "seconds to target (mean)"
+        } else {
+            "epochs to target (mean)"
+        },
+        "seeds that got there",
+    ]);
+    let mut x_max: f64 = 0.0;
+    for (i, lane) in race.lanes.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let n = lane.histories.iter().map(|h| h.epochs.len()).min().unwrap_or(0);
+        let at = |k: usize, f: &dyn Fn(&crate::mlp::EpochStats) -> f64| -> Vec<f64> {
+            lane.histories.iter().map(|h| f(&h.epochs[k])).collect()
+        };
+        let (mut xs, mut mean, mut lo, mut hi) = (vec![], vec![], vec![], vec![]);
+        for k in 0..n {
+            let err = at(k, &|e| (1.0 - e.train_accuracy) * 100.0);
+            let x = if by_seconds {
+                at(k, &|e| e.seconds).iter().sum::<f64>() / err.len() as f64
+            } else {
+                (k + 1) as f64
+            };
+            xs.push(x);
+            mean.push(err.iter().sum::<f64>() / err.len() as f64);
+            lo.push(err.iter().cloned().fold(f64::MAX, f64::min));
+            hi.push(err.iter().cloned().fold(f64::MIN, f64::max));
+        }
+        x_max = x_max.max(xs.last().copied().unwrap_or(0.0));
+        let name = lane.label();
+        add_band(
+            &mut plot,
+            &xs,
+            lo,
+            hi,
+            color,
+            [format!("{name} min"), format!("{name} max")],
+        );
+        plot.add_trace(
+            Scatter::new(xs, mean)
+                .mode(Mode::Lines)
+                .line(Line::new().color(color).width(2.5))
+                .name(name),
+        );
+        let (e, got) = lane.mean_epochs_to(race.target_error);
+        let (secs, _) = lane.mean_seconds_to(race.target_error);
+        let reached = if by_seconds {
+            secs.map(|v| format!("{v:.2}"))
+        } else {
+            e.map(|v| format!("{v:.1}"))
+        };
+        table.push(vec![
+            lane.activation.name().into(),
+            lane.learning_rate.to_string(),
+            reached.unwrap_or_else(|| "not reached".into()),
+            format!("{got} of {}", lane.histories.len()),
+        ]);
+    }
+    let t = race.target_error * 100.0;
+    plot.add_trace(
+        Scatter::new(vec![0.0, x_max], vec![t, t])
+            .mode(Mode::Lines)
+            .line(Line::new().color("#333").dash(DashType::Dash))
+            .name(format!("target {t:.0} %")),
+    );
+    let x_name = if by_seconds {
+        "wall-clock time (s, this machine)"
+    } else {
+        "epoch"
+    };
+    let mut race_layout = layout(
+        &format!(
+            "Training error by {}: {}",
+            if by_seconds { "time" } else { "epoch" },
+            race.task
+        ),
+        x_name,
+        "training error (%)",
+    );
+    if !by_seconds {
+        race_layout = race_layout.x_axis(counting_axis(x_name, x_max.round() as usize));
+    }
+    plot.set_layout(race_layout);
+    Figure::new(
+        plot,
+        format!(
+            "Identical nets differing only in the hidden activation, mean over seeds with min–max bands. {}",
+            if by_seconds {
+                race.verdict_time()
+            } else {
+                race.verdict()
+            }
+        ),
+    )
+    .with_table(table)
+}
+
+/// Decision regions of several fitted 2-D classifiers side by side, as SVG (one panel each),
+/// with the training points on top.
+pub fn decision_boundaries(models: &[(String, crate::mlp::Mlp)], data: &Dataset) -> crate::display::Html {
+    use crate::display::escape;
+    let (n, px) = (60usize, 4.0);
+    let col = |j: usize| data.x.column(j).to_vec();
+    let (xs, ys) = (col(0), col(1));
+    let range = |v: &[f32]| {
+        let lo = v.iter().cloned().fold(f32::MAX, f32::min);
+        let hi = v.iter().cloned().fold(f32::MIN, f32::max);
+        let pad = (hi - lo) * 0.05;
+        (lo - pad, hi + pad)
+    };
+    let ((x0, x1), (y0, y1)) = (range(&xs), range(&ys));
+    let grid = ndarray::Array2::from_shape_fn((n * n, 2), |(k, j)| {
+        let (i, r) = (k % n, k / n);
+        if j == 0 {
+            x0 + (x1 - x0) * (i as f32 + 0.5) / n as f32
+        } else {
+            y1 - (y1 - y0) * (r as f32 + 0.5) / n as f32
+        }
+    });
+    let size = n as f64 * px;
+    let mut s =
+        String::from("<div class=\"takeoff-boundaries\" style=\"display:flex;flex-wrap:wrap;gap:16px\">");
+    for (name, model) in models {
+        let Ok(pred) = model.predict(&grid) else { continue };
+        let acc = model.accuracy(data).unwrap_or(f64::NAN);
+        s += &format!("<figure style=\"margin:0\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{size}\" role=\"img\" aria-label=\"{a}\">", a = escape(name));
+        for (k, &c) in pred.iter().enumerate() {
+            s += &format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{px}\" height=\"{px}\" fill=\"{}\"/>",
+                (k % n) as f64 * px,
+                (k / n) as f64 * px,
+                rgba(PALETTE[c % PALETTE.len()], 0.3)
+            );
+        }
+        for ((&x, &y), &c) in xs.iter().zip(&ys).zip(data.y.iter()) {
+            let cx = (x - x0) as f64 / (x1 - x0) as f64 * size;
+            let cy = (y1 - y) as f64 / (y1 - y0) as f64 * size;
+            s += &format!(
+                "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"2.2\" fill=\"{}\"/>",
+                PALETTE[c % PALETTE.len()]
+            );
+        }
+        s += &format!(
+            "</svg><figcaption style=\"text-align:center;font-size:.9rem\">{}: training accuracy {:.1} %</figcaption></figure>",
+            escape(name),
+            acc * 100.0
+        );
+    }
+    crate::display::Html(s + "</div>")
+}
+
+/// Gradient norm of the first and the last weight layer during training, per epoch, for the
+/// first seed of each lane of a race (log scale).
+pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figure {
+    use plotly::common::{DashType, Line};
+    use plotly::layout::AxisType;
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["activation", "epoch", "first layer", "last layer"]);
+    for (i, lane) in race.lanes.iter().enumerate() {
+        let Some(h) = lane.histories.first() else { continue };
+        let color = PALETTE[i % PALETTE.len()];
+        let ep: Vec<usize> = h.epochs.iter().map(|e| e.epoch).collect();
+        let first: Vec<f64> = h
+            .epochs
+            .iter()
+            .map(|e| e.grad_norms.first().copied().unwrap_or(0.0))
+            .collect();
+        let last: Vec<f64> = h
+            .epochs
+            .iter()
+            .map(|e| e.grad_norms.last().copied().unwrap_or(0.0))
+            .collect();
+        for (k, e) in ep.iter().enumerate() {
+            table.push(vec![
+                lane.activation.name().into(),
+                e.to_string(),
+                format!("{:.3e}", first[k]),
+                format!("{:.3e}", last[k]),
+            ]);
+        }
+        plot.add_trace(
+            Scatter::new(ep.clone(), first)
+                .mode(Mode::LinesMarkers)
+                .line(Line::new().color(color))
+                .name(format!("{}: first layer", lane.activation.name())),
+        );
+        plot.add_trace(
+            Scatter::new(ep, last)
+                .mode(Mode::Lines)
+                .line(Line::new().color(color).dash(DashType::Dot))
+                .name(format!("{}: last layer", lane.activation.name())),
+        );
+    }
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text(format!(
+                "Gradient norms during training: {}",
+                race.task
+            )))
+            .x_axis(counting_axis(
+                "epoch",
+                race.lanes
+                    .iter()
+                    .flat_map(|l| l.histories.iter().map(|h| h.epochs.len()))
+                    .max()
+                    .unwrap_or(1),
+            ))
+            .y_axis(
+                Axis::new()
+                    .title(Title::with_text("mean ‖∂loss/∂W‖ per batch (log scale)"))
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
+            ),
+    );
+    let ratios: Vec<String> = race
+        .lanes
+        .iter()
+        .filter_map(|l| {
+            let e = l.histories.first()?.epochs.first()?;
+            Some(format!(
+                "{}: first layer {:.2}× the last in epoch 1",
+                l.activation.name(),
+                e.grad_norms.first()? / e.grad_norms.last()?.max(1e-300)
+            ))
+        })
+        .collect();
+    Figure::new(
+        plot,
+        format!(
+            "How much gradient reaches the first layer compared with the last while training; {}.",
+            ratios.join("; ")
+        ),
+    )
+    .with_table(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mlp::{Activation, MlpParams};
+
+    #[test]
+    fn race_chart_and_boundaries_show_every_activation() {
+        let data = crate::data::moons(40, 0.1, 0).unwrap();
+        let race = crate::experiments::race::activation_race(&crate::experiments::race::RaceConfig {
+            data: data.clone(),
+            net: crate::experiments::race::RaceNet::Mlp(vec![8]),
+            activations: vec![Activation::Sigmoid, Activation::Relu],
+            learning_rates: vec![0.1],
+            search_epochs: 1,
+            epochs: 3,
+            batch_size: 16,
+            seeds: vec![0],
+            target_error: 0.5,
+            strict_error: 0.2,
+        })
+        .unwrap();
+        let f = race_progress(&race, false);
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["data"].as_array().unwrap().len(), 2 * 3 + 1);
+        assert!(v["data"][2]["name"].as_str().unwrap().starts_with("sigmoid"));
+        assert_eq!(f.table.as_ref().unwrap().rows.len(), 2);
+        let g = gradient_norms_in_training(&race);
+        assert_eq!(g.table.as_ref().unwrap().rows.len(), 6);
+        let models: Vec<(String, crate::mlp::Mlp)> = [Activation::Sigmoid, Activation::Relu]
+            .iter()
+            .map(|&a| {
+                (
+                    a.name().to_string(),
+                    MlpParams::new(&[8])
+                        .activation(a)
+                        .epochs(2)
+                        .verbose(false)
+                        .fit(&data)
+                        .unwrap(),
+                )
+            })
+            .collect();
+        let html = decision_boundaries(&models, &data).0;
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert!(html.contains("ReLU: training accuracy"));
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use crate::data::Dataset;
+    use crate::view::charts::*;
+    use ndarray::{Array1, Array2};
+
+    #[test]
+    fn class_balance_counts_each_class() {
+        let d = Dataset::new(
+            "d",
+            Array2::zeros((3, 1)),
+            Array1::from(vec![0, 1, 1]),
+            vec!["x".into(), "y".into()],
+        )
+        .unwrap();
+        let f = class_balance(&d);
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["data"][0]["y"], serde_json::json!([1, 2]));
+        assert_eq!(v["data"][0]["type"], "bar");
+        assert!(f.summary.contains("smallest class has 1"));
+    }
+
+    #[test]
+    fn activation_derivatives_peak_where_the_lesson_says() {
+        let f = activations();
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        let max = |i: usize| {
+            v["data"][i]["y"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .fold(f64::MIN, f64::max)
+        };
+        assert!((max(1) - 0.25).abs() < 1e-9, "sigmoid' peaks at 0.25");
+        assert!((max(3) - 1.0).abs() < 1e-9, "tanh' peaks at 1");
+        assert_eq!(max(5), 1.0);
+        assert!(v["layout"]["xaxis"]["title"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("z"));
+    }
+}
