@@ -3,6 +3,7 @@
 //!
 //! Writes `target/bench-baselines/m{M}.json`: the training and test row indices used, and the fit
 //! time and test accuracy of logistic regression and the RBF SVM (or why the SVM was not run).
+use linfa::ParamGuard;
 use std::time::Instant;
 use takeoff::baselines::{Budget, LogisticParams, SvmParams};
 use takeoff::data::Standardizer;
@@ -48,7 +49,7 @@ fn main() -> takeoff::Result<()> {
                     "m = {m:>6}  linfa RBF SVM:  {fit:8.2} s  test accuracy {:.2} %",
                     acc * 100.0
                 );
-                serde_json::json!({"seconds": fit, "accuracy": acc, "c": svm.get_c(), "gamma": svm.gamma_for(train.n_features())})
+                serde_json::json!({"seconds": fit, "accuracy": acc, "c": svm.check_ref()?.c(), "gamma": svm.check_ref()?.gamma_for(train.n_features())})
             }
             Err(e) => {
                 println!("m = {m:>6}  linfa RBF SVM:  {e}");

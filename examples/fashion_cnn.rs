@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release --example fashion_cnn -- [epochs] [wide|lenet]`, with `CNN_DECAY`
 //! (learning-rate decay per epoch, default 0.9) and `CNN_L2` (default 0) in the environment.
+use linfa::ParamGuard;
 use takeoff::data::Standardizer;
 use takeoff::models::conv::{Cnn, ConvParams};
 
@@ -32,7 +33,8 @@ fn main() -> takeoff::Result<()> {
         .epochs(epochs)
         .l2(env_or("CNN_L2", 0.0))
         .learning_rate_decay(env_or("CNN_DECAY", 0.9))
-        .seed(0);
+        .seed(0)
+        .check()?;
     let mut trainer = params.trainer(&train)?;
     while !trainer.should_stop() {
         let stats = trainer.train_epoch()?;

@@ -14,7 +14,7 @@
 //! | models | [`models`] | the model and optimiser traits, one trainer, the MLP, the convolutional net, linfa's baselines |
 //! | kernels, data | [`kernels`], [`data`] | the matrix product and its reference loops; Fashion-MNIST, the teacher task, 2-D sets, CSV, HOG |
 //!
-//! [`error`], [`profile`] and [`random`] are used by every layer. The notebooks' short paths
+//! [`error`], [`profile`], [`random`] and [`text`] are used by every layer. The notebooks' short paths
 //! (`takeoff::charts`, `takeoff::mlp`, …) are re-exports of the modules below.
 //!
 //! Every random function takes a seed; the same inputs and seed give the same numbers.
@@ -27,6 +27,7 @@ pub mod lesson;
 pub mod models;
 pub mod profile;
 pub mod random;
+pub mod text;
 pub mod view;
 
 pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};

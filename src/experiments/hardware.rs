@@ -4,6 +4,7 @@
 
 use crate::error::{Result, TakeoffError};
 use crate::kernels::reference::{matmul_flops, Kernel};
+use linfa::ParamGuard;
 use ndarray::Array2;
 use rayon::prelude::*;
 use std::time::Instant;
@@ -303,7 +304,7 @@ pub fn epoch_costs(
         for &m in sizes {
             let sub = data.subsample(m, 0)?;
             let mut layer_sizes = vec![data.n_features()];
-            layer_sizes.extend(params.hidden());
+            layer_sizes.extend(params.check_ref()?.hidden());
             layer_sizes.push(data.n_classes());
             let mut t: Vec<f64> = Vec::new();
             for r in 0..reps.max(1) {

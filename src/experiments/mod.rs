@@ -33,6 +33,7 @@ use crate::error::{Result, TakeoffError};
 use crate::mlp::MlpParams;
 use crate::models::baselines::{LogisticParams, SvmParams};
 use crate::models::conv::ConvParams;
+use linfa::ParamGuard;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -53,12 +54,20 @@ impl ModelSpec {
     /// candidates (smaller is cheaper): (iterations or epochs, then C for the SVM or α for
     /// logistic regression, since a larger C makes the solver work longer and a smaller α
     /// regularises less).
+    /// Unchecked parameters (which no run accepts) cost the most.
     pub fn cost_key(&self) -> (f64, f64) {
+        let most = (f64::INFINITY, f64::INFINITY);
         match self {
-            ModelSpec::Logistic(p) => (p.get_max_iterations() as f64, -p.get_alpha()),
-            ModelSpec::Svm(p) => (0.0, p.get_c()),
-            ModelSpec::Mlp(p) => (p.training().epochs_for(1) as f64, 0.0),
-            ModelSpec::Conv(p) => (p.training().epochs_for(1) as f64, 0.0),
+            ModelSpec::Logistic(p) => p
+                .check_ref()
+                .map_or(most, |p| (p.max_iterations() as f64, -p.alpha())),
+            ModelSpec::Svm(p) => p.check_ref().map_or(most, |p| (0.0, p.c())),
+            ModelSpec::Mlp(p) => p
+                .check_ref()
+                .map_or(most, |p| (p.train().epochs_for(1) as f64, 0.0)),
+            ModelSpec::Conv(p) => p
+                .check_ref()
+                .map_or(most, |p| (p.train().epochs_for(1) as f64, 0.0)),
         }
     }
 

@@ -219,7 +219,7 @@ impl Race {
         Some(match (r_steps, o_steps) {
             (Some(r), Some(s)) if r_got == seeds && o_got == o.histories.len() => format!(
                 "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds, {} the steps): {}",
-                crate::display::ratio(r / s),
+                crate::text::ratio(r / s),
                 match self.beyond_seeds(Activation::Relu, other, target) {
                     Some(Verdict::Holds) => "fewer on every seed",
                     Some(Verdict::DoesNotHold) => "more on every seed",
@@ -229,7 +229,7 @@ impl Race {
             (Some(r), _) if r_got == seeds => format!(
                 "to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {} steps, so ReLU was at least {} faster",
                 o.steps_run(),
-                crate::display::ratio(o.steps_run() as f64 / r)
+                crate::text::ratio(o.steps_run() as f64 / r)
             ),
             _ => format!(
                 "ReLU did not reach {t:.0} % training error on every seed within {} steps: no ratio against {name}",
@@ -255,20 +255,20 @@ impl Race {
             let ratio = self.speedup_steps(relu, tanh, self.target_error);
             out += &match (ratio, self.beyond_seeds(relu, tanh, self.target_error)) {
                 (Some(r), Some(Verdict::Holds)) if r >= KRIZHEVSKY_SPEEDUP => {
-                    format!("{head} reproduced here, {}.", crate::display::ratio(r))
+                    format!("{head} reproduced here, {}.", crate::text::ratio(r))
                 }
                 (Some(r), Some(Verdict::Holds)) => format!(
                     "{head} not reproduced here, {} ({} short of it).",
-                    crate::display::ratio(r),
-                    crate::display::ratio(KRIZHEVSKY_SPEEDUP / r)
+                    crate::text::ratio(r),
+                    crate::text::ratio(KRIZHEVSKY_SPEEDUP / r)
                 ),
                 (Some(r), Some(Verdict::DoesNotHold)) => format!(
                     "{head} not reproduced here, where tanh needed {} the steps of ReLU.",
-                    crate::display::ratio(1.0 / r)
+                    crate::text::ratio(1.0 / r)
                 ),
                 (Some(r), _) => format!(
                     "{head} not shown here: the ratio of the means is {}, but the seeds' ranges overlap.",
-                    crate::display::ratio(r)
+                    crate::text::ratio(r)
                 ),
                 (None, _) => format!("{head} no ratio could be measured here."),
             };

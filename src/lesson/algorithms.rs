@@ -37,7 +37,7 @@ pub fn lesson_race(profile: crate::Profile, data: Dataset, target_error: f64) ->
 pub fn conv_race(profile: crate::Profile, data: Dataset, target_error: f64) -> RaceConfig {
     RaceConfig {
         data,
-        net: RaceNet::Conv(ConvParams::lenet().stages().to_vec()),
+        net: RaceNet::Conv(ConvParams::lenet_stages()),
         activations: vec![Activation::Tanh, Activation::Relu],
         learning_rates: vec![0.003, 0.01, 0.03, 0.1],
         search_epochs: 1,

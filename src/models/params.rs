@@ -171,7 +171,7 @@ impl TrainParams {
     }
 }
 
-/// Setters for a params type with a `train: TrainParams` field, one value each, with their
+/// Setters for an unchecked params newtype whose checked params hold a `train: TrainParams` field, one value each, with their
 /// defaults documented (the same for every network).
 #[macro_export]
 macro_rules! train_setters {
@@ -179,44 +179,44 @@ macro_rules! train_setters {
         impl $t {
             /// Update rule (default Adam).
             pub fn optimizer(mut self, o: $crate::models::train::Optimizer) -> Self {
-                self.train.optimizer = o;
+                self.0.train.optimizer = o;
                 self
             }
             /// Step size (default 1e-3); must be finite and > 0.
             pub fn learning_rate(mut self, lr: f64) -> Self {
-                self.train.learning_rate = lr;
+                self.0.train.learning_rate = lr;
                 self
             }
             /// Multiply the learning rate by this after every epoch (default 1, constant); a
             /// factor in (0, 1].
             pub fn learning_rate_decay(mut self, factor: f64) -> Self {
-                self.train.learning_rate_decay = factor;
+                self.0.train.learning_rate_decay = factor;
                 self
             }
             /// Examples per gradient step (default 128); must be ≥ 1.
             pub fn batch_size(mut self, b: usize) -> Self {
-                self.train.batch_size = b;
+                self.0.train.batch_size = b;
                 self
             }
             /// Passes over the training data (default 10); must be ≥ 1.
             pub fn epochs(mut self, e: usize) -> Self {
-                self.train.epochs = e;
+                self.0.train.epochs = e;
                 self
             }
             /// Train for at least `n` examples seen, with more epochs when the data is small (at
             /// most 2,000 epochs; default: no budget, just the epochs).
             pub fn min_samples(mut self, n: usize) -> Self {
-                self.train.min_samples = Some(n);
+                self.0.train.min_samples = Some(n);
                 self
             }
             /// L2 penalty λ on the weights (default 0); must be finite and ≥ 0.
             pub fn l2(mut self, l2: f64) -> Self {
-                self.train.l2 = l2;
+                self.0.train.l2 = l2;
                 self
             }
             /// Early stopping on a validation split (default off).
             pub fn early_stopping(mut self, validation_fraction: f64, patience: usize) -> Self {
-                self.train.early_stopping = Some($crate::models::train::EarlyStopping {
+                self.0.train.early_stopping = Some($crate::models::train::EarlyStopping {
                     validation_fraction,
                     patience,
                 });
@@ -224,29 +224,25 @@ macro_rules! train_setters {
             }
             /// Seed for initialisation, shuffling and the validation split (default 0).
             pub fn seed(mut self, s: u64) -> Self {
-                self.train.seed = s;
+                self.0.train.seed = s;
                 self
             }
             /// Print one progress line per epoch (default true).
             pub fn verbose(mut self, v: bool) -> Self {
-                self.train.verbose = v;
+                self.0.train.verbose = v;
                 self
             }
             /// Threads for the matrix products and the optimiser's updates (default: every
             /// core). The weights and history are the same for any count.
             pub fn threads(mut self, n: usize) -> Self {
-                self.train.threads = Some(n);
+                self.0.train.threads = Some(n);
                 self
             }
             /// Memory the model, its optimiser state and a batch's activations may take, in GB
             /// (default 4); checked before anything is allocated.
             pub fn memory_budget(mut self, gb: f64) -> Self {
-                self.train.memory_gb = gb;
+                self.0.train.memory_gb = gb;
                 self
-            }
-            /// The training settings.
-            pub fn training(&self) -> &$crate::models::train::TrainParams {
-                &self.train
             }
         }
     };

@@ -4,28 +4,37 @@ use super::{accuracy, check_features, require_two_classes};
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use linfa::prelude::*;
+use linfa::ParamGuard;
 use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
-/// Multinomial logistic regression. Defaults: L2 penalty `alpha` 10 (on the summed log-loss, as
+/// Multinomial logistic regression's checked parameters, with plain getters; built through
+/// [`LogisticParams`]. Defaults: L2 penalty `alpha` 10 (on the summed log-loss, as
 /// scikit-learn's C = 1/alpha) and at most 30 L-BFGS iterations, both picked by the validation
-/// search of [`crate::experiments::baseline_search`] (shown in the data-scale notebook), and
+/// search of [`crate::lesson::data_scale::baseline_search`] (shown in the data-scale notebook), and
 /// gradient tolerance 1e-4. The linfa-logistic in `patches/` computes the log-sum-exp per row,
 /// stops its line search at L-BFGS-B's width tolerance and gets the gradient from the cost's
 /// forward pass, so time grows with the iteration cap in proportion (at m = 10,000: 1.8 s for
 /// 30 iterations and 5.4 s for 100, against 9.7 s and 105 s with the published crate).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LogisticParams {
+pub struct LogisticValidParams {
     alpha: f64,
     max_iterations: u64,
     gradient_tolerance: f64,
 }
 
-impl Default for LogisticParams {
+/// Logistic regression's parameters, unchecked: set them with the setters, then
+/// [`fit`](LogisticParams::fit) (which checks them) or [`ParamGuard::check`] for the
+/// [`LogisticValidParams`] and their getters (linfa's parameter pattern).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LogisticParams(LogisticValidParams);
+
+impl Default for LogisticValidParams {
     fn default() -> Self {
-        LogisticParams {
+        LogisticValidParams {
             alpha: 10.0,
             max_iterations: 30,
             gradient_tolerance: 1e-4,
@@ -40,55 +49,77 @@ impl LogisticParams {
     }
     /// L2 penalty (default 10); must be finite and ≥ 0.
     pub fn alpha(mut self, a: f64) -> Self {
-        self.alpha = a;
+        self.0.alpha = a;
         self
     }
     /// Most L-BFGS iterations (default 30); must be ≥ 1.
     pub fn max_iterations(mut self, n: u64) -> Self {
-        self.max_iterations = n;
+        self.0.max_iterations = n;
         self
     }
     /// Stop when the gradient norm falls below this (default 1e-4); must be finite and > 0.
     pub fn gradient_tolerance(mut self, t: f64) -> Self {
-        self.gradient_tolerance = t;
+        self.0.gradient_tolerance = t;
         self
     }
+    /// A short description (the values as set, checked or not).
+    pub fn describe(&self) -> String {
+        self.0.describe()
+    }
+    /// Checks the parameters, then fits on `train` (see [`LogisticValidParams::fit`]).
+    pub fn fit(&self, train: &Dataset) -> Result<Logistic> {
+        self.check_ref()?.fit(train)
+    }
+}
 
+impl ParamGuard for LogisticParams {
+    type Checked = LogisticValidParams;
+    type Error = TakeoffError;
+
+    fn check_ref(&self) -> Result<&LogisticValidParams> {
+        let p = &self.0;
+        if !(p.alpha.is_finite() && p.alpha >= 0.0) {
+            return Err(TakeoffError::invalid("alpha", p.alpha, "a finite number ≥ 0"));
+        }
+        if p.max_iterations == 0 {
+            return Err(TakeoffError::invalid("max iterations", 0, "at least 1"));
+        }
+        if !(p.gradient_tolerance.is_finite() && p.gradient_tolerance > 0.0) {
+            return Err(TakeoffError::invalid(
+                "gradient tolerance",
+                p.gradient_tolerance,
+                "a finite number > 0",
+            ));
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<LogisticValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl LogisticValidParams {
     /// The L2 penalty α.
-    pub fn get_alpha(&self) -> f64 {
+    pub fn alpha(&self) -> f64 {
         self.alpha
     }
     /// The most L-BFGS iterations.
-    pub fn get_max_iterations(&self) -> u64 {
+    pub fn max_iterations(&self) -> u64 {
         self.max_iterations
     }
-
+    /// The gradient tolerance.
+    pub fn gradient_tolerance(&self) -> f64 {
+        self.gradient_tolerance
+    }
     /// A short description.
     pub fn describe(&self) -> String {
         format!("logistic regression (α = {})", self.alpha)
     }
 
-    /// Checks the parameters.
-    pub fn check(&self) -> Result<()> {
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(TakeoffError::invalid("alpha", self.alpha, "a finite number ≥ 0"));
-        }
-        if self.max_iterations == 0 {
-            return Err(TakeoffError::invalid("max iterations", 0, "at least 1"));
-        }
-        if !(self.gradient_tolerance.is_finite() && self.gradient_tolerance > 0.0) {
-            return Err(TakeoffError::invalid(
-                "gradient tolerance",
-                self.gradient_tolerance,
-                "a finite number > 0",
-            ));
-        }
-        Ok(())
-    }
-
     /// Fits on `train` (features are used as given: standardise first).
     pub fn fit(&self, train: &Dataset) -> Result<Logistic> {
-        self.check()?;
         require_two_classes(train, "logistic regression")?;
         let data = train.to_linfa();
         let t = Instant::now();

@@ -6,6 +6,7 @@ use super::{accuracy, check_features, require_two_classes, Budget};
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use linfa::prelude::*;
+use linfa::ParamGuard;
 use linfa_svm::Svm;
 use ndarray::{Array1, Array2, Axis};
 use rayon::prelude::*;
@@ -16,22 +17,30 @@ use std::time::Instant;
 /// `gamma="scale"` is 1/d for standardised features).
 pub const DEFAULT_GAMMA_PER_FEATURE: f64 = 0.5;
 
-/// RBF-kernel SVM, one-vs-one. Defaults: C = 10 and γ = 0.5/d, both picked by the validation
-/// search of [`crate::experiments::baseline_search`] (γ = 1/d scored 0.2 points lower there, within
+/// The RBF-kernel SVM's checked parameters, with plain getters; built through [`SvmParams`].
+/// One-vs-one. Defaults: C = 10 and γ = 0.5/d, both picked by the validation
+/// search of [`crate::lesson::data_scale::baseline_search`] (γ = 1/d scored 0.2 points lower there, within
 /// the validation set's noise), solver tolerance 1e-3 (linfa's default 1e-7 is
 /// many times slower for no accuracy), budget 4 GB / 10 min. Shrinking stays off: linfa-svm
 /// 0.8.1's shrinking step can underflow its active-set counter (a panic in debug builds).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SvmParams {
+pub struct SvmValidParams {
     c: f64,
     gamma: Option<f64>,
     tolerance: f64,
     budget: Budget,
 }
 
-impl Default for SvmParams {
+/// The SVM's parameters, unchecked: set them with the setters, then [`fit`](SvmParams::fit)
+/// (which checks them) or [`ParamGuard::check`] for the [`SvmValidParams`] and their getters
+/// (linfa's parameter pattern).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SvmParams(SvmValidParams);
+
+impl Default for SvmValidParams {
     fn default() -> Self {
-        SvmParams {
+        SvmValidParams {
             c: 10.0,
             gamma: None,
             tolerance: 1e-3,
@@ -54,56 +63,31 @@ impl SvmParams {
     }
     /// Soft-margin penalty C (default 10); must be finite and > 0.
     pub fn c(mut self, c: f64) -> Self {
-        self.c = c;
+        self.0.c = c;
         self
     }
     /// Kernel width γ in exp(−γ‖x − x'‖²) (default 0.5/d); must be finite and > 0.
     pub fn gamma(mut self, g: f64) -> Self {
-        self.gamma = Some(g);
+        self.0.gamma = Some(g);
         self
-    }
-    /// The soft-margin penalty C.
-    pub fn get_c(&self) -> f64 {
-        self.c
-    }
-    /// The kernel width used on data with `d` features.
-    pub fn gamma_for(&self, d: usize) -> f64 {
-        self.gamma.unwrap_or(DEFAULT_GAMMA_PER_FEATURE / d.max(1) as f64)
     }
     /// Solver stopping tolerance (default 1e-3); must be finite and > 0.
     pub fn tolerance(mut self, t: f64) -> Self {
-        self.tolerance = t;
+        self.0.tolerance = t;
         self
     }
     /// Memory and time budget (default 4 GB, 10 minutes).
     pub fn budget(mut self, b: Budget) -> Self {
-        self.budget = b;
+        self.0.budget = b;
         self
     }
-
-    /// A short description.
+    /// A short description (the values as set, checked or not).
     pub fn describe(&self) -> String {
-        format!("RBF SVM (C = {})", self.c)
+        self.0.describe()
     }
-
-    /// Checks the parameters.
-    pub fn check(&self) -> Result<()> {
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(TakeoffError::invalid("C", self.c, "a finite number > 0"));
-        }
-        if let Some(g) = self.gamma {
-            if !(g.is_finite() && g > 0.0) {
-                return Err(TakeoffError::invalid("gamma", g, "a finite number > 0"));
-            }
-        }
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(TakeoffError::invalid(
-                "tolerance",
-                self.tolerance,
-                "a finite number > 0",
-            ));
-        }
-        Ok(())
+    /// Checks the parameters, then fits on `train` (see [`SvmValidParams::fit`]).
+    pub fn fit(&self, train: &Dataset) -> Result<SvmModel> {
+        self.check_ref()?.fit(train)
     }
 
     /// Estimated cost for `m` examples of `d` features in `k` classes of equal size on
@@ -148,11 +132,65 @@ impl SvmParams {
             minutes: (total / threads as f64).max(longest),
         }
     }
+}
+
+/// One binary problem of a one-vs-one SVM: decision = Σ alpha · k(x, support vector) − rho,
+/// positive for `first`.
+impl ParamGuard for SvmParams {
+    type Checked = SvmValidParams;
+    type Error = TakeoffError;
+
+    fn check_ref(&self) -> Result<&SvmValidParams> {
+        let p = &self.0;
+        if !(p.c.is_finite() && p.c > 0.0) {
+            return Err(TakeoffError::invalid("C", p.c, "a finite number > 0"));
+        }
+        if let Some(g) = p.gamma {
+            if !(g.is_finite() && g > 0.0) {
+                return Err(TakeoffError::invalid("gamma", g, "a finite number > 0"));
+            }
+        }
+        if !(p.tolerance.is_finite() && p.tolerance > 0.0) {
+            return Err(TakeoffError::invalid(
+                "tolerance",
+                p.tolerance,
+                "a finite number > 0",
+            ));
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<SvmValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl SvmValidParams {
+    /// The soft-margin penalty C.
+    pub fn c(&self) -> f64 {
+        self.c
+    }
+    /// The kernel width used on data with `d` features.
+    pub fn gamma_for(&self, d: usize) -> f64 {
+        self.gamma.unwrap_or(DEFAULT_GAMMA_PER_FEATURE / d.max(1) as f64)
+    }
+    /// The solver's stopping tolerance.
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+    /// The memory and time budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+    /// A short description.
+    pub fn describe(&self) -> String {
+        format!("RBF SVM (C = {})", self.c)
+    }
 
     /// Fits one binary SVM per pair of classes present in `train`, the pairs side by side on the
     /// current rayon pool's threads, after checking the budget.
     pub fn fit(&self, train: &Dataset) -> Result<SvmModel> {
-        self.check()?;
         require_two_classes(train, "the SVM")?;
         let counts = train.class_counts();
         let cost = SvmParams::estimate_for(&counts, train.n_features(), rayon::current_num_threads());
@@ -257,8 +295,6 @@ impl SvmParams {
     }
 }
 
-/// One binary problem of a one-vs-one SVM: decision = Σ alpha · k(x, support vector) − rho,
-/// positive for `first`.
 #[derive(Debug, Clone)]
 pub(super) struct Pair {
     pub(super) first: usize,

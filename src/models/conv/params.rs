@@ -6,12 +6,14 @@ use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::mlp::{Activation, Init};
 use crate::models::train::{Fitted, History, TrainParams, Trainer};
+use linfa::ParamGuard;
 use serde::{Deserialize, Serialize};
 
-/// Everything that determines a trained convolutional net: the input image shape, the stages,
-/// the activation and initialisation, and its [`TrainParams`].
+/// Everything that determines a trained convolutional net, checked: the input image shape, the
+/// stages, the activation and initialisation, and its [`TrainParams`], with plain getters.
+/// Built through [`ConvParams`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConvParams {
+pub struct ConvValidParams {
     input: Shape,
     stages: Vec<Stage>,
     activation: Activation,
@@ -20,17 +22,24 @@ pub struct ConvParams {
     train: TrainParams,
 }
 
+/// A convolutional net's parameters, unchecked (linfa's parameter pattern): build with
+/// [`ConvParams::new`] or a preset, change with the setters, then [`ConvParams::fit`] (which
+/// checks them), or [`ParamGuard::check`] for the [`ConvValidParams`] and their getters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConvParams(ConvValidParams);
+
 crate::train_setters!(ConvParams);
 
 /// A trained convolutional net with its training history.
-pub type Cnn = Fitted<ConvNet<f32>, ConvParams>;
+pub type Cnn = Fitted<ConvNet<f32>, ConvValidParams>;
 
 impl ConvParams {
     /// A net of these stages (an output layer with one unit per class follows them) on 28 × 28
     /// grey images. Defaults: ReLU, the activation's usual initialisation, and the training
     /// defaults of [`TrainParams`].
     pub fn new(stages: &[Stage]) -> ConvParams {
-        ConvParams {
+        ConvParams(ConvValidParams {
             input: Shape {
                 height: 28,
                 width: 28,
@@ -40,14 +49,19 @@ impl ConvParams {
             activation: Activation::Relu,
             init: None,
             train: TrainParams::default(),
-        }
+        })
     }
 
     /// LeNet's shape at Fashion-MNIST's size: two 5 × 5 convolutions of 16 and 32 channels,
     /// each followed by 2 × 2 max pooling, then a dense layer of 128 (28×28×1 → 24×24×16 →
     /// 12×12×16 → 8×8×32 → 4×4×32 → 128 → classes); 80,202 parameters for 10 classes.
     pub fn lenet() -> ConvParams {
-        ConvParams::new(&[
+        ConvParams::new(&Self::lenet_stages())
+    }
+
+    /// The stages of [`ConvParams::lenet`].
+    pub fn lenet_stages() -> Vec<Stage> {
+        vec![
             Stage::Conv {
                 channels: 16,
                 kernel: 5,
@@ -59,7 +73,7 @@ impl ConvParams {
             },
             Stage::MaxPool { size: 2 },
             Stage::Dense { width: 128 },
-        ])
+        ]
     }
 
     /// [`ConvParams::lenet`] twice as wide, 32 and 64 channels and a dense layer of 256, with
@@ -84,7 +98,7 @@ impl ConvParams {
 
     /// The input images' height, width and channels (default 28 × 28 × 1).
     pub fn image(mut self, height: usize, width: usize, channels: usize) -> Self {
-        self.input = Shape {
+        self.0.input = Shape {
             height,
             width,
             channels,
@@ -93,16 +107,69 @@ impl ConvParams {
     }
     /// Hidden activation (default ReLU).
     pub fn activation(mut self, a: Activation) -> Self {
-        self.activation = a;
+        self.0.activation = a;
         self
     }
     /// Weight initialisation (default: the activation's usual one, He for ReLU, Xavier otherwise).
     pub fn init(mut self, i: Init) -> Self {
-        self.init = Some(i);
+        self.0.init = Some(i);
         self
     }
+
+    /// A short description, e.g. "CNN c16k5-p2-c32k5-p2-d128 ReLU" (the values as set, checked
+    /// or not).
+    pub fn describe(&self) -> String {
+        self.0.describe()
+    }
+
+    /// The net's shape without its activation, e.g. "CNN c16k5-p2-c32k5-p2-d128".
+    pub fn shape_name(&self) -> String {
+        self.0.shape_name()
+    }
+
+    /// Checks the parameters, then builds a trainer (see [`ConvValidParams::trainer`]).
+    pub fn trainer(&self, data: &Dataset) -> Result<Trainer<ConvNet<f32>>> {
+        self.check_ref()?.trainer(data)
+    }
+
+    /// Checks the parameters, then trains on `data` (see [`ConvValidParams::fit`]).
+    pub fn fit(&self, data: &Dataset) -> Result<Cnn> {
+        self.check_ref()?.fit(data)
+    }
+}
+
+impl ParamGuard for ConvParams {
+    type Checked = ConvValidParams;
+    type Error = TakeoffError;
+
+    /// Checks the training settings and that every stage fits the input shape.
+    fn check_ref(&self) -> Result<&ConvValidParams> {
+        self.0.train.check()?;
+        self.0.check_shapes(1)?;
+        Ok(&self.0)
+    }
+
+    fn check(self) -> Result<ConvValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl ConvValidParams {
+    /// The input images' shape.
+    pub fn input(&self) -> Shape {
+        self.input
+    }
+    /// The hidden activation.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+    /// How it is trained (batch, epochs, learning rate, seed, …).
+    pub fn train(&self) -> &TrainParams {
+        &self.train
+    }
     /// The initialisation actually used.
-    pub fn get_init(&self) -> Init {
+    pub fn init(&self) -> Init {
         self.init.unwrap_or(self.activation.usual_init())
     }
     /// The stages.
@@ -233,7 +300,6 @@ impl ConvParams {
     /// A trainer for this net on `data` (rows of images of the stated shape), after checking
     /// the settings, the shapes, the data and the memory.
     pub fn trainer(&self, data: &Dataset) -> Result<Trainer<ConvNet<f32>>> {
-        self.train.check()?;
         if data.n_features() != self.input.len() {
             return Err(TakeoffError::invalid(
                 "features per example",
@@ -251,7 +317,7 @@ impl ConvParams {
         self.train
             .check_memory(&self.describe(), params, kept, data.len())?;
         let (input, stages, classes) = (self.input, self.stages.clone(), data.n_classes());
-        let (activation, init) = (self.activation, self.get_init());
+        let (activation, init) = (self.activation, self.init());
         Trainer::start(&self.train, self.describe(), data, |r| {
             ConvNet::init(input, &stages, classes, activation, init, r)
         })

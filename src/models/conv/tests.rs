@@ -3,6 +3,7 @@
 use super::*;
 use crate::data::Dataset;
 use crate::random::rng;
+use linfa::ParamGuard;
 
 fn tiny(activation: Activation) -> (ConvNet<f64>, Array2<f64>, Vec<usize>) {
     // 6×6×2 images: conv 3×3 → 4×4×3, pool 2 → 2×2×3, dense 5, output 3
@@ -97,7 +98,7 @@ fn shapes_that_do_not_fit_are_clear_errors() {
         channels: 4,
         kernel: 30,
     }]);
-    let e = big_kernel.check_shapes(10).unwrap_err().to_string();
+    let e = big_kernel.check_ref().unwrap_err().to_string();
     assert!(e.contains("30×30 kernel") && e.contains("28×28×1"), "{e}");
     let odd_pool = ConvParams::new(&[
         Stage::Conv {
@@ -106,15 +107,15 @@ fn shapes_that_do_not_fit_are_clear_errors() {
         },
         Stage::MaxPool { size: 5 },
     ]);
-    let e = odd_pool.check_shapes(10).unwrap_err().to_string();
+    let e = odd_pool.check_ref().unwrap_err().to_string();
     assert!(e.contains("5×5 pool") && e.contains("24×24×4"), "{e}");
     let after_dense = ConvParams::new(&[Stage::Dense { width: 8 }, Stage::MaxPool { size: 2 }]);
     assert!(after_dense
-        .check_shapes(10)
+        .check_ref()
         .unwrap_err()
         .to_string()
         .contains("after a dense layer"));
-    let (params, _) = ConvParams::lenet().check_shapes(10).unwrap();
+    let (params, _) = ConvParams::lenet().check().unwrap().check_shapes(10).unwrap();
     assert_eq!(params, 80_202.0);
     // not an image of the stated size
     let d = Dataset::new(

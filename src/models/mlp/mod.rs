@@ -21,6 +21,7 @@ use crate::kernels::{matmul, real, Real};
 use crate::models::train::{flat, Fitted, Model, Step, TrainParams};
 pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
 use crate::random::SeededRng;
+use linfa::ParamGuard;
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
@@ -286,16 +287,23 @@ impl Model for Network<f32> {
 
 // ---------------------------------------------------------------- params
 
-/// Everything that determines a trained MLP: its shape and its [`TrainParams`]. Build with
-/// [`MlpParams::new`] or a preset, change with the setters, then [`MlpParams::fit`].
+/// Everything that determines a trained MLP, checked: its shape and its [`TrainParams`], with
+/// plain getters. Built through [`MlpParams`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MlpParams {
+pub struct MlpValidParams {
     hidden: Vec<usize>,
     activation: Activation,
     init: Option<Init>,
     #[serde(flatten)]
     train: TrainParams,
 }
+
+/// An MLP's parameters, unchecked (linfa's parameter pattern): build with [`MlpParams::new`] or
+/// a preset, change with the setters, then [`MlpParams::fit`] (which checks them), or
+/// [`ParamGuard::check`] for the [`MlpValidParams`] and their getters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MlpParams(MlpValidParams);
 
 crate::train_setters!(MlpParams);
 
@@ -304,12 +312,12 @@ impl MlpParams {
     /// initialisation, Adam at learning rate 1e-3, batch 128, 10 epochs, no L2, no early
     /// stopping, seed 0, one progress line per epoch.
     pub fn new(hidden: &[usize]) -> MlpParams {
-        MlpParams {
+        MlpParams(MlpValidParams {
             hidden: hidden.to_vec(),
             activation: Activation::Relu,
             init: None,
             train: TrainParams::default(),
-        }
+        })
     }
 
     /// One hidden layer of 32 units.
@@ -329,41 +337,80 @@ impl MlpParams {
 
     /// Hidden activation (default ReLU).
     pub fn activation(mut self, a: Activation) -> Self {
-        self.activation = a;
+        self.0.activation = a;
         self
     }
     /// Weight initialisation (default: the activation's usual one, He for ReLU, Xavier otherwise).
     pub fn init(mut self, i: Init) -> Self {
-        self.init = Some(i);
+        self.0.init = Some(i);
         self
     }
+
+    /// A short description, e.g. "MLP 256-128 ReLU" (the values as set, checked or not).
+    pub fn describe(&self) -> String {
+        self.0.describe()
+    }
+
+    /// The net's shape without its activation, e.g. "MLP 256-128".
+    pub fn shape_name(&self) -> String {
+        self.0.shape_name()
+    }
+
+    /// Checks the parameters, then builds a trainer (see [`MlpValidParams::trainer`]).
+    pub fn trainer(&self, data: &Dataset) -> Result<Trainer<Network<f32>>> {
+        self.check_ref()?.trainer(data)
+    }
+
+    /// Checks the parameters, then the MLP as initialised, before any training.
+    pub fn untrained(&self, data: &Dataset) -> Result<Mlp> {
+        self.check_ref()?.untrained(data)
+    }
+
+    /// Checks the parameters, then trains on `data` (see [`MlpValidParams::fit`]).
+    pub fn fit(&self, data: &Dataset) -> Result<Mlp> {
+        self.check_ref()?.fit(data)
+    }
+}
+
+impl ParamGuard for MlpParams {
+    type Checked = MlpValidParams;
+    type Error = TakeoffError;
+
+    /// Checks every parameter before any work starts.
+    fn check_ref(&self) -> Result<&MlpValidParams> {
+        if let Some(w) = self.0.hidden.iter().find(|&&w| w == 0) {
+            return Err(TakeoffError::invalid(
+                "hidden layer width",
+                w,
+                "at least 1 unit per layer",
+            ));
+        }
+        self.0.train.check()?;
+        Ok(&self.0)
+    }
+
+    fn check(self) -> Result<MlpValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl MlpValidParams {
     /// Hidden layer widths.
     pub fn hidden(&self) -> &[usize] {
         &self.hidden
     }
     /// The hidden activation.
-    pub fn get_activation(&self) -> Activation {
+    pub fn activation(&self) -> Activation {
         self.activation
     }
     /// The initialisation actually used.
-    pub fn get_init(&self) -> Init {
+    pub fn init(&self) -> Init {
         self.init.unwrap_or(self.activation.usual_init())
     }
-    /// Batch size.
-    pub fn get_batch_size(&self) -> usize {
-        self.train.batch_size
-    }
-    /// Number of epochs.
-    pub fn get_epochs(&self) -> usize {
-        self.train.epochs
-    }
-    /// The learning rate.
-    pub fn get_learning_rate(&self) -> f64 {
-        self.train.learning_rate
-    }
-    /// The seed.
-    pub fn get_seed(&self) -> u64 {
-        self.train.seed
+    /// How it is trained (batch, epochs, learning rate, seed, …).
+    pub fn train(&self) -> &TrainParams {
+        &self.train
     }
 
     /// A short description, e.g. "MLP 256-128 ReLU".
@@ -377,18 +424,6 @@ impl MlpParams {
         format!("MLP {}", h.join("-"))
     }
 
-    /// Checks every parameter before any work starts.
-    pub fn check(&self) -> Result<()> {
-        if let Some(w) = self.hidden.iter().find(|&&w| w == 0) {
-            return Err(TakeoffError::invalid(
-                "hidden layer width",
-                w,
-                "at least 1 unit per layer",
-            ));
-        }
-        self.train.check()
-    }
-
     /// Layer sizes on `data`: inputs, hidden widths, classes.
     fn sizes(&self, data: &Dataset) -> Vec<usize> {
         let mut sizes = vec![data.n_features()];
@@ -397,10 +432,9 @@ impl MlpParams {
         sizes
     }
 
-    /// A trainer for this MLP on `data`, after checking the parameters, the data and the memory
-    /// the net and a batch need; drive it with [`Trainer::train_epoch`].
+    /// A trainer for this MLP on `data`, after checking the data and the memory the net and a
+    /// batch need; drive it with [`Trainer::train_epoch`].
     pub fn trainer(&self, data: &Dataset) -> Result<Trainer<Network<f32>>> {
-        self.check()?;
         let sizes = self.sizes(data);
         let n_params: f64 = sizes
             .windows(2)
@@ -409,7 +443,7 @@ impl MlpParams {
         let activations: f64 = sizes.iter().map(|&n| n as f64).sum();
         self.train
             .check_memory(&self.describe(), n_params, activations, data.len())?;
-        let (activation, init) = (self.activation, self.get_init());
+        let (activation, init) = (self.activation, self.init());
         Trainer::start(&self.train, self.describe(), data, |r| {
             Network::init(&sizes, activation, init, r)
         })
@@ -442,7 +476,7 @@ impl MlpParams {
 pub const SOURCE: &str = include_str!("mod.rs");
 
 /// A trained MLP with its training history.
-pub type Mlp = Fitted<Network<f32>, MlpParams>;
+pub type Mlp = Fitted<Network<f32>, MlpValidParams>;
 
 impl Mlp {
     /// Class probabilities (m × K).

@@ -221,3 +221,23 @@ fn sample_budget_adds_epochs_on_small_data() {
         .unwrap();
     assert_eq!(m.history.epochs.len(), 10);
 }
+
+/// linfa's parameter pattern: setters on the unchecked params, getters on the checked ones, the
+/// same JSON for both (so cache keys do not depend on which one was serialised).
+#[test]
+fn params_are_checked_before_their_getters_are_reachable() {
+    use linfa::ParamGuard;
+    let e = MlpParams::new(&[8, 0]).check().unwrap_err().to_string();
+    assert!(e.contains("hidden layer width"), "{e}");
+    assert!(MlpParams::small().epochs(0).check_ref().is_err());
+    let p = MlpParams::medium().activation(Activation::Tanh).seed(3);
+    let checked = p.clone().check().unwrap();
+    assert_eq!(checked.hidden(), [256, 128]);
+    assert_eq!(checked.activation(), Activation::Tanh);
+    assert_eq!(checked.init(), Init::Xavier);
+    assert_eq!(checked.train().seed, 3);
+    assert_eq!(
+        serde_json::to_string(&p).unwrap(),
+        serde_json::to_string(&checked).unwrap()
+    );
+}
