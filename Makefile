@@ -18,10 +18,19 @@ export EVCXR_TMPDIR ?= $(ROOT)/target/evcxr
 export PATH := $(CARGO_BIN):$(PATH)
 PROFILE ?= default
 
-.PHONY: setup test-setup render test lab strip
+.PHONY: setup git-filter test-setup render test lab strip
 
-setup: $(EVCXR) $(VENV_STAMP) $(KERNEL)
+setup: $(EVCXR) $(VENV_STAMP) $(KERNEL) git-filter
 	@echo "setup: ready (evcxr_jupyter $(EVCXR_VERSION), Python venv .venv, kernel 'rust')"
+
+# Notebook outputs never reach a commit: git runs nbstripout on every staged notebook (the
+# filter lives in this clone's .git/config and .git/info/attributes; the files on disk keep
+# their outputs). Skipped outside a git clone.
+git-filter: $(VENV_STAMP)
+	@if git -C $(ROOT) rev-parse --git-dir >/dev/null 2>&1; then \
+		git -C $(ROOT) config --get filter.nbstripout.clean >/dev/null || \
+		{ cd $(ROOT) && $(VENV)/bin/nbstripout --install && echo "setup: git strips notebook outputs on commit (nbstripout filter)"; }; \
+	fi
 
 $(EVCXR):
 	@echo "setup: installing evcxr_jupyter $(EVCXR_VERSION) with cargo (about 5-7 minutes on 2 cores, once)"
@@ -53,8 +62,9 @@ $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 
 # The whole lesson as static HTML in site/ (default profile; PROFILE=quick or full to change).
+# NOTEBOOK=notebooks/01-data-scale.ipynb renders that chapter alone; the other pages stay.
 render: setup
-	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site
+	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site $(NOTEBOOK)
 
 # Everything CI checks: format, lints, unit tests (the crate's and the patched linfa crates'), committed notebooks stripped, the renderer's
 # fault tests, every notebook executed twice in the quick profile (outputs checked for errors, and
@@ -73,8 +83,14 @@ test: test-setup
 	$(PY) scripts/compare_renders.py target/site-quick-first/notebooks target/site-quick/notebooks
 	$(PY) scripts/browser_check.py target/site-quick
 
-# JupyterLab on notebooks/ with the kernel ready (its own evcxr build folder).
+# JupyterLab on notebooks/ with the kernel ready. Its evcxr build folder is its own (a render
+# and JupyterLab never write one build at once), started as a copy of the render's when that is
+# newer, so the first cell compiles only what changed.
 lab: setup
+	@if [ -d $(ROOT)/target/evcxr/target ] && [ ! $(ROOT)/target/evcxr-lab/target -nt $(ROOT)/target/evcxr/target ]; then \
+		echo "lab: copying the render's compiled dependencies (target/evcxr -> target/evcxr-lab)"; \
+		rm -rf $(ROOT)/target/evcxr-lab && cp -a $(ROOT)/target/evcxr $(ROOT)/target/evcxr-lab; \
+	fi
 	EVCXR_TMPDIR=$(ROOT)/target/evcxr-lab $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 

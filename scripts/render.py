@@ -5,10 +5,14 @@
 * Notebooks run one after another (one evcxr build folder may serve one kernel at a time).
 * A cell that errors, panics, or writes to stderr (where evcxr prints a `?` error) fails the
   render, naming the notebook and the cell.
-* Pages are self-contained: plotly.js is inlined once per page; no require.js, MathJax, mermaid or
-  fonts from the network.
+* Pages load nothing from the network: one copy of plotly.js sits in the site folder beside them
+  (`plotly.min.js`, referenced by every page); no require.js, MathJax, mermaid or web fonts.
 * The new site is built beside the old one and swapped in only when every notebook succeeded, so a
   failed or interrupted render leaves the previous site intact.
+* Naming notebooks renders only those: the other pages are rebuilt from the executed copies the
+  last render kept in `<site>/notebooks/`, so the index and the navigation stay whole.
+* Progress lines say which notebook runs, the time so far, and an estimate of what is left from
+  the previous render's times (kept in `<site>/render.json`).
 """
 import argparse
 import html
@@ -29,6 +33,7 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "scripts" / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_NAME = "plotly.min.js"  # one copy in the site folder, beside the pages
 CELL_TIMEOUT = {"quick": 900, "default": 1800, "full": -1}
 SUMMARY_ZH = "深度学习的爆发不是因为新理论，而是因为“数据够多、算力够强、算法够快”——三者共同解锁了神经网络的真正潜力。"
 SUMMARY_EN = (
@@ -118,7 +123,7 @@ def exporter() -> HTMLExporter:
 def page(nb, name: str, nav: dict, profile: str) -> str:
     resources = {
         "metadata": {"name": name},
-        "plotly_js": PLOTLY_JS.read_text(encoding="utf-8"),
+        "plotly_src": PLOTLY_NAME,
         "takeoff_nav": nav,
         "takeoff_profile": profile,
     }
@@ -153,6 +158,22 @@ Every number and chart in it was computed from data when these pages were render
 """
 
 
+def read_previous(site: Path) -> dict:
+    """The last render's record (`render.json`), or nothing when there is none or it is unreadable."""
+    try:
+        return json.loads((site / "render.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def estimate_left(previous: dict, stems: list) -> str:
+    """", about N s left (from the previous render)" when the previous render timed all of `stems`."""
+    times = previous.get("notebook_seconds", {})
+    if not stems or not all(s in times for s in stems):
+        return ""
+    return f", about {sum(times[s] for s in stems):.0f} s left (from the previous render's times)"
+
+
 def write_atomic(path: Path, text: str):
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -175,18 +196,39 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", default=os.environ.get("TAKEOFF_PROFILE", "default"),
                     choices=sorted(CELL_TIMEOUT))
     ap.add_argument("--site", default="site", help="output folder (replaced only on success)")
-    ap.add_argument("--notebooks", default=str(ROOT / "notebooks"), help="folder of NN-name.ipynb files")
+    ap.add_argument("--notebooks", default=None,
+                    help="folder of NN-name.ipynb files (default: the named notebooks' folder, else notebooks/)")
     ap.add_argument("only", nargs="*", help="notebook files to run instead of the whole folder")
     args = ap.parse_args(argv)
     os.environ["TAKEOFF_PROFILE"] = args.profile
     # A fixed build folder: the second kernel reuses the compiled dependencies of the first.
     os.environ.setdefault("EVCXR_TMPDIR", str(ROOT / "target" / "evcxr"))
 
-    paths = [Path(p).resolve() for p in args.only] or notebooks(Path(args.notebooks).resolve())
-    if not paths:
+    chosen = [Path(p).resolve() for p in args.only]
+    folder = Path(args.notebooks).resolve() if args.notebooks else (
+        chosen[0].parent if chosen else ROOT / "notebooks")
+    every = notebooks(folder)
+    strangers = [p.name for p in chosen if p not in every]
+    if strangers:
+        print(f"render: {', '.join(strangers)} not among the NN-name.ipynb notebooks of {folder}",
+              file=sys.stderr)
+        return 2
+    if not every:
         print(f"render: no notebooks found in {args.notebooks}", file=sys.stderr)
         return 2
     site = Path(args.site).resolve()
+    previous = read_previous(site)
+    if chosen:
+        missing = [p.name for p in every if p not in chosen and not (site / "notebooks" / p.name).exists()]
+        if missing:
+            print(f"render: {', '.join(missing)} not rendered in {site} yet; "
+                  "render the whole lesson once first (make render)", file=sys.stderr)
+            return 2
+        if previous.get("profile") not in (None, args.profile):
+            print(f"render: {site} holds the {previous['profile']} profile; render one notebook "
+                  f"in the same profile or the whole lesson", file=sys.stderr)
+            return 2
+    to_run = [p for p in every if not chosen or p in chosen]
     site.parent.mkdir(parents=True, exist_ok=True)
     # leftovers of renders that were killed outright
     for stale in site.parent.glob(f"{site.name}.partial-*"):
@@ -203,17 +245,25 @@ def main(argv=None) -> int:
         print(msg, flush=True)
 
     started = time.time()
-    executed = []
+    seconds = dict(previous.get("notebook_seconds", {})) if chosen else {}
     try:
-        for i, path in enumerate(paths, 1):
-            log(f"[{i}/{len(paths)}] {path.name} ({args.profile} profile), elapsed {time.time() - started:.0f} s")
+        executed = {}
+        for i, path in enumerate(to_run, 1):
+            left = estimate_left(previous, [p.stem for p in to_run[i - 1:]])
+            log(f"[{i}/{len(to_run)}] {path.name} ({args.profile} profile), elapsed "
+                f"{time.time() - started:.0f} s{left}")
             t0 = time.time()
             nb = execute(path, args.profile, log)
-            executed.append((path, nb))
-            nbformat.write(nb, staging / "notebooks" / path.name)
-            log(f"[{i}/{len(paths)}] {path.name} ran in {time.time() - t0:.1f} s")
-        entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem} for p, nb in executed]
-        for i, (path, nb) in enumerate(executed):
+            executed[path] = nb
+            seconds[path.stem] = round(time.time() - t0, 1)
+            log(f"[{i}/{len(to_run)}] {path.name} ran in {seconds[path.stem]:.1f} s")
+        for path in every:
+            if path not in executed:
+                executed[path] = nbformat.read(site / "notebooks" / path.name, as_version=4)
+            nbformat.write(executed[path], staging / "notebooks" / path.name)
+        ordered = [(p, executed[p]) for p in every]
+        entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem} for p, nb in ordered]
+        for i, (path, nb) in enumerate(ordered):
             nav = {
                 "index": "index.html",
                 "prev": entries[i - 1] if i > 0 else None,
@@ -221,8 +271,10 @@ def main(argv=None) -> int:
             }
             write_atomic(staging / f"{path.stem}.html", page(nb, entries[i]["title"], nav, args.profile))
         write_atomic(staging / "index.html", index_page(entries, args.profile))
+        shutil.copyfile(PLOTLY_JS, staging / PLOTLY_NAME)
         (staging / "render.json").write_text(json.dumps(
             {"profile": args.profile, "notebooks": [e["name"] for e in entries],
+             "rendered_now": [p.stem for p in to_run], "notebook_seconds": seconds,
              "seconds": round(time.time() - started, 1)}, indent=1))
         swap_in(staging, site)
     except NotebookFailed as e:
@@ -234,7 +286,8 @@ def main(argv=None) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"render: interrupted; {site} was left as it was.", file=sys.stderr)
         raise
-    log(f"render: {len(executed)} notebooks -> {site}/index.html in {time.time() - started:.0f} s")
+    executed = to_run
+    log(f"render: {len(executed)} of {len(every)} notebooks run -> {site}/index.html in {time.time() - started:.0f} s")
     return 0
 
 

@@ -71,19 +71,15 @@ class FailingNotebooks(unittest.TestCase):
         self.check_fails('let x: u32 = "text";', "mismatched types")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class RemixAndInterrupt(unittest.TestCase):
     def test_remixed_parameter_cell_changes_the_output(self):
         """Copy the opening notebook, change the list of sizes, render the copy: the chart follows."""
         nb = nbformat.read(ROOT / "notebooks" / "00-why-now.ipynb", 4)
-        target = "let config = takeoff::experiments::data_scale_teacher(profile)?;"
+        target = "let config = takeoff::lesson::data_scale::data_scale_teacher(profile)?;"
         cells = [c for c in nb.cells if c.cell_type == "code" and target in c.source]
         self.assertEqual(len(cells), 1, "the parameter cell of 00-why-now moved: update this test")
         cells[0].source = cells[0].source.replace(
-            target, "let mut config = takeoff::experiments::data_scale_teacher(profile)?;\n"
+            target, "let mut config = takeoff::lesson::data_scale::data_scale_teacher(profile)?;\n"
                     "config.sizes = vec![100, 1000];")
         # the copy lives elsewhere: point its :dep line at the crate, as a teacher's copy would
         for c in nb.cells:
@@ -127,3 +123,38 @@ class RemixAndInterrupt(unittest.TestCase):
             self.assertNotEqual(proc.returncode, 0)
             self.assertEqual((site / "index.html").read_text(), "previous site")
             self.assertEqual([p.name for p in tmp.iterdir() if p.name.startswith("site.")], [])
+
+    def test_one_notebook_rerenders_and_the_rest_of_the_site_stays(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            nbs, site = tmp / "nbs", tmp / "site"
+            nbs.mkdir()
+            nbformat.write(notebook('println!("first page");'), nbs / "01-a.ipynb")
+            nbformat.write(notebook('println!("second page, take 1");'), nbs / "02-b.ipynb")
+            alone = subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "render.py"), "--profile", "quick",
+                 "--site", str(site), str(nbs / "02-b.ipynb")],
+                capture_output=True, text=True, timeout=900)
+            self.assertEqual(alone.returncode, 2, alone.stdout + alone.stderr)
+            self.assertIn("render the whole lesson once first", alone.stderr)
+            whole = run_render(nbs, site)
+            self.assertEqual(whole.returncode, 0, whole.stdout + whole.stderr)
+            first = (site / "01-a.html").read_bytes()
+            nbformat.write(notebook('println!("second page, take 2");'), nbs / "02-b.ipynb")
+            one = subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "render.py"), "--profile", "quick",
+                 "--site", str(site), str(nbs / "02-b.ipynb")],
+                capture_output=True, text=True, timeout=900)
+            self.assertEqual(one.returncode, 0, one.stdout + one.stderr)
+            self.assertIn("render: 1 of 2 notebooks run", one.stdout)
+            self.assertIn("s left (from the previous render's times)", one.stdout)
+            self.assertEqual((site / "01-a.html").read_bytes(), first, "the other page is unchanged")
+            self.assertIn("take 2", (site / "02-b.html").read_text())
+            self.assertTrue((site / "plotly.min.js").exists())
+            index = (site / "index.html").read_text()
+            self.assertIn("01-a.html", index)
+            self.assertIn("02-b.html", index)
+
+
+if __name__ == "__main__":
+    unittest.main()
