@@ -25,10 +25,16 @@ import sys
 import time
 from pathlib import Path
 
+import queue
+
 import nbformat
 import plotly
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionComplete
+from nbclient.util import ensure_async
 from nbconvert import HTMLExporter
+
+import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "scripts" / "templates"
@@ -45,6 +51,27 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 class NotebookFailed(Exception):
     pass
+
+
+class Client(NotebookClient):
+    """evcxr may send a cell's stderr (where a `?` error is printed) after the cell's idle message
+    (evcxr issue #353), and nbclient stops reading at idle: keep reading that cell's messages for a
+    short grace period, so an error that arrives late still fails the render."""
+
+    GRACE_S = 0.25
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+        while True:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=self.GRACE_S))
+            except queue.Empty:
+                return
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    pass
 
 
 def notebooks(folder: Path):
@@ -87,7 +114,7 @@ def execute(path: Path, profile: str, log) -> nbformat.NotebookNode:
         k = code_cells.index(cell_index) + 1 if cell_index in code_cells else 0
         log(f"    cell {k}/{len(code_cells)} done ({time.time() - started:.1f} s)")
 
-    client = NotebookClient(
+    client = Client(
         nb,
         kernel_name="rust",
         timeout=CELL_TIMEOUT[profile],
@@ -99,6 +126,7 @@ def execute(path: Path, profile: str, log) -> nbformat.NotebookNode:
         on_cell_executed=on_cell_executed,
     )
     client.execute()
+    nb.metadata["takeoff"] = pages.provenance(nb, ROOT, profile)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -120,18 +148,22 @@ def exporter() -> HTMLExporter:
     return ex
 
 
-def page(nb, name: str, nav: dict, profile: str) -> str:
+def page(nb, name: str, nav: dict, profile: str):
+    """The static page of an executed notebook, and its claims [(anchor, claim, verdict, m, task)]."""
+    nb, claims = pages.for_page(nb)
     resources = {
+        "takeoff_css": pages.BADGE_CSS,
+        "takeoff_footer": pages.footer(nb.metadata.get("takeoff", {})),
         "metadata": {"name": name},
         "plotly_src": PLOTLY_NAME,
         "takeoff_nav": nav,
         "takeoff_profile": profile,
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
-    return body
+    return body, claims
 
 
-def index_page(entries, profile: str) -> str:
+def index_page(entries, profile: str, claims_html: str = "", footer: str = "") -> str:
     items = "\n".join(
         f'<li><a href="{html.escape(e["href"])}">{html.escape(e["title"])}</a></li>' for e in entries
     )
@@ -142,6 +174,9 @@ def index_page(entries, profile: str) -> str:
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.55; color: #222; }}
 blockquote {{ border-left: 4px solid #4c78a8; margin: 1.5rem 0; padding: .5rem 1rem; background: #f4f7fb; }}
 li {{ margin: .4rem 0; }} .meta {{ color: #666; font-size: .9rem; }}
+table.takeoff-claims-index {{ border-collapse: collapse; font-size: .9rem; }}
+table.takeoff-claims-index th, table.takeoff-claims-index td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }}
+{pages.BADGE_CSS}
 </style></head>
 <body>
 <h1>Why is deep learning taking off now?</h1>
@@ -153,7 +188,8 @@ Every number and chart in it was computed from data when these pages were render
 <ol>
 {items}
 </ol>
-<p class="meta">Rendered in the <code>{html.escape(profile)}</code> profile.</p>
+{claims_html}
+<p class="meta">Rendered in the <code>{html.escape(profile)}</code> profile. {html.escape(footer)}</p>
 </body></html>
 """
 
@@ -263,18 +299,27 @@ def main(argv=None) -> int:
             nbformat.write(executed[path], staging / "notebooks" / path.name)
         ordered = [(p, executed[p]) for p in every]
         entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem} for p, nb in ordered]
+        chapters = []
         for i, (path, nb) in enumerate(ordered):
             nav = {
                 "index": "index.html",
                 "prev": entries[i - 1] if i > 0 else None,
                 "next": entries[i + 1] if i + 1 < len(entries) else None,
             }
-            write_atomic(staging / f"{path.stem}.html", page(nb, entries[i]["title"], nav, args.profile))
-        write_atomic(staging / "index.html", index_page(entries, args.profile))
+            body, claims = page(nb, entries[i]["title"], nav, args.profile)
+            write_atomic(staging / f"{path.stem}.html", body)
+            chapters.append((entries[i]["href"], entries[i]["title"], claims))
+        last = ordered[-1][1].metadata.get("takeoff", {})
+        write_atomic(staging / "index.html", index_page(
+            entries, args.profile, pages.claims_index(chapters),
+            f"Crate commit {last.get('commit', '?')}, rendered {last.get('date', '?')} on {last.get('machine', '?')}."))
         shutil.copyfile(PLOTLY_JS, staging / PLOTLY_NAME)
         (staging / "render.json").write_text(json.dumps(
             {"profile": args.profile, "notebooks": [e["name"] for e in entries],
              "rendered_now": [p.stem for p in to_run], "notebook_seconds": seconds,
+             "provenance": {p.stem: nb.metadata.get("takeoff", {}) for p, nb in ordered},
+             "claims": [{"page": href, "anchor": a, "claim": c, "verdict": v, "decided_at": m, "task": t}
+                        for href, _, cs in chapters for a, c, v, m, t in cs],
              "seconds": round(time.time() - started, 1)}, indent=1))
         swap_in(staging, site)
     except NotebookFailed as e:

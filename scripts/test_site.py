@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import browser_check  # noqa: E402
 import compare_renders  # noqa: E402
+import pages  # noqa: E402
 import render  # noqa: E402
 
 PLOTLY = render.PLOTLY_JS.read_text(encoding="utf-8")
@@ -75,6 +76,62 @@ class CompareRenders(unittest.TestCase):
             nbformat.write(nb("43", "2.0 s"), b / "01.ipynb")
             self.assertEqual(compare_renders.differences(a, b),
                              ["01.ipynb: code cell 1 (cell index 0) differs between the two renders"])
+
+
+
+class Pages(unittest.TestCase):
+    """What the static pages add: folded logs, verdict badges and anchors, the index's claims."""
+
+    def claims_cell(self):
+        cell = nbformat.v4.new_code_cell("claims")
+        table = ('<table class="takeoff-table"><thead><tr><th>claim of the lesson</th><th>on this run</th>'
+                 '<th>decided at</th><th>task</th><th>measured</th></tr></thead><tbody>'
+                 '<tr><td>SVM flattens</td><td>holds</td><td>m = 100</td><td>teacher</td><td>x</td></tr>'
+                 '<tr><td>large beats small</td><td>not shown (inside the noise)</td><td>m = 100</td><td>teacher</td><td>y</td></tr>'
+                 '</tbody></table><p>rule</p>')
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="".join(f"line {i}\n" for i in range(30))),
+                        nbformat.v4.new_output("display_data", data={"text/html": table})]
+        return cell
+
+    def test_logs_fold_and_verdicts_get_badges_on_a_copy(self):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [self.claims_cell()]
+        page_nb, claims = pages.for_page(nb)
+        self.assertEqual(claims, [("claims-1", "SVM flattens", "holds", "m = 100", "teacher"),
+                                  ("claims-1", "large beats small", "not shown (inside the noise)", "m = 100", "teacher")])
+        outs = page_nb.cells[0].outputs
+        self.assertIn("29 progress lines (click to open)", outs[0]["data"]["text/html"])
+        self.assertIn('<pre class="takeoff-last">line 29</pre>', outs[0]["data"]["text/html"])
+        self.assertIn('<div id="claims-1"', outs[1]["data"]["text/html"])
+        self.assertIn('<span class="takeoff-badge holds">holds</span>', outs[1]["data"]["text/html"])
+        self.assertIn('takeoff-badge unclear', outs[1]["data"]["text/html"])
+        self.assertEqual(nb.cells[0].outputs[0]["output_type"], "stream", "the executed notebook is untouched")
+
+    def test_short_logs_stay_and_the_index_links_each_claim(self):
+        cell = nbformat.v4.new_code_cell("x")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="one line\n")]
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [cell]
+        self.assertEqual(pages.for_page(nb)[0].cells[0].outputs[0]["output_type"], "stream")
+        claim = ("claims-1", "SVM flattens", "does not hold", "m = 9", "teacher")
+        index = pages.claims_index([("01-a.html", "1. Data", [claim]), ("04-d.html", "4. Recap", [claim])])
+        self.assertIn('<a href="01-a.html#claims-1">1. Data</a>', index)
+        self.assertIn('takeoff-badge fails', index)
+        self.assertNotIn("04-d.html", index, "a recap of the same claim is listed once")
+        self.assertEqual(pages.claims_index([]), "")
+
+    def test_footer_says_where_the_numbers_came_from(self):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("x")
+        cell.outputs = [nbformat.v4.new_output(
+            "stream", name="stdout", text="learning curve on t: 12 runs, 9 from the cache, 1 s\nrace on t: from the cache\n")]
+        nb.cells = [cell]
+        meta = pages.provenance(nb, ROOT, "quick")
+        self.assertEqual((meta["runs"], meta["runs_from_cache"], meta["races_from_cache"]), (12, 9, 1))
+        text = pages.footer(meta)
+        self.assertIn("quick profile", text)
+        self.assertIn("9 of 12 learning-curve runs", text)
+        self.assertIn(meta["commit"], text)
 
 
 if __name__ == "__main__":

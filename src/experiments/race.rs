@@ -47,6 +47,7 @@ pub struct Lane {
     pub activation: Activation,
     pub learning_rate: f64,
     /// Final training loss of each searched rate (NaN when it diverged).
+    #[serde(deserialize_with = "crate::models::train::nan_as_null::pairs")]
     pub search: Vec<(f64, f64)>,
     /// One history per seed.
     pub histories: Vec<History>,
@@ -485,6 +486,39 @@ mod tests {
             search: Vec::new(),
             histories: vec![history.clone(), history],
         }
+    }
+
+    /// A diverged learning rate leaves a NaN loss, which JSON writes as null: the race must
+    /// still come back from the cache.
+    #[test]
+    fn a_race_with_a_diverged_rate_reads_back_from_the_cache() {
+        use crate::models::train::EpochStats;
+        let mut lane = lane(Activation::Sigmoid, &[0.5, 0.2]);
+        lane.search = vec![(0.1, 0.7), (3.0, f64::NAN)];
+        lane.histories[0].epochs.push(EpochStats {
+            epoch: 1,
+            train_loss: f64::INFINITY,
+            train_accuracy: 0.1,
+            val_accuracy: None,
+            seconds: 0.1,
+            grad_norms: vec![f64::NAN, 1.0],
+        });
+        let race = Race {
+            task: "t".into(),
+            net: "MLP 8".into(),
+            target_error: 0.15,
+            strict_error: 0.05,
+            lanes: vec![lane],
+        };
+        let dir = std::env::temp_dir().join(format!("takeoff-race-nan-{}", std::process::id()));
+        let cache = crate::experiments::Cache::at(&dir);
+        cache.put_value("k", &race).unwrap();
+        let back: Race = cache.get_value("k").expect("read back");
+        assert!(back.lanes[0].search[1].1.is_nan());
+        assert!(back.lanes[0].histories[0].epochs[0].train_loss.is_nan());
+        assert!(back.lanes[0].histories[0].epochs[0].grad_norms[0].is_nan());
+        assert_eq!(back.lanes[0].search[0], (0.1, 0.7));
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub struct EpochStats {
     /// 1-based epoch number.
     pub epoch: usize,
     /// Mean cross-entropy over the epoch's batches.
+    #[serde(deserialize_with = "nan_as_null::number")]
     pub train_loss: f64,
     /// Accuracy on the batches as they were seen during the epoch.
     pub train_accuracy: f64,
@@ -59,7 +60,32 @@ pub struct EpochStats {
     /// Wall time since training started (s); depends on the machine.
     pub seconds: f64,
     /// Mean Frobenius norm of ∂loss/∂W for each layer, first layer first.
+    #[serde(deserialize_with = "nan_as_null::numbers")]
     pub grad_norms: Vec<f64>,
+}
+
+/// JSON has no NaN or infinity: serde_json writes them as `null`, then refuses to read `null` back
+/// into an `f64`, so a cached result holding a diverged loss would never be read again. These read
+/// `null` as NaN.
+pub mod nan_as_null {
+    use serde::{Deserialize, Deserializer};
+
+    /// An `f64` that may have been written as `null`.
+    pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+
+    /// `f64`s that may have been written as `null`.
+    pub fn numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        let v = Vec::<Option<f64>>::deserialize(d)?;
+        Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+    }
+
+    /// (x, y) pairs whose y may have been written as `null`.
+    pub fn pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(f64, f64)>, D::Error> {
+        let v = Vec::<(f64, Option<f64>)>::deserialize(d)?;
+        Ok(v.into_iter().map(|(x, y)| (x, y.unwrap_or(f64::NAN))).collect())
+    }
 }
 
 /// The training error over the last few minibatches, recorded about ten times an epoch, so

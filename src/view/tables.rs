@@ -49,12 +49,19 @@ impl BestOfEach {
 
 /// Claims as an HTML table (for a notebook cell), with the noise rule under it.
 pub fn claims_table(claims: &[Claim]) -> Html {
-    let mut t = Table::new(&["claim of the lesson", "on this run", "decided at", "measured"]);
+    let mut t = Table::new(&[
+        "claim of the lesson",
+        "on this run",
+        "decided at",
+        "task",
+        "measured",
+    ]);
     for c in claims {
         t.push(vec![
             c.claim.clone(),
             c.verdict.label(),
             c.m.map_or("—".into(), |m| format!("m = {m}")),
+            c.task.clone(),
             c.evidence.clone(),
         ]);
     }

@@ -36,6 +36,8 @@ impl Verdict {
 /// A claim of the lesson, checked on a measured curve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claim {
+    /// The task the curve was run on (a claims table may gather several).
+    pub task: String,
     pub claim: String,
     pub verdict: Verdict,
     /// The size the claim was decided at (None when it could not be tested).
@@ -179,6 +181,7 @@ impl LearningCurve {
         let lo = hi.and_then(|hi| both.iter().rev().copied().find(|&m| m * 2 <= hi));
         let (Some(hi), Some(lo)) = (hi, lo) else {
             return Claim {
+                task: self.task.clone(),
                 claim,
                 verdict: Verdict::NotTested {
                     reason: format!("{t} and the {large} did not both run at two sizes a doubling apart"),
@@ -192,6 +195,7 @@ impl LearningCurve {
         let (gain_t, gain_n) = (t1.mean - t0.mean, n1.mean - n0.mean);
         let noise = noise(&[&t0, &t1, &n0, &n1], self.test_size);
         Claim {
+            task: self.task.clone(),
             claim,
             verdict: decide(gain_n - gain_t, noise),
             m: Some(hi),
@@ -223,6 +227,7 @@ impl LearningCurve {
             .expect("at least one traditional learner");
         let noise = noise(&[&net, best], self.test_size);
         Claim {
+            task: self.task.clone(),
             claim,
             verdict: decide(net.mean - best.mean, noise),
             m: Some(m),
@@ -268,6 +273,7 @@ impl LearningCurve {
             .map(|i| both[i].0.m);
         let noise_top = noise(&[&n, &r], self.test_size);
         Claim {
+            task: self.task.clone(),
             claim,
             verdict: decide(n.mean - r.mean, noise_top),
             m: Some(n.m),
@@ -319,6 +325,7 @@ impl LearningCurve {
             Verdict::NotShown
         };
         Claim {
+            task: self.task.clone(),
             claim,
             verdict,
             m: Some(m),
@@ -339,6 +346,7 @@ impl LearningCurve {
         at.sort_by(|a, b| b.mean.total_cmp(&a.mean));
         if at.len() < 2 {
             return Claim {
+                task: self.task.clone(),
                 claim,
                 verdict: Verdict::NotTested {
                     reason: format!("fewer than two models ran at m = {m}"),
@@ -351,6 +359,7 @@ impl LearningCurve {
         let gap = at[0].mean - at[1].mean;
         let one_seed = at.iter().any(|p| p.seeds < 2);
         Claim {
+            task: self.task.clone(),
             claim,
             // unclear means: the best does not lead the runner-up beyond the noise
             verdict: if gap <= noise {
@@ -379,6 +388,7 @@ impl LearningCurve {
     fn not_tested(&self, claim: String, named: &[&str]) -> Claim {
         let top = self.sizes.last().copied().unwrap_or(0);
         Claim {
+            task: self.task.clone(),
             claim,
             verdict: Verdict::NotTested {
                 reason: format!(
