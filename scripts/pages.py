@@ -188,6 +188,7 @@ BADGE_CSS = """
 .takeoff-badge.fails { background: #fbe3e1; color: #9b2c22; }
 .takeoff-badge.unclear { background: #fdf1d6; color: #7a5a00; }
 .takeoff-badge.untested, .takeoff-badge.other { background: #eceff3; color: #444; }
+.takeoff-claims table.takeoff-table td { text-align: left; vertical-align: top; }
 details.takeoff-log summary { cursor: pointer; color: #555; font-size: .85rem; }
 details.takeoff-log pre { max-height: 20rem; overflow: auto; font-size: .8rem; }
 .jp-OutputArea-output pre, .jp-InputArea-editor pre { white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -27,14 +27,14 @@ use crate::kernels::{matmul, real, Real};
 use crate::mlp::{softmax_cross_entropy, Activation, Init};
 use crate::models::train::{flat, Model, Step};
 use crate::random::SeededRng;
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 mod layers;
 mod params;
 
-use layers::{activate, col2im, im2col, max_pool, times_derivative};
+use layers::{add_bias_activate, col2im, column_sums, im2col, max_pool, max_pool_back, times_derivative};
 pub use params::{Cnn, ConvParams};
 
 /// One stage of a convolutional net, as a setting.
@@ -213,8 +213,8 @@ impl<F: Real> ConvNet<F> {
             let (out, record) = match block {
                 Block::Conv { input, kernel, w, b } => {
                     let cols = im2col(a, *input, *kernel); // B·H'·W' × k·k·C
-                    let mut z = matmul(cols.view(), w.view()) + b; // B·H'·W' × C'
-                    activate(&mut z, self.activation);
+                    let mut z = matmul(cols.view(), w.view()); // B·H'·W' × C'
+                    add_bias_activate(&mut z, b, Some(self.activation));
                     let per_example = z.len() / batch;
                     let out = z.into_shape_with_order((batch, per_example)).expect("contiguous"); // B × H'·W'·C'
                     (out, Kept::Conv { cols })
@@ -239,10 +239,8 @@ impl<F: Real> ConvNet<F> {
                     (a * &mask, Kept::Dropout { mask })
                 }
                 Block::Dense { w, b, output } => {
-                    let mut z = matmul(a.view(), w.view()) + b; // B × fan_out
-                    if !output {
-                        activate(&mut z, self.activation);
-                    }
+                    let mut z = matmul(a.view(), w.view()); // B × fan_out
+                    add_bias_activate(&mut z, b, (!output).then_some(self.activation));
                     (z, Kept::Dense)
                 }
             };
@@ -297,7 +295,7 @@ impl<F: Real> ConvNet<F> {
                     if l2 != F::zero() {
                         d_w.scaled_add(l2, w);
                     }
-                    d_bs.push(d.sum_axis(Axis(0))); // fan_out
+                    d_bs.push(column_sums(d.view())); // fan_out
                     d_ws.push(d_w);
                     if l > 0 {
                         d = matmul(d.view(), w.t()); // B × fan_in
@@ -312,7 +310,7 @@ impl<F: Real> ConvNet<F> {
                     if l2 != F::zero() {
                         d_w.scaled_add(l2, w);
                     }
-                    d_bs.push(d_z.sum_axis(Axis(0))); // C'
+                    d_bs.push(column_sums(d_z.view())); // C'
                     d_ws.push(d_w);
                     d = if l > 0 {
                         let d_cols = matmul(d_z.view(), w.t()); // B·H'·W' × k·k·C
@@ -326,14 +324,7 @@ impl<F: Real> ConvNet<F> {
                 }
                 (Block::Pool { input, .. }, Kept::Pool { arg }) => {
                     // each pooled value's gradient goes to the input value that won its window
-                    let mut d_x = Array2::<F>::zeros((batch, input.len())); // B × H·W·C
-                    let per = d.ncols();
-                    for ((mut dx, dout), a) in d_x.rows_mut().into_iter().zip(d.rows()).zip(arg.chunks(per)) {
-                        for (&v, &p) in dout.iter().zip(a) {
-                            dx[p as usize] = v;
-                        }
-                    }
-                    d = d_x;
+                    d = max_pool_back(&d, &arg, input.len()); // B × H·W·C
                 }
                 _ => unreachable!("forward keeps one record per block, of the block's kind"),
             }
