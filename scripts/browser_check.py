@@ -59,7 +59,22 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
         "Array.from(document.querySelectorAll('.takeoff-chart'))"
         ".filter(d => !d.querySelector('svg.main-svg')).map(d => d.id)")
     charts = page.evaluate("document.querySelectorAll('.takeoff-chart').length")
+    # every step of every slider: apply it as plotly does, and count the traces it leaves visible
+    empty_steps = page.evaluate("""async () => {
+        const bad = [];
+        for (const d of document.querySelectorAll('.takeoff-chart')) {
+            for (const s of ((d.layout || {}).sliders || [])) {
+                for (const step of s.steps || []) {
+                    await Plotly.restyle(d, ...step.args);
+                    const shown = d.data.filter(t => t.visible === undefined || t.visible === true).length;
+                    if (!d.querySelector('svg.main-svg') || shown === 0) bad.push(d.id + ' step ' + step.label);
+                }
+            }
+        }
+        return bad;
+    }""")
     name = path.name
+    problems += [f"{name}: slider {s} shows nothing" for s in empty_steps]
     problems += [f"{name}: JavaScript error: {e}" for e in errors]
     problems += [f"{name}: tried to load {u} from the network" for u in external]
     problems += [f"{name}: chart {i} holds no drawn plot" for i in undrawn]

@@ -42,6 +42,16 @@ class BrowserCheck(unittest.TestCase):
         problems = self.run_on({"01-x.html": page('<div id="c9" class="takeoff-chart"></div>')})
         self.assertTrue(any("chart c9 holds no drawn plot" in p for p in problems), problems)
 
+    def test_a_slider_step_that_shows_nothing_fails(self):
+        def chart(visible_in_step_two):
+            return ('<div id="s1" class="takeoff-chart" style="width:400px;height:300px"></div><script>'
+                    'Plotly.newPlot(document.getElementById("s1"),[{"y":[1,2]},{"y":[2,1],"visible":false}],'
+                    '{"sliders":[{"steps":[{"label":"a","method":"restyle","args":[{"visible":[true,false]}]},'
+                    '{"label":"b","method":"restyle","args":[{"visible":' + visible_in_step_two + '}]}]}]});</script>')
+        self.assertEqual(self.run_on({"01-x.html": page(chart("[false,true]"))}), [])
+        problems = self.run_on({"01-x.html": page(chart("[false,false]"))})
+        self.assertTrue(any("slider s1 step b shows nothing" in p for p in problems), problems)
+
     def test_network_request_fails(self):
         html = page(CHART + '<script src="https://cdn.example.invalid/x.js"></script>')
         problems = self.run_on({"01-x.html": html})

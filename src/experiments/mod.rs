@@ -12,11 +12,13 @@
 //! | validation searches | [`search`] |
 //! | power-law fits of error against m | [`power_law`] |
 //! | activation races (steps and seconds to a training error) | [`race`] |
+//! | gradient norms by depth at initialisation | [`gradients`] |
 //! | the machine measured: matrix products, FMA peak, epoch costs, threads | [`hardware`] |
 
 pub mod cache;
 pub mod claims;
 pub mod curve;
+pub mod gradients;
 pub mod hardware;
 pub mod power_law;
 pub mod race;

@@ -84,6 +84,44 @@ pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &
     ExperimentsPerHour { hardware, rows }
 }
 
+/// AlexNet's training, from published figures: about 0.71 billion multiply-adds per 224 × 224
+/// image in the forward pass (torchvision's AlexNet, whose model table lists "0.71 GFLOPS"
+/// counting multiply-adds), 1.2 million training images, about 90 passes over them, five to six
+/// days on two GTX 580 GPUs (Krizhevsky, Sutskever and Hinton 2012). Training is counted as three
+/// forward passes (forward, and backward for the activations and the weights), two FLOPs per
+/// multiply-add.
+pub const ALEXNET_FORWARD_MULTIPLY_ADDS: f64 = 0.71e9;
+/// AlexNet's training images.
+pub const ALEXNET_IMAGES: f64 = 1.2e6;
+/// AlexNet's passes over its training images.
+pub const ALEXNET_EPOCHS: f64 = 90.0;
+
+/// "Weeks against minutes" as a number: AlexNet's training FLOPs at a rate this machine measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlexNetHere {
+    /// Training FLOPs, from the published figures above.
+    pub training_flops: f64,
+    /// The rate measured here (GFLOP/s) that the estimate uses.
+    pub gflops_here: f64,
+    /// The training time at that rate.
+    pub seconds_here: f64,
+    /// The published time on two GTX 580s (days, low and high).
+    pub published_days: (f64, f64),
+}
+
+/// AlexNet's training FLOPs at `gflops_here`, a training rate measured on this machine (for
+/// example the epoch-cost fit of [`crate::experiments::hardware::seconds_per_flop`]). An estimate
+/// built on published figures, labelled as such where it is shown.
+pub fn alexnet_here(gflops_here: f64) -> AlexNetHere {
+    let training_flops = 3.0 * 2.0 * ALEXNET_FORWARD_MULTIPLY_ADDS * ALEXNET_IMAGES * ALEXNET_EPOCHS;
+    AlexNetHere {
+        training_flops,
+        gflops_here,
+        seconds_here: training_flops / (gflops_here * 1e9),
+        published_days: (5.0, 6.0),
+    }
+}
+
 /// Seconds as a readable duration.
 pub fn human(s: f64) -> String {
     if s < 1.0 {
@@ -188,5 +226,14 @@ mod tests {
         assert!((table.rows[0].per_hour - 900.0).abs() < 1e-6);
         assert_eq!(table.rows[0].projected_seconds.len(), table.hardware.len());
         assert_eq!(human(3.0 * 86_400.0), "3.0 days");
+    }
+
+    #[test]
+    fn alexnet_estimate_follows_the_rate() {
+        let a = alexnet_here(100.0);
+        // 3 × 2 × 0.71e9 × 1.2e6 × 90 ≈ 4.6e17 FLOPs; at 100 GFLOP/s ≈ 53 days
+        assert!((a.training_flops - 4.6008e17).abs() < 1e14);
+        assert!((a.seconds_here / 86_400.0 - 53.25).abs() < 0.01);
+        assert!((alexnet_here(200.0).seconds_here * 2.0 - a.seconds_here).abs() < 1e-6);
     }
 }

@@ -5,7 +5,7 @@
 use crate::display::{escape, ratio, Html, Table};
 use crate::experiments::hardware::ThreadScaling;
 use crate::experiments::{BestOfEach, Claim, Search, NOISE_RULE, SEARCH_RULE};
-use crate::lesson::compute::{human, ExperimentsPerHour, Growth};
+use crate::lesson::compute::{human, AlexNetHere, ExperimentsPerHour, Growth};
 use crate::lesson::takeaways::SuccessFormula;
 
 /// `to_html` shown as a cell's output.
@@ -20,7 +20,13 @@ macro_rules! shown_as_html {
     )*};
 }
 
-shown_as_html!(BestOfEach, ThreadScaling, ExperimentsPerHour, SuccessFormula);
+shown_as_html!(
+    BestOfEach,
+    ThreadScaling,
+    ExperimentsPerHour,
+    SuccessFormula,
+    AlexNetHere
+);
 
 fn pct(v: f64) -> String {
     format!("{:.1} %", v * 100.0)
@@ -256,6 +262,31 @@ impl SuccessFormula {
                 lanes.join(", ")
             ),
             a.source.clone(),
+        ]);
+        t.to_html()
+    }
+}
+
+impl AlexNetHere {
+    /// The table: the published run beside the same FLOPs at this machine's measured rate.
+    pub fn to_html(&self) -> String {
+        let mut t = Table::new(&[
+            "AlexNet's training",
+            "FLOPs (estimated from published figures)",
+            "rate",
+            "time",
+        ]);
+        t.push(vec![
+            "published: two GTX 580 GPUs (Krizhevsky et al. 2012)".into(),
+            format!("{:.1e}", self.training_flops),
+            "—".into(),
+            format!("{:.0}–{:.0} days", self.published_days.0, self.published_days.1),
+        ]);
+        t.push(vec![
+            "the same FLOPs at the training rate measured here".into(),
+            format!("{:.1e}", self.training_flops),
+            format!("{:.1} GFLOP/s", self.gflops_here),
+            human(self.seconds_here),
         ]);
         t.to_html()
     }

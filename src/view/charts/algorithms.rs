@@ -386,9 +386,125 @@ pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figu
     .with_table(table)
 }
 
+/// The gradient norm of each layer at initialisation, one depth at a time: a slider (plotly's
+/// own, over results the render computed) picks the depth; every depth's numbers are in the
+/// table, and the summary gives each net's first-layer gradient as a fraction of its last
+/// layer's, at every depth.
+pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep) -> Figure {
+    use plotly::layout::{AxisType, Slider, SliderCurrentValue, SliderMethod, SliderStep};
+    let mut plot = Plot::new();
+    let mut table = Table::new(&["depth", "net", "layer", "‖∂loss/∂W‖", "first ÷ last"]);
+    let name =
+        |r: &crate::experiments::gradients::DepthRun| format!("{} + {:?}", r.activation.name(), r.init);
+    let mut nets: Vec<String> = Vec::new();
+    for r in &sweep.runs {
+        if !nets.contains(&name(r)) {
+            nets.push(name(r));
+        }
+    }
+    let first_depth = sweep.depths.first().copied().unwrap_or(0);
+    for r in &sweep.runs {
+        let color = PALETTE[nets.iter().position(|n| *n == name(r)).unwrap_or(0) % PALETTE.len()];
+        plot.add_trace(
+            Scatter::new((1..=r.norms.len()).collect::<Vec<_>>(), r.norms.clone())
+                .mode(Mode::LinesMarkers)
+                .line(plotly::common::Line::new().color(color))
+                .name(name(r))
+                .visible(if r.depth == first_depth {
+                    plotly::common::Visible::True
+                } else {
+                    plotly::common::Visible::False
+                }),
+        );
+        for (l, n) in r.norms.iter().enumerate() {
+            table.push(vec![
+                r.depth.to_string(),
+                name(r),
+                (l + 1).to_string(),
+                format!("{n:.3e}"),
+                if l == 0 {
+                    format!("{:.2e}", r.first_over_last())
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    let steps: Vec<SliderStep> = sweep
+        .depths
+        .iter()
+        .map(|&d| {
+            let visible: Vec<bool> = sweep.runs.iter().map(|r| r.depth == d).collect();
+            SliderStep::new()
+                .label(d.to_string())
+                .method(SliderMethod::Restyle)
+                .args(serde_json::json!([{ "visible": visible }]))
+        })
+        .collect();
+    let max_layers = sweep.runs.iter().map(|r| r.norms.len()).max().unwrap_or(1);
+    plot.set_layout(
+        Layout::new()
+            .title(Title::with_text(format!(
+                "Gradient norm per layer at initialisation, by depth ({} units per hidden layer)",
+                sweep.width
+            )))
+            .x_axis(counting_axis(
+                "layer (1 = nearest the input; the last is the output layer)",
+                max_layers,
+            ))
+            .y_axis(
+                Axis::new()
+                    .title(Title::with_text("‖∂loss/∂W‖ (log scale)"))
+                    .type_(AxisType::Log)
+                    .dtick(1.0),
+            )
+            .sliders(vec![Slider::new()
+                .active(0)
+                .current_value(SliderCurrentValue::new().prefix("hidden layers: "))
+                .steps(steps)]),
+    );
+    let parts: Vec<String> = nets
+        .iter()
+        .map(|n| {
+            let by_depth: Vec<String> = sweep
+                .runs
+                .iter()
+                .filter(|r| name(r) == *n)
+                .map(|r| format!("{:.1e} at depth {}", r.first_over_last(), r.depth))
+                .collect();
+            format!("{n}: {}", by_depth.join(", "))
+        })
+        .collect();
+    Figure::new(
+        plot,
+        format!(
+            "The first layer's gradient as a fraction of the last layer's, by the number of hidden layers (move the slider to see each depth's layers). {}.",
+            parts.join("; ")
+        ),
+    )
+    .with_table(table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn depth_slider_shows_one_depth_at_a_time() {
+        use crate::mlp::{Activation, Init};
+        let data = crate::data::spirals(48, 3, 0.1, 0).unwrap();
+        let nets = [(Activation::Sigmoid, Init::Xavier), (Activation::Relu, Init::He)];
+        let sweep = crate::experiments::gradients::depth_sweep(&data, &[2, 4, 8], 8, &nets, 0).unwrap();
+        let fig = gradient_norms_by_depth(&sweep);
+        let json: serde_json::Value = serde_json::from_str(&fig.to_json()).unwrap();
+        let steps = json["layout"]["sliders"][0]["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[1]["label"], "4");
+        let visible = steps[1]["args"][0]["visible"].as_array().unwrap();
+        assert_eq!(visible.iter().filter(|v| v.as_bool() == Some(true)).count(), 2);
+        assert_eq!(json["data"].as_array().unwrap().len(), 6);
+        assert!(fig.summary.contains("at depth 8"), "{}", fig.summary);
+    }
     use crate::mlp::{Activation, MlpParams};
 
     #[test]

@@ -93,9 +93,15 @@ pub fn epoch_cost(costs: &[crate::experiments::hardware::EpochCost]) -> Figure {
         "seconds per epoch",
         "GFLOP/s",
     ]);
+    let mut rates = Vec::new();
     for (i, model) in models.iter().enumerate() {
         let pts: Vec<&crate::experiments::hardware::EpochCost> =
             costs.iter().filter(|c| &c.model == model).collect();
+        // the model's own rate: the median over its sizes
+        let mut own: Vec<f64> = pts.iter().map(|c| c.gflops()).collect();
+        own.sort_by(f64::total_cmp);
+        let rate = own[own.len() / 2];
+        rates.push(format!("{model} {rate:.1}"));
         plot.add_trace(
             Scatter::new(
                 pts.iter().map(|c| c.flops()).collect(),
@@ -107,7 +113,7 @@ pub fn epoch_cost(costs: &[crate::experiments::hardware::EpochCost]) -> Figure {
                     .size(9)
                     .color(PALETTE[i % PALETTE.len()]),
             )
-            .name(model.as_str()),
+            .name(format!("{model} ({rate:.1} GFLOP/s)")),
         );
         for c in pts {
             table.push(vec![
@@ -135,7 +141,8 @@ pub fn epoch_cost(costs: &[crate::experiments::hardware::EpochCost]) -> Figure {
     Figure::new(
         plot,
         format!(
-            "Seconds per epoch against the epoch's FLOPs for several model sizes and amounts of data: one line through the origin fits them all, at about {:.1} GFLOP/s. Bigger models and more data cost compute in proportion.",
+            "Seconds per epoch against the epoch's FLOPs for several model sizes and amounts of data. Each model's own rate (median over its sizes, GFLOP/s): {}; the line is the least-squares rate over every run, {:.1} GFLOP/s. A point above the line trained slower than that overall rate.",
+            rates.join(", "),
             1.0 / slope / 1e9
         ),
     )
