@@ -4,6 +4,7 @@
 //! |---|---|
 //! | the model trait, the trainer, a fitted model and its history | [`train`] |
 //! | the training settings every network shares | [`params`] |
+//! | element-wise passes the networks share (bias and activation, g′, bias gradients) | [`ops`] |
 //! | optimisers that own their state (SGD with momentum, Adam) | [`optim`] |
 //! | multilayer perceptrons | [`mlp`] |
 //! | convolutional networks | [`conv`] |
@@ -12,6 +13,7 @@
 pub mod baselines;
 pub mod conv;
 pub mod mlp;
+pub mod ops;
 pub mod optim;
 pub mod params;
 pub mod train;

@@ -3,8 +3,7 @@
 
 use super::Shape;
 use crate::kernels::Real;
-use crate::mlp::Activation;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::Array2;
 use rayon::prelude::*;
 
 /// Each window of `x` (B × H·W·C, shape `s`) as one row: (B·H'·W') × (k·k·C), H' = H − k + 1.
@@ -61,10 +60,6 @@ pub(super) fn col2im<F: Real>(d_cols: &Array2<F>, s: Shape, k: usize, batch: usi
     d_x
 }
 
-/// Rows per parallel task in the element-wise passes: a fixed number, so that sums are grouped
-/// the same way whatever the thread count (the thread count changes no result bit).
-const ROWS_PER_TASK: usize = 256;
-
 /// Max pooling of `x` (B × H·W·C): the pooled values and, for each, the position (within its
 /// example) of the input value that won. Examples are pooled in parallel.
 pub(super) fn max_pool<F: Real>(x: &Array2<F>, s: Shape, size: usize) -> (Array2<F>, Vec<u32>) {
@@ -119,52 +114,4 @@ pub(super) fn max_pool_back<F: Real>(d: &Array2<F>, arg: &[u32], input_len: usiz
             }
         });
     d_x
-}
-
-/// z ← g(z + b), row by row (b broadcast over rows), in parallel; `g` is skipped for an output
-/// layer. Each activation gets its own loop (its `match` resolved outside the loop), so the
-/// compiler can vectorise it.
-pub(super) fn add_bias_activate<F: Real>(z: &mut Array2<F>, b: &Array1<F>, g: Option<Activation>) {
-    fn rows_with<F: Real>(z: &mut Array2<F>, b: &[F], f: impl Fn(F) -> F + Sync) {
-        z.axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
-            .into_par_iter()
-            .for_each(|mut rows| {
-                for mut row in rows.rows_mut() {
-                    for (v, &bb) in row.iter_mut().zip(b) {
-                        *v = f(*v + bb);
-                    }
-                }
-            });
-    }
-    let b = b.as_slice().expect("a bias is contiguous");
-    match g {
-        None => rows_with(z, b, |v| v),
-        Some(Activation::Relu) => rows_with(z, b, |v| Activation::Relu.apply(v)),
-        Some(Activation::Tanh) => rows_with(z, b, |v| Activation::Tanh.apply(v)),
-        Some(Activation::Sigmoid) => rows_with(z, b, |v| Activation::Sigmoid.apply(v)),
-    }
-}
-
-/// d ← d ⊙ g'(z), from the layer's output a = g(z), in parallel (one loop per activation, as
-/// in [`add_bias_activate`]).
-pub(super) fn times_derivative<F: Real>(d: &mut Array2<F>, a: &Array2<F>, g: Activation) {
-    fn with<F: Real>(d: &mut Array2<F>, a: &Array2<F>, f: impl Fn(F) -> F + Sync + Send) {
-        Zip::from(d).and(a).par_for_each(|d, &a| *d = *d * f(a));
-    }
-    match g {
-        Activation::Relu => with(d, a, |a| Activation::Relu.derivative_from_output(a)),
-        Activation::Tanh => with(d, a, |a| Activation::Tanh.derivative_from_output(a)),
-        Activation::Sigmoid => with(d, a, |a| Activation::Sigmoid.derivative_from_output(a)),
-    }
-}
-
-/// The column sums of `d` (a bias's gradient): partial sums over fixed blocks of rows in
-/// parallel, then added in block order, so the result is the same for any thread count.
-pub(super) fn column_sums<F: Real>(d: ArrayView2<F>) -> Array1<F> {
-    let parts: Vec<Array1<F>> = d
-        .axis_chunks_iter(Axis(0), 4 * ROWS_PER_TASK)
-        .into_par_iter()
-        .map(|rows| rows.sum_axis(Axis(0)))
-        .collect();
-    parts.into_iter().fold(Array1::zeros(d.ncols()), |acc, p| acc + p)
 }

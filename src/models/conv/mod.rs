@@ -34,7 +34,8 @@ use serde::{Deserialize, Serialize};
 mod layers;
 mod params;
 
-use layers::{add_bias_activate, col2im, column_sums, im2col, max_pool, max_pool_back, times_derivative};
+use crate::models::ops::{add_bias_activate, column_sums, times_derivative};
+use layers::{col2im, im2col, max_pool, max_pool_back};
 pub use params::{Cnn, ConvParams};
 
 /// One stage of a convolutional net, as a setting.

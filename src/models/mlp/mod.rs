@@ -18,11 +18,12 @@
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::kernels::{matmul, real, Real};
+use crate::models::ops::{add_bias_activate, column_sums};
 use crate::models::train::{flat, Fitted, Model, Step, TrainParams};
 pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
 use crate::random::SeededRng;
 use linfa::ParamGuard;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -180,10 +181,10 @@ impl<F: Real> Network<F> {
     pub fn logits(&self, x: ArrayView2<F>) -> Array2<F> {
         let mut a = x.to_owned(); // B × d
         for (l, layer) in self.layers.iter().enumerate() {
-            a = matmul(a.view(), layer.w.view()) + &layer.b; // B × fan_out
-            if l + 1 < self.layers.len() {
-                a.mapv_inplace(|z| self.activation.apply(z));
-            }
+            a = matmul(a.view(), layer.w.view()); // B × fan_out
+            let hidden = l + 1 < self.layers.len();
+            add_bias_activate(&mut a, &layer.b, hidden.then_some(self.activation));
+            // g(z + b)
         }
         a // B × K
     }
@@ -209,10 +210,9 @@ impl<F: Real> Network<F> {
         let mut acts: Vec<Array2<F>> = Vec::with_capacity(n_layers + 1);
         acts.push(x); // B × d
         for (l, layer) in self.layers.iter().enumerate() {
-            let mut z = matmul(acts[l].view(), layer.w.view()) + &layer.b; // B × fan_out
-            if l + 1 < n_layers {
-                z.mapv_inplace(|v| self.activation.apply(v)); // a_l = g(z_l)
-            }
+            let mut z = matmul(acts[l].view(), layer.w.view()); // B × fan_out
+            let hidden = l + 1 < n_layers;
+            add_bias_activate(&mut z, &layer.b, hidden.then_some(self.activation)); // a_l = g(z_l + b_l)
             acts.push(z);
         }
         let (mut loss, correct, mut d_z) = softmax_cross_entropy(&acts[n_layers], y); // d_z: B × K
@@ -231,13 +231,13 @@ impl<F: Real> Network<F> {
             if l2 != F::zero() {
                 d_w.scaled_add(l2, &layer.w);
             }
-            let d_b = d_z.sum_axis(Axis(0)); // fan_out
+            let d_b = column_sums(d_z.view()); // fan_out
             if l > 0 {
                 let mut d_a = matmul(d_z.view(), layer.w.t()); // B × fan_in
                 let act = self.activation;
                 Zip::from(&mut d_a)
                     .and(&acts[l])
-                    .for_each(|d, &a| *d = *d * act.derivative_from_output(a)); // d_z_{l-1} = d_a ⊙ g'(z)
+                    .par_for_each(|d, &a| *d = *d * act.derivative_from_output(a)); // d_z_{l-1} = d_a ⊙ g'(z)
                 d_z = d_a;
             }
             grads.push(Layer { w: d_w, b: d_b });

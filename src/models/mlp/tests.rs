@@ -85,7 +85,7 @@ fn thread_count_changes_no_number() {
         .unwrap();
     let data = crate::data::Dataset::new(
         "wide",
-        ndarray::concatenate(Axis(1), &vec![data.x.view(); 30]).unwrap(),
+        ndarray::concatenate(ndarray::Axis(1), &vec![data.x.view(); 30]).unwrap(),
         data.y.clone(),
         data.class_names.clone(),
     )
