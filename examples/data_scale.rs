@@ -41,7 +41,7 @@ fn main() -> takeoff::Result<()> {
     let mut configs = vec![pixels, hog];
     if !only_small {
         configs.insert(0, data_scale_fashion(profile, &fashion)?);
-        configs.insert(0, data_scale_teacher(profile)?);
+        configs.insert(0, data_scale_teacher(profile, &cache)?);
     }
     for config in configs {
         let curve = learning_curve(&config, &cache)?;

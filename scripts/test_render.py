@@ -75,11 +75,11 @@ class RemixAndInterrupt(unittest.TestCase):
     def test_remixed_parameter_cell_changes_the_output(self):
         """Copy the opening notebook, change the list of sizes, render the copy: the chart follows."""
         nb = nbformat.read(ROOT / "notebooks" / "00-why-now.ipynb", 4)
-        target = "let config = takeoff::lesson::data_scale::data_scale_teacher(profile)?;"
+        target = "let config = takeoff::lesson::data_scale::data_scale_teacher(profile, &cache)?;"
         cells = [c for c in nb.cells if c.cell_type == "code" and target in c.source]
         self.assertEqual(len(cells), 1, "the parameter cell of 00-why-now moved: update this test")
         cells[0].source = cells[0].source.replace(
-            target, "let mut config = takeoff::lesson::data_scale::data_scale_teacher(profile)?;\n"
+            target, "let mut config = takeoff::lesson::data_scale::data_scale_teacher(profile, &cache)?;\n"
                     "config.sizes = vec![100, 1000];")
         # the copy lives elsewhere: point its :dep line at the crate, as a teacher's copy would
         for c in nb.cells:

@@ -12,7 +12,7 @@ fn exercise_1_noisier_labels() -> takeoff::Result<()> {
     let cache = Cache::none();
     // as printed in the exercise
     let noisy_task = takeoff::data::TeacherTask::new(10, 4, 2, 32, 0.3, 7)?; // 30 % of labels flipped
-    let mut noisy = lesson::data_scale_teacher(profile)?;
+    let mut noisy = lesson::data_scale_teacher(profile, &cache)?;
     noisy.train = noisy_task.generate(noisy.train.len(), 1)?;
     noisy.test = noisy_task.generate(noisy.test.len(), 2)?;
     noisy.ceiling = Some(noisy_task.bayes_accuracy());

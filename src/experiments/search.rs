@@ -12,6 +12,8 @@ pub struct Search {
     /// The candidate with the highest validation accuracy; a tie goes to the cheaper one by
     /// [`ModelSpec::cost_key`] (never by the clock, so the pick is the same on every run).
     pub chosen: Point,
+    /// The chosen candidate's model, to use where the search's choice is applied.
+    pub chosen_spec: ModelSpec,
     /// The default's own result, when it is one of the candidates.
     pub default_point: Option<Point>,
 }
@@ -58,9 +60,22 @@ pub fn validation_search(config: &CurveConfig, cache: &Cache, default: &ModelSpe
         .iter()
         .find(|(_, spec)| spec == default)
         .and_then(|(name, _)| points.into_iter().find(|p| &p.model == name));
+    let chosen_spec = config
+        .models
+        .iter()
+        .find(|(name, _)| name == &chosen.model)
+        .map(|(_, spec)| spec.clone())
+        .ok_or_else(|| {
+            TakeoffError::invalid(
+                "validation search",
+                format!("a result for {}, which is not a candidate", chosen.model),
+                "results only for the search's own candidates",
+            )
+        })?;
     Ok(Search {
         curve,
         chosen,
+        chosen_spec,
         default_point,
     })
 }

@@ -2,7 +2,7 @@
 //! small-data and feature-engineering curves, the baselines' validation searches, and a curve
 //! for the reader's own data.
 
-use crate::experiments::{log_sizes, CurveConfig, ModelSpec};
+use crate::experiments::{log_sizes, validation_search, Cache, CurveConfig, ModelSpec, Search};
 
 use crate::data::{Dataset, FashionMnist, TeacherTask};
 use crate::error::Result;
@@ -61,14 +61,24 @@ pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec
 
 /// The data-scale curve on the teacher task (10 inputs, 4 classes, 10 % label noise), sized by
 /// the profile.
-pub fn data_scale_teacher(profile: Profile) -> Result<CurveConfig> {
+pub fn data_scale_teacher(profile: Profile, cache: &Cache) -> Result<CurveConfig> {
     let task = TeacherTask::lesson_default();
     let top = profile.pick(3_000, 20_000, 300_000);
     let sizes = log_sizes(100, top, profile.pick(4, 6, 8));
+    // the traditional learners' settings, chosen on the teacher task's own validation data
+    let (logistic, svm) = teacher_baselines(profile, cache)?;
+    let mut models = data_scale_models(profile, profile.pick(20_000, 100_000, 300_000), 5);
+    for (name, spec) in models.iter_mut() {
+        if name == LOGISTIC {
+            *spec = logistic.chosen_spec.clone();
+        } else if name == SVM {
+            *spec = svm.chosen_spec.clone();
+        }
+    }
     Ok(CurveConfig {
         train: task.generate(top, 1)?,
         test: task.generate(profile.pick(2_000, 10_000, 20_000), 2)?,
-        models: data_scale_models(profile, profile.pick(20_000, 100_000, 300_000), 5),
+        models,
         sizes,
         seeds: (0..profile.pick(1, 2, 3)).collect(),
         ceiling: Some(task.bayes_accuracy()),
@@ -163,11 +173,32 @@ pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(C
 /// Logistic regression: L2 penalty α ∈ {0.1, 1, 10} × L-BFGS iterations ∈ {10, 30, 100}.
 /// SVM: C ∈ {1, 10, 100} × γ ∈ {0.5, 1, 2} / d.
 pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
+    baseline_search_on(profile, &fashion.train)
+}
+
+/// The same validation searches as [`baseline_search`] on the teacher task: candidates fitted on
+/// fresh examples of the task and scored on a held-out part of them (never on the curve's test set).
+pub fn teacher_baseline_search(profile: Profile) -> Result<(CurveConfig, CurveConfig)> {
+    let task = TeacherTask::lesson_default();
+    baseline_search_on(profile, &task.generate(profile.pick(3_000, 12_000, 20_000), 4)?)
+}
+
+/// Runs (or reads from `cache`) the teacher task's validation searches of
+/// [`teacher_baseline_search`]: logistic regression's and the SVM's.
+pub fn teacher_baselines(profile: Profile, cache: &Cache) -> Result<(Search, Search)> {
+    let (logistic, svm) = teacher_baseline_search(profile)?;
+    Ok((
+        validation_search(&logistic, cache, &ModelSpec::Logistic(LogisticParams::new()))?,
+        validation_search(&svm, cache, &ModelSpec::Svm(SvmParams::new()))?,
+    ))
+}
+
+/// The validation searches on a pool of training examples: a held-out part scores candidates
+/// fitted on the rest.
+fn baseline_search_on(profile: Profile, train: &Dataset) -> Result<(CurveConfig, CurveConfig)> {
     let validation_size = profile.pick(1_000, 2_000, 5_000);
-    let (pool, validation) = fashion
-        .train
-        .split(validation_size as f64 / fashion.train.len() as f64, 11)?;
-    let d = fashion.train.n_features() as f64;
+    let (pool, validation) = train.split(validation_size as f64 / train.len() as f64, 11)?;
+    let d = train.n_features() as f64;
     let mut logistic = Vec::new();
     for alpha in [0.1, 1.0, 10.0] {
         for iterations in [10, 30, 100] {
