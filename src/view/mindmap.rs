@@ -279,6 +279,11 @@ fn indent_of(text: &str, line: usize) -> usize {
 
 const FONT: f64 = 14.0;
 const ROW: f64 = 30.0;
+/// Line spacing inside a wrapped label.
+const LINE: f64 = 18.0;
+/// Labels wider than this wrap onto more lines, so that a map fitted to a page keeps a readable
+/// font: unwrapped, the English map was 1,851 px wide and its 14 px labels shrank to about 7 px.
+const MAX_TEXT: f64 = 190.0;
 const GAP: f64 = 36.0;
 const PAD: f64 = 10.0;
 const COLORS: [&str; 8] = [
@@ -304,12 +309,66 @@ pub fn text_width(s: &str) -> f64 {
         .sum()
 }
 
+/// A word: the pieces of text between two spaces, each with its boldness (a word may change
+/// weight inside, as in `**标注数据**（m）`, and is never broken).
+type Word = Vec<(String, bool)>;
+/// A label broken into lines of words.
+type Lines = Vec<Vec<Word>>;
+
+/// The words of a label's spans: spaces separate words; span boundaries without a space do not.
+fn words(spans: &[Span]) -> Vec<Word> {
+    let mut words: Vec<Word> = vec![Vec::new()];
+    for span in spans {
+        for (i, piece) in span.text.split(' ').enumerate() {
+            if i > 0 && !words.last().expect("one word at least").is_empty() {
+                words.push(Vec::new());
+            }
+            if !piece.is_empty() {
+                words
+                    .last_mut()
+                    .expect("one word at least")
+                    .push((piece.to_string(), span.bold));
+            }
+        }
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+fn word_text(w: &Word) -> String {
+    w.iter().map(|(t, _)| t.as_str()).collect()
+}
+
+fn line_width(line: &[Word]) -> f64 {
+    text_width(&line.iter().map(word_text).collect::<Vec<_>>().join(" "))
+}
+
+/// Breaks a label into lines no wider than [`MAX_TEXT`], at spaces only (a longer word keeps a
+/// line of its own; a label without spaces, as most Chinese ones, stays whole).
+fn wrap(spans: &[Span]) -> Lines {
+    let mut lines: Lines = vec![Vec::new()];
+    for word in words(spans) {
+        let line = lines.last_mut().expect("one line at least");
+        let mut with = line.clone();
+        with.push(word.clone());
+        if !line.is_empty() && line_width(&with) > MAX_TEXT {
+            lines.push(vec![word]);
+        } else {
+            *line = with;
+        }
+    }
+    lines
+}
+
 struct Placed<'a> {
     node: &'a Node,
     depth: usize,
     x: f64,
     y: f64,
     w: f64,
+    /// Box height.
+    h: f64,
+    lines: Lines,
     color: &'static str,
     parent: Option<usize>,
 }
@@ -333,18 +392,25 @@ impl<'a> Layout<'a> {
             next_row: &mut f64,
         ) -> f64 {
             let me = nodes.len();
+            let lines = wrap(&n.spans);
+            let widest = lines.iter().map(|l| line_width(l)).fold(0.0, f64::max);
+            let h = ROW - 6.0 + LINE * (lines.len() - 1) as f64;
             nodes.push(Placed {
                 node: n,
                 depth,
                 x: 0.0,
                 y: 0.0,
-                w: text_width(&n.label()) + 2.0 * PAD,
+                w: widest + 2.0 * PAD,
+                h,
+                lines,
                 color,
                 parent,
             });
+            // rows are in units of ROW; a wrapped leaf takes the rows its lines need
             let y = if n.children.is_empty() {
-                *next_row += 1.0;
-                *next_row - 0.5
+                let rows = (h + 6.0) / ROW;
+                *next_row += rows;
+                *next_row - rows / 2.0
             } else {
                 let ys: Vec<f64> = n
                     .children
@@ -406,7 +472,7 @@ font-family=\"'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',
             }
         }
         for p in &self.nodes {
-            let h = ROW - 6.0;
+            let h = p.h;
             let (rx, fill, stroke, text_color) = match (p.depth, p.node.shape) {
                 (0, _) | (_, Shape::Circle) => (h / 2.0, "#333333", "#333333", "#ffffff"),
                 (_, Shape::Square) => (0.0, "#ffffff", p.color, "#222222"),
@@ -419,17 +485,33 @@ font-family=\"'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',
                 p.y - h / 2.0,
                 p.w
             );
+            let top = p.y - LINE * (p.lines.len() - 1) as f64 / 2.0;
             s += &format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{text_color}\" dominant-baseline=\"central\">",
-                p.x + PAD,
-                p.y
+                "<text x=\"{:.1}\" y=\"{top:.1}\" fill=\"{text_color}\" dominant-baseline=\"central\">",
+                p.x + PAD
             );
-            for span in &p.node.spans {
-                if span.bold {
-                    s += &format!("<tspan font-weight=\"bold\">{}</tspan>", escape(&span.text));
-                } else {
-                    s += &format!("<tspan>{}</tspan>", escape(&span.text));
+            for (i, line) in p.lines.iter().enumerate() {
+                s += &format!(
+                    "<tspan x=\"{:.1}\" y=\"{:.1}\">",
+                    p.x + PAD,
+                    top + LINE * i as f64
+                );
+                for (j, word) in line.iter().enumerate() {
+                    for (k, (text, bold)) in word.iter().enumerate() {
+                        // the space after a word goes with its last piece
+                        let text = if k + 1 == word.len() && j + 1 < line.len() {
+                            format!("{text} ")
+                        } else {
+                            text.clone()
+                        };
+                        if *bold {
+                            s += &format!("<tspan font-weight=\"bold\">{}</tspan>", escape(&text));
+                        } else {
+                            s += &format!("<tspan>{}</tspan>", escape(&text));
+                        }
+                    }
                 }
+                s += "</tspan>";
             }
             s += "</text></g>";
         }
@@ -481,7 +563,9 @@ mod tests {
         assert!(well_formed(&svg), "SVG is not well-formed");
         for n in map.root.all() {
             for s in &n.spans {
-                assert!(svg.contains(&escape(&s.text)), "label {:?} missing", s.text);
+                for word in s.text.split(' ').filter(|w| !w.is_empty()) {
+                    assert!(svg.contains(&escape(word)), "label {:?} missing", s.text);
+                }
             }
         }
         let key = map
@@ -505,13 +589,48 @@ mod tests {
     }
 
     #[test]
-    fn labels_do_not_overlap() {
-        let map = MindMap::parse(LESSON_ZH).unwrap();
-        let l = Layout::of(&map);
+    fn labels_do_not_overlap_and_the_english_map_fits_a_page() {
+        for text in [LESSON_ZH, LESSON_EN] {
+            let map = MindMap::parse(text).unwrap();
+            let l = Layout::of(&map);
+            for p in &l.nodes {
+                let words = words(&p.node.spans).len();
+                assert!(
+                    p.w <= MAX_TEXT + 2.0 * PAD || words == 1,
+                    "{:?} is {} px wide",
+                    p.node.label(),
+                    p.w
+                );
+            }
+            assert_no_overlap(&l);
+        }
+        // fitted to a page of about 900 px, the labels keep at least about 10 px
+        let en_map = MindMap::parse(LESSON_EN).unwrap();
+        let en = Layout::of(&en_map);
+        assert!(en.width <= 1_300.0, "{} px wide", en.width);
+        let bilingual = wrap(&[
+            Span {
+                text: "关键：大量".into(),
+                bold: false,
+            },
+            Span {
+                text: "标注数据".into(),
+                bold: true,
+            },
+            Span {
+                text: "（m）".into(),
+                bold: false,
+            },
+        ]);
+        assert_eq!(bilingual.len(), 1);
+        assert_eq!(bilingual[0].len(), 1, "no space is inserted between spans");
+    }
+
+    fn assert_no_overlap(l: &Layout) {
         for (i, a) in l.nodes.iter().enumerate() {
             for b in &l.nodes[i + 1..] {
                 let overlap_x = a.x < b.x + b.w && b.x < a.x + a.w;
-                let overlap_y = (a.y - b.y).abs() < ROW - 6.0;
+                let overlap_y = (a.y - b.y).abs() < (a.h + b.h) / 2.0;
                 assert!(
                     !(overlap_x && overlap_y),
                     "{:?} overlaps {:?}",
