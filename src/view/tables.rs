@@ -112,7 +112,7 @@ impl Search {
                 None => String::new(),
             };
             format!(
-                "The search picks {}, {rule}, which is <b>not</b> the crate's default{default}: the curves below use the default.",
+                "The search picks {}, {rule}, which is <b>not</b> the crate's default{default}.",
                 escape(&self.chosen.model)
             )
         };
