@@ -458,8 +458,12 @@ pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep
                     .type_(AxisType::Log)
                     .dtick(1.0),
             )
+            // room under the axis title for the slider
+            .height(540)
+            .margin(plotly::layout::Margin::new().bottom(150))
             .sliders(vec![Slider::new()
                 .active(0)
+                .y(-0.35)
                 .current_value(SliderCurrentValue::new().prefix("hidden layers: "))
                 .steps(steps)]),
     );
