@@ -4,10 +4,14 @@
 
 Fails when a page logs a JavaScript error, when a chart's container holds no drawn plot, when the
 mind map is missing from the opening page, or when a page tries to load anything from the network
-(every such request is blocked and reported). Saves a full-page screenshot of each page under
-SITE/screenshots/.
+(every such request is blocked and reported). A page with a language switch is opened in both
+languages (`?lang=zh`, `?lang=en`): it fails when a block of the other language shows, when the
+English page shows Chinese text or the Chinese page an English sentence outside code, or when the
+switch does not change the language in place. Saves a full-page screenshot of each page in each
+language under SITE/screenshots/.
 """
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +22,27 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 LOCAL = ("file://", "data:", "about:", "blob:")
 MINDMAP_PAGES = ("00-why-now.html",)
+LANGS = {"zh": "zh-Hans", "en": "en"}
+
+# What a reader sees in the chosen language, outside code: the page's visible text, without code,
+# logs, citations (titles stay in their language), the glossary's terms (each in its language) and
+# the switch itself (it names both languages).
+VISIBLE_TEXT = """() => {
+    const skip = 'pre, code, cite, .takeoff-term, .takeoff-switch, .takeoff-log, .jp-InputArea, script, style, .modebar-container';
+    const out = [];
+    const walk = (el) => {
+        if (el.nodeType === Node.TEXT_NODE) { out.push(el.textContent); return; }
+        if (el.nodeType !== Node.ELEMENT_NODE || el.matches(skip)) return;
+        const cs = getComputedStyle(el);
+        if (cs.display === 'none' || cs.visibility === 'hidden') return;
+        for (const c of el.childNodes) walk(c);
+    };
+    walk(document.body);
+    return out.join(' ');
+}"""
+HAN = re.compile(r"[\u4e00-\u9fff]")
+# four English words in a row (not acronyms or names alone): a sentence left untranslated
+ENGLISH_RUN = re.compile(r"\b[a-z]{2,}[,;:]? [a-z]{2,}[,;:]? [a-z]{2,}[,;:]? [a-z]{2,}\b")
 
 
 def check_site(site: Path, screenshots: bool = True) -> list:
@@ -55,6 +80,10 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_timeout(300)
+    name = path.name
+    switch = page.evaluate("document.querySelectorAll('.takeoff-switch a').length") == 2
+    if switch:
+        problems += check_languages(page, path, site, screenshots)
     undrawn = page.evaluate(
         "Array.from(document.querySelectorAll('.takeoff-chart'))"
         ".filter(d => !d.querySelector('svg.main-svg')).map(d => d.id)")
@@ -73,7 +102,6 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
         }
         return bad;
     }""")
-    name = path.name
     problems += [f"{name}: slider {s} shows nothing" for s in empty_steps]
     problems += [f"{name}: JavaScript error: {e}" for e in errors]
     problems += [f"{name}: tried to load {u} from the network" for u in external]
@@ -82,11 +110,59 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
         labels = page.evaluate("document.querySelectorAll('.takeoff-mindmap svg text').length")
         if labels == 0:
             problems.append(f"{name}: the mind map is missing")
-    if screenshots:
+    if screenshots and not switch:
         page.screenshot(path=str(site / "screenshots" / (path.stem + ".png")), full_page=True)
-    print(f"browser: {name}: {charts} charts drawn, {len(errors)} errors, {len(external)} network requests",
-          flush=True)
+    print(f"browser: {name}: {charts} charts drawn, {len(errors)} errors, {len(external)} network requests"
+          + (", both languages checked" if switch else ""), flush=True)
     context.close()
+    return problems
+
+
+def check_languages(page, path: Path, site: Path, screenshots: bool) -> list:
+    """The page in each language, by its link form (?lang=…) and by its switch."""
+    problems, name = [], path.name
+    for lang, code in LANGS.items():
+        page.goto(path.as_uri() + f"?lang={lang}", wait_until="load")
+        page.wait_for_timeout(200)
+        problems += language_problems(page, name, lang, code, "link")
+        if screenshots:
+            page.screenshot(path=str(site / "screenshots" / f"{path.stem}.{lang}.png"), full_page=True)
+    # the switch: from English to Chinese in place, without a reload
+    page.evaluate("window.__same_page = true")
+    page.click('.takeoff-switch a[data-lang="zh"]')
+    page.wait_for_timeout(200)
+    if not page.evaluate("window.__same_page === true"):
+        problems.append(f"{name}: the switch reloaded the page instead of switching in place")
+    problems += language_problems(page, name, "zh", LANGS["zh"], "switch")
+    stored = page.evaluate("localStorage.getItem('takeoff-lang')")
+    if stored != "zh":
+        problems.append(f"{name}: the switch did not keep the choice (stored {stored!r})")
+    return problems
+
+
+def language_problems(page, name: str, lang: str, code: str, how: str) -> list:
+    problems = []
+    if page.evaluate("document.documentElement.lang") != code:
+        problems.append(f"{name} ({lang}, by {how}): <html lang> is not {code}")
+    other = page.evaluate("""(code) => Array.from(document.querySelectorAll('.takeoff-lang'))
+        .filter(e => e.lang !== code && e.offsetParent !== null).length""", code)
+    if other:
+        problems.append(f"{name} ({lang}, by {how}): {other} blocks of the other language show")
+    hidden = page.evaluate("""(code) => Array.from(document.querySelectorAll('.takeoff-lang .takeoff-chart'))
+        .filter(d => d.closest('.takeoff-lang').lang === code && d.offsetParent !== null
+                     && d.getBoundingClientRect().width < 200).length""", code)
+    if hidden:
+        problems.append(f"{name} ({lang}, by {how}): {hidden} charts drawn too narrow after the switch")
+    text = page.evaluate(VISIBLE_TEXT)
+    if lang == "en":
+        han = sorted(set(HAN.findall(text)))
+        if han:
+            at = HAN.search(text).start()
+            problems.append(f"{name} (en, by {how}): Chinese text shows: …{text[max(0, at - 40):at + 40]}…")
+    else:
+        run = ENGLISH_RUN.search(text)
+        if run:
+            problems.append(f"{name} (zh, by {how}): an English sentence shows: …{text[max(0, run.start() - 40):run.end() + 40]}…")
     return problems
 
 

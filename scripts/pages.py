@@ -4,7 +4,11 @@
 * each verdict of a claims table gets a badge, and each claims table an anchor the index links to;
 * provenance (profile, seeds come from the profile, commit, date, machine, cache use) recorded in
   the notebook's metadata when it ran, and shown in the page's footer;
-* the index's table of every claim with its verdict, the size it was decided at, and a link.
+* the index's table of every claim with its verdict, the size it was decided at, and a link;
+* both languages on every page: the prose cells tagged `lang: zh` / `lang: en` and the crate's
+  outputs (one `takeoff-lang` block per language) show the reader's choice, switched in place by
+  the links at the top of the page (`?lang=zh` / `?lang=en` also work as links to hand out); the
+  choice is kept across pages; a glossary page pairs the lesson's terms.
 
 All of it works on copies: the executed notebooks kept in `<site>/notebooks/` are untouched.
 """
@@ -19,17 +23,22 @@ from pathlib import Path
 
 import nbformat
 
-FOLD_LINES = 8  # a stdout log longer than this folds in the static page
-CLAIMS_HEADER = "<th>claim of the lesson</th>"
+LANGS = {"zh": "zh-Hans", "en": "en"}  # the pages' languages and their lang attributes
+CLAIMS_HEADERS = ("<th>claim of the lesson</th>", "<th>课程中的结论</th>")
+TABLE = re.compile(r'<table class="takeoff-table">.*?</table>', re.S)
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 CELL = re.compile(r"<td>(.*?)</td>", re.S)
 CACHE_LINE = re.compile(r": (\d+) runs, (\d+) from the cache")
 RACE_CACHED = re.compile(r"^race on .*: from the cache$", re.M)
-VERDICTS = [  # (how a verdict cell starts, its badge class)
+VERDICTS = [  # (how a verdict cell starts, its badge class), in both languages
     ("holds", "holds"),
     ("does not hold", "fails"),
     ("not shown", "unclear"),
     ("not tested", "untested"),
+    ("成立", "holds"),
+    ("不成立", "fails"),
+    ("未显示", "unclear"),
+    ("未检验", "untested"),
 ]
 
 
@@ -83,32 +92,53 @@ def provenance(nb, root: Path, profile: str) -> dict:
     }
 
 
-def footer(meta: dict) -> str:
+def footer(meta: dict, lang: str = "en") -> str:
     if not meta:
         return ""
+    if lang == "zh":
+        commit = meta["commit"].replace(" + uncommitted changes", "（另有未提交的改动）")
+        return (f"数字来自 {meta['profile']} 配置（各实验的种子随实验列出），本库提交 {commit}，"
+                f"{meta['date']} 渲染于 {meta['machine'].replace('logical cores', '个逻辑核心')}；"
+                f"{meta['runs']} 次学习曲线运行中有 {meta['runs_from_cache']} 次、"
+                f"以及 {meta['races_from_cache']} 场竞赛读自实验缓存。")
     cache = (f"{meta['runs_from_cache']} of {meta['runs']} learning-curve runs and "
              f"{meta['races_from_cache']} races read from the experiment cache")
     return (f"Numbers from the {meta['profile']} profile (its seeds are listed with each experiment), "
             f"crate commit {meta['commit']}, rendered {meta['date']} on {meta['machine']}; {cache}.")
 
 
+def both(parts: dict, tag: str = "span") -> str:
+    """HTML already written per language ({"zh": …, "en": …}) as one block per language."""
+    return "".join(f'<{tag} class="takeoff-lang" lang="{LANGS[k]}">{v}</{tag}>' for k, v in parts.items())
+
+
 def fold_logs(cell):
-    """Replaces a long stdout log by one HTML output: a summary line that opens on a click."""
+    """Replaces a cell's stdout (the crate's progress lines, in English like any program log) by
+    one HTML output: a summary line in both languages that opens on a click."""
     text = stdout_of(cell)
     lines = text.splitlines()
-    if len(lines) <= FOLD_LINES:
+    if not lines:
         return
-    # the last line stays in view (a race's verdict, a curve's summary): the lines before it fold
-    *progress, last = lines
+    n = len(lines)
+    summary = both({"zh": f"{n} 行进度日志（点击展开）",
+                    "en": f"{n} progress line{'s' if n > 1 else ''} (click to open)"})
     folded = nbformat.v4.new_output("display_data", data={"text/html": (
-        f'<details class="takeoff-log"><summary>{len(progress)} progress lines (click to open)</summary>'
-        f'<pre>{html.escape(chr(10).join(progress))}</pre></details><pre class="takeoff-last">{html.escape(last)}</pre>')})
+        f'<details class="takeoff-log"><summary>{summary}</summary>'
+        f'<pre>{html.escape(text.rstrip())}</pre></details>')})
     rest = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stdout")]
     cell.outputs = [folded] + rest
 
 
+def mark_language(cell):
+    """A prose cell written in one language (metadata `lang`) shows only in that language."""
+    lang = cell.metadata.get("lang")
+    if lang in LANGS:
+        cell.source = f'<div class="takeoff-lang" lang="{LANGS[lang]}">\n\n{cell.source}\n\n</div>'
+        cell.metadata.setdefault("tags", []).append(f"lang-{lang}")
+
+
 def claims_rows(table_html: str) -> list:
-    """(claim, verdict, decided at, task) of each row of a claims table."""
+    """(claim, verdict, decided at, task) of each row of a claims table (its first table)."""
     rows = []
     for row in ROW.findall(table_html.split("<tbody>", 1)[-1]):
         cells = CELL.findall(row)
@@ -118,17 +148,27 @@ def claims_rows(table_html: str) -> list:
 
 
 def mark_claims(cell, counter: list) -> list:
-    """Anchors each claims table of the cell and puts a badge on its verdicts; returns its rows
-    with their anchors."""
+    """Anchors each claims output of the cell (its table in every language) and puts a badge on
+    its verdicts; returns its rows with their anchors: (anchor, claim, verdict, decided at, task),
+    each text a {"en": …, "zh": …} when the output holds both languages, else a string."""
     found = []
     for out in cell.get("outputs", []):
         data = out.get("data", {})
         text = "".join(data.get("text/html", "")) if data else ""
-        if CLAIMS_HEADER not in text:
+        if not any(h in text for h in CLAIMS_HEADERS):
             continue
         counter[0] += 1
         anchor = f"claims-{counter[0]}"
-        found.extend((anchor, *r) for r in claims_rows(text))
+        per_lang = {}
+        for table in TABLE.findall(text):
+            for header, lang in zip(CLAIMS_HEADERS, ("en", "zh")):
+                if header in table:
+                    per_lang[lang] = claims_rows(table)
+        en, zh = per_lang.get("en", []), per_lang.get("zh", [])
+        if en and zh and len(en) == len(zh):
+            found.extend((anchor, *({"en": a, "zh": b} for a, b in zip(e, z))) for e, z in zip(en, zh))
+        else:
+            found.extend((anchor, *r) for r in (en or zh))
 
         def badge(m):
             cells = CELL.findall(m.group(1))
@@ -139,9 +179,11 @@ def mark_claims(cell, counter: list) -> list:
                 f"<td>{v}</td>",
                 f'<td><span class="takeoff-badge {verdict_class(html.unescape(v))}">{v}</span></td>', 1)
 
-        head, body = text.split("<tbody>", 1)
-        text = f'<div id="{anchor}" class="takeoff-claims">' + head + "<tbody>" + ROW.sub(badge, body) + "</div>"
-        data["text/html"] = text
+        def badges(t):
+            head, body = t.group(0).split("<tbody>", 1)
+            return head + "<tbody>" + ROW.sub(badge, body)
+
+        data["text/html"] = f'<div id="{anchor}" class="takeoff-claims">' + TABLE.sub(badges, text) + "</div>"
     return found
 
 
@@ -151,6 +193,8 @@ def for_page(nb):
     nb = copy.deepcopy(nb)
     counter, claims = [0], []
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            mark_language(cell)
         if cell.cell_type != "code":
             continue
         fold_logs(cell)
@@ -158,12 +202,19 @@ def for_page(nb):
     return nb, claims
 
 
-def claims_index(chapters: list) -> str:
-    """The index's table of claims: [(href, title, claims)] → HTML. A claim a later chapter
-    repeats (the takeaways recap chapter 1's) is listed once, where it is first decided."""
+def in_lang(text, lang: str) -> str:
+    """One language of a claims-table text ({"en": …, "zh": …}, or a string in one language)."""
+    return text.get(lang, text.get("en", "")) if isinstance(text, dict) else text
+
+
+def claims_index(chapters: list, lang: str = "en") -> str:
+    """The index's table of claims in one language: [(href, title, claims)] → HTML, `title` a
+    string or {"en": …, "zh": …}. A claim a later chapter repeats (the takeaways recap chapter
+    1's) is listed once, where it is first decided."""
     rows, seen = [], set()
     for href, title, claims in chapters:
-        for anchor, claim, verdict, m, task in claims:
+        for anchor, *texts in claims:
+            claim, verdict, m, task = (in_lang(t, lang) for t in texts)
             if (claim, verdict, m, task) in seen:
                 continue
             seen.add((claim, verdict, m, task))
@@ -171,15 +222,21 @@ def claims_index(chapters: list) -> str:
                 f'<tr><td>{html.escape(claim)}</td><td>{html.escape(task)}</td>'
                 f'<td><span class="takeoff-badge {verdict_class(verdict)}">{html.escape(verdict)}</span></td>'
                 f'<td>{html.escape(m)}</td>'
-                f'<td><a href="{html.escape(href)}#{anchor}">{html.escape(title)}</a></td></tr>')
+                f'<td><a href="{html.escape(href)}#{anchor}">{html.escape(in_lang(title, lang))}</a></td></tr>')
     if not rows:
         return ""
-    return ('<h2>The lecture\'s claims on this render</h2>\n'
-            '<p>Each verdict was decided by the rule printed under its table in the chapter; '
-            '"not shown" and "does not hold" are results of this run, not failures.</p>\n'
-            '<table class="takeoff-claims-index"><thead><tr><th>claim</th><th>task</th><th>verdict</th>'
-            '<th>decided at</th><th>evidence</th></tr></thead><tbody>\n' + "\n".join(rows) +
-            "\n</tbody></table>")
+    if lang == "zh":
+        head = ('<h2>本次渲染中课程的各条结论</h2>\n'
+                '<p>每条判定都按章节中表格下方写明的规则得出；“未显示”和“不成立”是本次运行的结果，不是失败。</p>\n'
+                '<table class="takeoff-claims-index"><thead><tr><th>结论</th><th>任务</th><th>判定</th>'
+                '<th>判定位置</th><th>证据</th></tr></thead><tbody>\n')
+    else:
+        head = ('<h2>The lecture\'s claims on this render</h2>\n'
+                '<p>Each verdict was decided by the rule printed under its table in the chapter; '
+                '"not shown" and "does not hold" are results of this run, not failures.</p>\n'
+                '<table class="takeoff-claims-index"><thead><tr><th>claim</th><th>task</th><th>verdict</th>'
+                '<th>decided at</th><th>evidence</th></tr></thead><tbody>\n')
+    return head + "\n".join(rows) + "\n</tbody></table>"
 
 
 BADGE_CSS = """
@@ -192,9 +249,82 @@ BADGE_CSS = """
 details.takeoff-log summary { cursor: pointer; color: #555; font-size: .85rem; }
 details.takeoff-log pre { max-height: 20rem; overflow: auto; font-size: .8rem; }
 .jp-OutputArea-output pre, .jp-InputArea-editor pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+html[data-lang="zh"] .takeoff-lang[lang="en"], html[data-lang="en"] .takeoff-lang[lang="zh-Hans"],
+html[data-lang="zh"] .celltag_lang-en, html[data-lang="en"] .celltag_lang-zh { display: none !important; }
+.takeoff-switch { margin-left: auto; }
+.takeoff-switch a[aria-current="true"] { font-weight: 600; color: #222; text-decoration: none; }
 @media print {
-  nav.takeoff-nav, .modebar-container, .takeoff-data summary { display: none !important; }
+  nav.takeoff-nav, .takeoff-switch, .modebar-container, .takeoff-data summary { display: none !important; }
   details.takeoff-data, details.takeoff-log { display: none; }
   .takeoff-figure { break-inside: avoid; }
 }
 """
+
+
+# Runs in each page's <head>, before anything is drawn: the language from ?lang=, else the
+# reader's last choice, else the browser's; `data-lang` on <html> shows that language's blocks.
+LANG_HEAD_JS = """<script>(function(){
+var q=(location.search.match(/[?&]lang=(zh|en)/)||[])[1], s=null;
+try{s=localStorage.getItem('takeoff-lang');}catch(e){}
+var l=q||s||((navigator.language||'').toLowerCase().indexOf('zh')===0?'zh':'en');
+if(q){try{localStorage.setItem('takeoff-lang',q);}catch(e){}}
+document.documentElement.setAttribute('data-lang',l);
+document.documentElement.lang=l==='zh'?'zh-Hans':'en';
+})();</script>"""
+
+# The switch's links work without JavaScript (they reload with ?lang=); with it they switch in
+# place, keep the choice, carry it in the links to the other pages, and redraw the charts that
+# were hidden (plotly sizes a hidden chart at its default width).
+LANG_SWITCH_JS = """<script>(function(){
+function mark(l){
+  document.querySelectorAll('.takeoff-switch a').forEach(function(a){a.setAttribute('aria-current', a.dataset.lang===l?'true':'false');});
+  document.querySelectorAll('a[href]').forEach(function(a){
+    var h=a.getAttribute('href'); if(!/^[^:?#]+\\.html(#.*)?$/.test(h)) return;
+    var p=h.split('#'); a.setAttribute('href', p[0]+'?lang='+l+(p[1]?'#'+p[1]:''));
+  });
+}
+function set(l){
+  document.documentElement.setAttribute('data-lang',l);
+  document.documentElement.lang=l==='zh'?'zh-Hans':'en';
+  try{localStorage.setItem('takeoff-lang',l);}catch(e){}
+  try{history.replaceState(null,'','?lang='+l+location.hash);}catch(e){}
+  document.querySelectorAll('a[href*="?lang="]').forEach(function(a){a.setAttribute('href',a.getAttribute('href').replace(/\\?lang=(zh|en)/,''));});
+  mark(l);
+  if(window.Plotly){document.querySelectorAll('.takeoff-chart').forEach(function(d){if(d.offsetParent!==null){Plotly.Plots.resize(d);}});}
+}
+document.addEventListener('DOMContentLoaded',function(){
+  document.querySelectorAll('.takeoff-switch a').forEach(function(a){a.addEventListener('click',function(e){e.preventDefault();set(a.dataset.lang);});});
+  mark(document.documentElement.getAttribute('data-lang'));
+});
+window.addEventListener('load',function(){
+  if(window.Plotly){document.querySelectorAll('.takeoff-chart').forEach(function(d){if(d.offsetParent!==null){Plotly.Plots.resize(d);}});}
+});
+})();</script>"""
+
+LANG_SWITCH = ('<span class="takeoff-switch" role="group" aria-label="语言 / language">'
+               '<a href="?lang=zh" data-lang="zh" lang="zh-Hans">中文</a> · '
+               '<a href="?lang=en" data-lang="en" lang="en">English</a></span>')
+
+
+def read_glossary(path: Path) -> list:
+    """The glossary's rows: (English, Chinese, explanation in English, explanation in Chinese)."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 4 or not all(p.strip() for p in parts):
+            raise ValueError(f"{path}:{n}: expected 4 tab-separated fields (en, zh, note en, note zh), got {len(parts)}")
+        rows.append(tuple(p.strip() for p in parts))
+    return rows
+
+
+def glossary_table(rows: list) -> str:
+    body = "\n".join(
+        f'<tr><td class="takeoff-term" lang="en">{html.escape(en)}</td><td class="takeoff-term" lang="zh-Hans">{html.escape(zh)}</td>'
+        f'<td>{both({"zh": html.escape(nzh), "en": html.escape(nen)})}</td></tr>'
+        for en, zh, nen, nzh in rows)
+    # a language block cannot hold part of a row: one header row per language
+    head = (f'<tr class="takeoff-lang" lang="zh-Hans"><th>英文</th><th class="takeoff-term" lang="zh-Hans">中文</th><th>说明</th></tr>'
+            f'<tr class="takeoff-lang" lang="en"><th>English</th><th class="takeoff-term" lang="zh-Hans">中文</th><th>meaning</th></tr>')
+    return f'<table class="takeoff-claims-index takeoff-glossary"><thead>{head}</thead><tbody>\n{body}\n</tbody></table>'

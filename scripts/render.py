@@ -38,6 +38,7 @@ import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "scripts" / "templates"
+GLOSSARY = ROOT / "notebooks" / "glossary.tsv"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_NAME = "plotly.min.js"  # one copy in the site folder, beside the pages
 CELL_TIMEOUT = {"quick": 900, "default": 1800, "full": -1}
@@ -78,13 +79,23 @@ def notebooks(folder: Path):
     return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb"))
 
 
-def title_of(nb) -> str:
+def title_of(nb) -> dict:
+    """The notebook's first heading in each language ({"en": …, "zh": …}); a heading in a cell
+    without a language serves both."""
+    titles = {}
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
-    return "untitled"
+                    lang = cell.metadata.get("lang")
+                    for k in ([lang] if lang in pages.LANGS else list(pages.LANGS)):
+                        titles.setdefault(k, line[2:].strip())
+                    break
+    return {k: titles.get(k, titles.get("en", "untitled")) for k in pages.LANGS}
+
+
+def title_html(title: dict) -> str:
+    return pages.both({k: html.escape(v) for k, v in title.items()})
 
 
 def cell_problems(cell) -> list:
@@ -151,9 +162,13 @@ def exporter() -> HTMLExporter:
 def page(nb, name: str, nav: dict, profile: str):
     """The static page of an executed notebook, and its claims [(anchor, claim, verdict, m, task)]."""
     nb, claims = pages.for_page(nb)
+    meta = nb.metadata.get("takeoff", {})
     resources = {
         "takeoff_css": pages.BADGE_CSS,
-        "takeoff_footer": pages.footer(nb.metadata.get("takeoff", {})),
+        "takeoff_footer": pages.both({k: html.escape(pages.footer(meta, k)) for k in pages.LANGS}),
+        "takeoff_lang_head": pages.LANG_HEAD_JS,
+        "takeoff_lang_js": pages.LANG_SWITCH_JS,
+        "takeoff_switch": pages.LANG_SWITCH,
         "metadata": {"name": name},
         "plotly_src": PLOTLY_NAME,
         "takeoff_nav": nav,
@@ -163,35 +178,63 @@ def page(nb, name: str, nav: dict, profile: str):
     return body, claims
 
 
-def index_page(entries, profile: str, claims_html: str = "", footer: str = "") -> str:
-    items = "\n".join(
-        f'<li><a href="{html.escape(e["href"])}">{html.escape(e["title"])}</a></li>' for e in entries
-    )
+PAGE_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.55; color: #222; }
+blockquote { border-left: 4px solid #4c78a8; margin: 1.5rem 0; padding: .5rem 1rem; background: #f4f7fb; }
+li { margin: .4rem 0; } .meta { color: #666; font-size: .9rem; }
+nav.takeoff-nav { display: flex; gap: 1.5rem; font-size: .95rem; }
+nav.takeoff-nav a { text-decoration: none; color: #1f5fa8; }
+table.takeoff-claims-index { border-collapse: collapse; font-size: .9rem; }
+table.takeoff-claims-index th, table.takeoff-claims-index td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+"""
+
+
+def simple_page(title: dict, body: dict, nav: str = "") -> str:
+    """A page of the site that is not a notebook (the index, the glossary), in both languages."""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Why is deep learning taking off now?</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.55; color: #222; }}
-blockquote {{ border-left: 4px solid #4c78a8; margin: 1.5rem 0; padding: .5rem 1rem; background: #f4f7fb; }}
-li {{ margin: .4rem 0; }} .meta {{ color: #666; font-size: .9rem; }}
-table.takeoff-claims-index {{ border-collapse: collapse; font-size: .9rem; }}
-table.takeoff-claims-index th, table.takeoff-claims-index td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }}
-{pages.BADGE_CSS}
-</style></head>
+{pages.LANG_HEAD_JS}
+<title>{html.escape(title["zh"])} · {html.escape(title["en"])}</title>
+<style>{PAGE_CSS}{pages.BADGE_CSS}</style>{pages.LANG_SWITCH_JS}</head>
 <body>
-<h1>Why is deep learning taking off now?</h1>
-<p>An executable lesson in Rust after Andrew Ng's <em>Neural Networks and Deep Learning</em>, week 1.
-Every number and chart in it was computed from data when these pages were rendered.</p>
-<blockquote lang="zh"><strong>{SUMMARY_ZH}</strong></blockquote>
-<blockquote>{SUMMARY_EN}</blockquote>
-<h2>Contents</h2>
-<ol>
-{items}
-</ol>
-{claims_html}
-<p class="meta">Rendered in the <code>{html.escape(profile)}</code> profile. {html.escape(footer)}</p>
+<nav class="takeoff-nav" aria-label="lesson">{nav}{pages.LANG_SWITCH}</nav>
+{pages.both(body, "div")}
 </body></html>
 """
+
+
+def index_page(entries, profile: str, claims: dict = None, footer: dict = None) -> str:
+    claims, footer = claims or {}, footer or {}
+    body = {}
+    for lang in pages.LANGS:
+        items = "\n".join(
+            f'<li><a href="{html.escape(e["href"])}">{html.escape(e["title"][lang])}</a></li>' for e in entries)
+        if lang == "zh":
+            intro = (f"<h1>深度学习为什么现在才火起来？</h1>\n"
+                     f"<p>一门用 Rust 写成、可以运行的课程，依据吴恩达《神经网络与深度学习》第一周。"
+                     f"其中每个数字和每张图，都是在渲染这些页面时用数据计算出来的。</p>\n"
+                     f"<blockquote><strong>{SUMMARY_ZH}</strong></blockquote>\n<h2>目录</h2>")
+            meta = f'以 <code>{html.escape(profile)}</code> 配置渲染。{html.escape(footer.get(lang, ""))}'
+            more = '<p><a href="glossary.html">术语表（中英对照）</a></p>'
+        else:
+            intro = (f"<h1>Why is deep learning taking off now?</h1>\n"
+                     f"<p>An executable lesson in Rust after Andrew Ng's <em>Neural Networks and Deep Learning</em>, week 1.\n"
+                     f"Every number and chart in it was computed from data when these pages were rendered.</p>\n"
+                     f"<blockquote>{SUMMARY_EN}</blockquote>\n<h2>Contents</h2>")
+            meta = f'Rendered in the <code>{html.escape(profile)}</code> profile. {html.escape(footer.get(lang, ""))}'
+            more = '<p><a href="glossary.html">Glossary (English and Chinese terms)</a></p>'
+        body[lang] = f'{intro}\n<ol>\n{items}\n</ol>\n{more}\n{claims.get(lang, "")}\n<p class="meta">{meta}</p>'
+    return simple_page({"zh": "深度学习为什么现在才火起来？", "en": "Why is deep learning taking off now?"}, body)
+
+
+def glossary_page(rows: list) -> str:
+    table = pages.glossary_table(rows)
+    body = {
+        "zh": f"<h1>术语表（中英对照）</h1>\n<p>本课程使用的术语，英文与中文对照；中文采用课程原始笔记中的说法。</p>\n{table}",
+        "en": f"<h1>Glossary</h1>\n<p>The lesson's terms in English and in Chinese, as the lesson's Chinese source notes use them.</p>\n{table}",
+    }
+    nav = pages.both({"zh": '<a href="index.html">目录</a>', "en": '<a href="index.html">Contents</a>'})
+    return simple_page({"zh": "术语表", "en": "Glossary"}, body, nav)
 
 
 def read_previous(site: Path) -> dict:
@@ -237,6 +280,8 @@ def main(argv=None) -> int:
     ap.add_argument("only", nargs="*", help="notebook files to run instead of the whole folder")
     args = ap.parse_args(argv)
     os.environ["TAKEOFF_PROFILE"] = args.profile
+    # one run of the experiments writes both languages; each page shows the reader's choice
+    os.environ["TAKEOFF_LANG"] = "zh,en"
     # A fixed build folder: the second kernel reuses the compiled dependencies of the first.
     os.environ.setdefault("EVCXR_TMPDIR", str(ROOT / "target" / "evcxr"))
 
@@ -298,7 +343,8 @@ def main(argv=None) -> int:
                 executed[path] = nbformat.read(site / "notebooks" / path.name, as_version=4)
             nbformat.write(executed[path], staging / "notebooks" / path.name)
         ordered = [(p, executed[p]) for p in every]
-        entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem} for p, nb in ordered]
+        entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem,
+                    "title_html": title_html(title_of(nb))} for p, nb in ordered]
         chapters = []
         for i, (path, nb) in enumerate(ordered):
             nav = {
@@ -306,20 +352,28 @@ def main(argv=None) -> int:
                 "prev": entries[i - 1] if i > 0 else None,
                 "next": entries[i + 1] if i + 1 < len(entries) else None,
             }
-            body, claims = page(nb, entries[i]["title"], nav, args.profile)
+            t = entries[i]["title"]
+            body, claims = page(nb, f"{t['zh']} · {t['en']}", nav, args.profile)
             write_atomic(staging / f"{path.stem}.html", body)
             chapters.append((entries[i]["href"], entries[i]["title"], claims))
         last = ordered[-1][1].metadata.get("takeoff", {})
+        footers = {
+            "en": f"Crate commit {last.get('commit', '?')}, rendered {last.get('date', '?')} on {last.get('machine', '?')}.",
+            "zh": f"本库提交 {last.get('commit', '?')}，{last.get('date', '?')} 渲染于 {last.get('machine', '?')}。",
+        }
         write_atomic(staging / "index.html", index_page(
-            entries, args.profile, pages.claims_index(chapters),
-            f"Crate commit {last.get('commit', '?')}, rendered {last.get('date', '?')} on {last.get('machine', '?')}."))
+            entries, args.profile, {k: pages.claims_index(chapters, k) for k in pages.LANGS}, footers))
+        write_atomic(staging / "glossary.html", glossary_page(pages.read_glossary(GLOSSARY)))
         shutil.copyfile(PLOTLY_JS, staging / PLOTLY_NAME)
         (staging / "render.json").write_text(json.dumps(
             {"profile": args.profile, "notebooks": [e["name"] for e in entries],
              "rendered_now": [p.stem for p in to_run], "notebook_seconds": seconds,
              "provenance": {p.stem: nb.metadata.get("takeoff", {}) for p, nb in ordered},
-             "claims": [{"page": href, "anchor": a, "claim": c, "verdict": v, "decided_at": m, "task": t}
-                        for href, _, cs in chapters for a, c, v, m, t in cs],
+             "claims": [{"page": href, "anchor": a,
+                         **{f"{key}{suffix}": pages.in_lang(x, lang)
+                            for key, x in zip(("claim", "verdict", "decided_at", "task"), texts)
+                            for lang, suffix in (("en", ""), ("zh", "_zh"))}}
+                        for href, _, cs in chapters for a, *texts in cs],
              "seconds": round(time.time() - started, 1)}, indent=1))
         swap_in(staging, site)
     except NotebookFailed as e:

@@ -110,25 +110,73 @@ class Pages(unittest.TestCase):
         self.assertEqual(claims, [("claims-1", "SVM flattens", "holds", "m = 100", "teacher"),
                                   ("claims-1", "large beats small", "not shown (inside the noise)", "m = 100", "teacher")])
         outs = page_nb.cells[0].outputs
-        self.assertIn("29 progress lines (click to open)", outs[0]["data"]["text/html"])
-        self.assertIn('<pre class="takeoff-last">line 29</pre>', outs[0]["data"]["text/html"])
+        self.assertIn("30 progress lines (click to open)", outs[0]["data"]["text/html"])
+        self.assertIn("30 行进度日志（点击展开）", outs[0]["data"]["text/html"])
+        self.assertIn("line 29</pre>", outs[0]["data"]["text/html"])
         self.assertIn('<div id="claims-1"', outs[1]["data"]["text/html"])
         self.assertIn('<span class="takeoff-badge holds">holds</span>', outs[1]["data"]["text/html"])
         self.assertIn('takeoff-badge unclear', outs[1]["data"]["text/html"])
         self.assertEqual(nb.cells[0].outputs[0]["output_type"], "stream", "the executed notebook is untouched")
 
-    def test_short_logs_stay_and_the_index_links_each_claim(self):
+    def test_every_log_folds_and_the_index_links_each_claim(self):
         cell = nbformat.v4.new_code_cell("x")
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="one line\n")]
         nb = nbformat.v4.new_notebook()
         nb.cells = [cell]
-        self.assertEqual(pages.for_page(nb)[0].cells[0].outputs[0]["output_type"], "stream")
+        self.assertIn("1 progress line (click to open)", pages.for_page(nb)[0].cells[0].outputs[0]["data"]["text/html"])
         claim = ("claims-1", "SVM flattens", "does not hold", "m = 9", "teacher")
         index = pages.claims_index([("01-a.html", "1. Data", [claim]), ("04-d.html", "4. Recap", [claim])])
         self.assertIn('<a href="01-a.html#claims-1">1. Data</a>', index)
         self.assertIn('takeoff-badge fails', index)
         self.assertNotIn("04-d.html", index, "a recap of the same claim is listed once")
         self.assertEqual(pages.claims_index([]), "")
+
+    def test_both_languages_of_a_claims_table_get_badges_and_one_anchor(self):
+        en = self.claims_cell().outputs[1]["data"]["text/html"]
+        zh = (en.replace("claim of the lesson", "课程中的结论").replace("<td>holds</td>", "<td>成立</td>")
+              .replace("not shown (inside the noise)", "未显示（在噪声范围内）").replace("SVM flattens", "SVM 趋于平缓"))
+        cell = nbformat.v4.new_code_cell("claims")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": pages.both({"zh": zh, "en": en}, "div")})]
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [cell]
+        page_nb, claims = pages.for_page(nb)
+        out = page_nb.cells[0].outputs[0]["data"]["text/html"]
+        self.assertEqual(out.count('id="claims-1"'), 1)
+        self.assertIn('<span class="takeoff-badge holds">成立</span>', out)
+        self.assertIn('<span class="takeoff-badge holds">holds</span>', out)
+        self.assertEqual(claims[0][1], {"en": "SVM flattens", "zh": "SVM 趋于平缓"})
+        self.assertIn("SVM 趋于平缓", pages.claims_index([("01-a.html", {"en": "1. Data", "zh": "1. 数据"}, claims)], "zh"))
+        self.assertIn("<th>结论</th>", pages.claims_index([("01-a.html", "1", claims)], "zh"))
+
+    def test_prose_cells_show_in_their_language_and_the_glossary_is_whole(self):
+        nb = nbformat.v4.new_notebook()
+        zh, en = nbformat.v4.new_markdown_cell("# 标题"), nbformat.v4.new_markdown_cell("# Title")
+        zh.metadata["lang"], en.metadata["lang"] = "zh", "en"
+        nb.cells = [zh, en]
+        page_nb, _ = pages.for_page(nb)
+        self.assertTrue(page_nb.cells[0].source.startswith('<div class="takeoff-lang" lang="zh-Hans">'))
+        self.assertEqual(page_nb.cells[1].metadata["tags"], ["lang-en"])
+        self.assertNotIn("tags", nb.cells[0].metadata, "the notebook itself is untouched")
+        rows = pages.read_glossary(ROOT / "notebooks" / "glossary.tsv")
+        self.assertGreaterEqual(len(rows), 20)
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp, "g.tsv")
+            bad.write_text("term\t术语\tmeaning\n", encoding="utf-8")
+            with self.assertRaisesRegex(ValueError, "g.tsv:1: expected 4"):
+                pages.read_glossary(bad)
+
+    def test_a_page_in_both_languages_passes_and_a_leak_fails(self):
+        def two(zh, en):
+            return page(pages.LANG_HEAD_JS + '<nav>' + pages.LANG_SWITCH + '</nav>' + pages.both({"zh": zh, "en": en}, "div")
+                        + "<style>" + pages.BADGE_CSS + "</style>" + pages.LANG_SWITCH_JS)
+        good = two("<p>数据越多，大型网络越好。</p>", "<p>the more data the better the large net</p>")
+        self.assertEqual(BrowserCheck.run_on(self, {"01-x.html": good}), [])
+        leak = two("<p>数据越多。</p><p>this sentence was never translated</p>", "<p>the more data</p>")
+        problems = BrowserCheck.run_on(self, {"01-x.html": leak})
+        self.assertTrue(any("an English sentence shows" in p for p in problems), problems)
+        leak_en = two("<p>数据越多。</p>", "<p>the more data 数据</p>")
+        problems = BrowserCheck.run_on(self, {"01-x.html": leak_en})
+        self.assertTrue(any("(en, by link): Chinese text shows" in p for p in problems), problems)
 
     def test_footer_says_where_the_numbers_came_from(self):
         nb = nbformat.v4.new_notebook()
@@ -142,6 +190,7 @@ class Pages(unittest.TestCase):
         self.assertIn("quick profile", text)
         self.assertIn("9 of 12 learning-curve runs", text)
         self.assertIn(meta["commit"], text)
+        self.assertIn("读自实验缓存", pages.footer(meta, "zh"))
 
 
 if __name__ == "__main__":

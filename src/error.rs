@@ -122,6 +122,48 @@ impl TakeoffError {
 }
 
 /// Which limits an over-budget fit exceeds, in words.
+impl TakeoffError {
+    /// Why a run was not run, for a reader, in both languages (the budgets' refusals; any other
+    /// error reads as its message).
+    pub fn reason_for_reader(&self) -> crate::lang::Text {
+        match self {
+            TakeoffError::OverBudget {
+                model,
+                m,
+                needed_gb,
+                budget_gb,
+                minutes,
+                budget_minutes,
+            } => {
+                let over_zh = match (needed_gb > budget_gb, minutes > budget_minutes) {
+                    (true, true) => "同时超出内存和时间预算",
+                    (true, false) => "超出内存预算",
+                    _ => "超出时间预算",
+                };
+                crate::lang::Text::new(
+                    self.to_string(),
+                    format!(
+                        "{} 在 m = {m} 时未运行：{over_zh}；约需 {needed_gb:.1} GB（预算 {budget_gb:.1} GB）、约 {minutes:.1} 分钟（预算 {budget_minutes:.1} 分钟）",
+                        crate::lang::name(model, crate::lang::Lang::Zh)
+                    ),
+                )
+            }
+            TakeoffError::OverMemory {
+                model,
+                needed_gb,
+                budget_gb,
+            } => crate::lang::Text::new(
+                self.to_string(),
+                format!(
+                    "{} 未训练：参数、优化器状态和一个批次约需 {needed_gb:.1} GB（预算 {budget_gb:.1} GB）",
+                    crate::lang::name(model, crate::lang::Lang::Zh)
+                ),
+            ),
+            other => crate::lang::Text::same(other.to_string()),
+        }
+    }
+}
+
 fn over_budget_limits(memory: bool, time: bool) -> &'static str {
     match (memory, time) {
         (true, true) => "over both the memory and the time budget",

@@ -14,7 +14,7 @@
 //! | models | [`models`] | the model and optimiser traits, one trainer, the MLP, the convolutional net, linfa's baselines |
 //! | kernels, data | [`kernels`], [`data`] | the matrix product and its reference loops; Fashion-MNIST, the teacher task, 2-D sets, CSV, HOG |
 //!
-//! [`error`], [`profile`], [`random`] and [`text`] are used by every layer. The notebooks' short paths
+//! [`error`], [`lang`] (中文 and English), [`profile`], [`random`] and [`text`] are used by every layer. The notebooks' short paths
 //! (`takeoff::charts`, `takeoff::mlp`, …) are re-exports of the modules below.
 //!
 //! Every random function takes a seed; the same inputs and seed give the same numbers.
@@ -23,6 +23,7 @@ pub mod data;
 pub mod error;
 pub mod experiments;
 pub mod kernels;
+pub mod lang;
 pub mod lesson;
 pub mod models;
 pub mod profile;
@@ -32,6 +33,7 @@ pub mod view;
 
 pub use data::{Dataset, FashionMnist, Standardizer, TeacherTask};
 pub use error::{Result, TakeoffError};
+pub use lang::{set_languages, Lang, Text};
 /// The traditional learners, the MLPs and the convolutional nets, where notebooks name them.
 pub use models::{baselines, conv, mlp};
 /// The plotly crate itself, so a cell can name `takeoff::plotly::Plot`.

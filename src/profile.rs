@@ -52,6 +52,15 @@ impl Profile {
         }
     }
 
+    /// The profile in a sentence, with how to change it, for the reader.
+    pub fn note(self) -> crate::lang::Text {
+        let n = self.name();
+        crate::lang::Text::new(
+            format!("profile: {n} (set TAKEOFF_PROFILE=quick|default|full to change the size of every experiment)"),
+            format!("配置：{n}（设置 TAKEOFF_PROFILE=quick|default|full 可改变所有实验的规模）"),
+        )
+    }
+
     /// Picks one of three values by profile: `profile.pick(quick, default, full)`.
     pub fn pick<T>(self, quick: T, default: T, full: T) -> T {
         match self {

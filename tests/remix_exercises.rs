@@ -54,6 +54,6 @@ fn exercise_3_one_learning_rate_for_all() -> takeoff::Result<()> {
     let one_rate = activation_race_cached(&config, &cache)?;
     println!("{}", one_rate.verdict());
     assert!(one_rate.lanes.iter().all(|l| l.learning_rate == 0.01));
-    assert!(one_rate.verdict().contains("Krizhevsky"));
+    assert!(one_rate.verdict().en.contains("Krizhevsky"));
     Ok(())
 }

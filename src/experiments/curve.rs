@@ -156,8 +156,8 @@ impl LearningCurve {
     }
 
     /// Runs that were not run, with their reasons.
-    pub fn not_run(&self) -> Vec<(String, usize, String)> {
-        let mut v: Vec<(String, usize, String)> = self
+    pub fn not_run(&self) -> Vec<(String, usize, crate::lang::Text)> {
+        let mut v: Vec<(String, usize, crate::lang::Text)> = self
             .runs
             .iter()
             .filter_map(|r| match &r.outcome {
@@ -167,6 +167,21 @@ impl LearningCurve {
             .collect();
         v.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         v
+    }
+
+    /// Every run that was not run and why, one sentence each, for the reader (or a sentence
+    /// saying that every run ran).
+    pub fn not_run_note(&self) -> crate::lang::Text {
+        let missing = self.not_run();
+        if missing.is_empty() {
+            return crate::lang::Text::new(
+                "Every model ran at every size.",
+                "每个模型都在每个数据量上运行了。",
+            );
+        }
+        let en: Vec<&str> = missing.iter().map(|(_, _, t)| t.en.as_str()).collect();
+        let zh: Vec<&str> = missing.iter().map(|(_, _, t)| t.zh.as_str()).collect();
+        crate::lang::Text::new(en.join(". ") + ".", zh.join("。") + "。")
     }
 
     /// A power law fitted to `model`'s test error on every size but the largest, and how far
@@ -183,6 +198,34 @@ impl LearningCurve {
         let (fit, last) = pts.split_at(pts.len() - 1);
         let law = PowerLaw::fit(&fit.iter().map(|p| (p.m, 1.0 - p.mean)).collect::<Vec<_>>())?;
         Ok((law, law.predict(last[0].m), 1.0 - last[0].mean))
+    }
+
+    /// [`Self::extrapolate`] for each of `models`, one sentence each: the law, the prediction for
+    /// the largest m and how far it is from the measurement (or why no law could be fitted).
+    pub fn extrapolations(&self, models: &[&str]) -> crate::lang::Text {
+        use crate::lang::{name, Lang, Text};
+        let mut out = Text::same("");
+        for &model in models {
+            let zh = name(model, Lang::Zh);
+            let line = match self.extrapolate(model) {
+                Ok((law, predicted, measured)) => {
+                    let (a, b, p, m, off) = (
+                        law.a,
+                        law.b,
+                        predicted * 100.0,
+                        measured * 100.0,
+                        (predicted - measured) * 100.0,
+                    );
+                    Text::new(
+                        format!("{model}: error ≈ {a:.2}·m^(−{b:.3}); predicted error at the largest m {p:.1} %, measured {m:.1} % (off by {off:+.1} points)."),
+                        format!("{zh}：误差 ≈ {a:.2}·m^(−{b:.3})；预测最大 m 处的误差为 {p:.1} %，实测 {m:.1} %（相差 {off:+.1} 个百分点）。"),
+                    )
+                }
+                Err(e) => Text::new(format!("{model}: {e}."), format!("{zh}：无法拟合幂律（{e}）。")),
+            };
+            out = out.then(&line);
+        }
+        out
     }
 
     /// This curve and `other` (same sizes) as one, e.g. raw pixels and engineered features.

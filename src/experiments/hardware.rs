@@ -239,28 +239,39 @@ impl Cpu {
     }
 
     /// One line describing the machine, the formula and, once measured, the measured peak.
-    pub fn describe(&self) -> String {
-        let measured = match self.measured {
-            Some(m) => format!(
-                "; measured with an {} loop: {:.0} GFLOP/s on one core, {:.0} on {} (fractions of peak below use the measured figures)",
-                m.method, m.one_core_gflops, m.all_cores_gflops, self.cores
-            ),
-            None => String::new(),
-        };
-        format!(
-            "{} cores of {} at {:.2} GHz (as /proc/cpuinfo reports it now), {} f32 lanes{}, assumed {} vector units per core: formula peak {:.0} GFLOP/s = {} × {:.2} × {} × {} × {}{measured}",
-            self.cores,
-            self.model,
-            self.ghz,
-            self.f32_lanes,
-            if self.fma { " with FMA" } else { "" },
-            self.fma_units,
+    pub fn describe(&self) -> crate::lang::Text {
+        let (cores, model, ghz, lanes, units) =
+            (self.cores, &self.model, self.ghz, self.f32_lanes, self.fma_units);
+        let formula = format!(
+            "{:.0} GFLOP/s = {cores} × {ghz:.2} × {lanes} × {} × {units}",
             self.formula_gflops(),
-            self.cores,
-            self.ghz,
-            self.f32_lanes,
-            if self.fma { 2 } else { 1 },
-            self.fma_units
+            if self.fma { 2 } else { 1 }
+        );
+        let (fma_en, fma_zh) = if self.fma {
+            (" with FMA", "，支持 FMA")
+        } else {
+            ("", "")
+        };
+        let (measured_en, measured_zh) = match self.measured {
+            Some(m) => (
+                format!(
+                    "; measured with an {} loop: {:.0} GFLOP/s on one core, {:.0} on {cores} (fractions of peak below use the measured figures)",
+                    m.method, m.one_core_gflops, m.all_cores_gflops
+                ),
+                format!(
+                    "；用 {} 循环实测：单核 {:.0} GFLOP/s，{cores} 核 {:.0}（下文占峰值的比例都用实测值）",
+                    m.method, m.one_core_gflops, m.all_cores_gflops
+                ),
+            ),
+            None => (String::new(), String::new()),
+        };
+        crate::lang::Text::new(
+            format!(
+                "{cores} cores of {model} at {ghz:.2} GHz (as /proc/cpuinfo reports it now), {lanes} f32 lanes{fma_en}, assumed {units} vector units per core: formula peak {formula}{measured_en}"
+            ),
+            format!(
+                "{model} 的 {cores} 个核心，主频 {ghz:.2} GHz（/proc/cpuinfo 此刻的读数），{lanes} 条 f32 向量通道{fma_zh}，假定每核 {units} 个向量单元：公式峰值 {formula}{measured_zh}"
+            ),
         )
     }
 }
@@ -455,6 +466,6 @@ mod tests {
         assert!(m.one_core_gflops > 0.0 && m.all_cores_gflops > 0.0, "{m:?}");
         assert_eq!(cpu.peak_gflops(), m.all_cores_gflops);
         assert_eq!(cpu.formula_gflops(), 2.0 * 2.0 * 8.0 * 2.0 * 2.0);
-        assert!(cpu.describe().contains("measured with an"));
+        assert!(cpu.describe().en.contains("measured with an"));
     }
 }

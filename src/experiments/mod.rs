@@ -120,7 +120,10 @@ pub struct Scores {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
     Ran(Scores),
-    NotRun { reason: String },
+    /// Why it was not run, for a reader, in both languages.
+    NotRun {
+        reason: crate::lang::Text,
+    },
 }
 
 /// One (model, m, seed) run.
@@ -144,7 +147,7 @@ pub fn run_one(config: &CurveConfig, name: &str, spec: &ModelSpec, m: usize, see
     let outcome = match spec.fit_and_score(&train, &test) {
         Ok(s) => Outcome::Ran(s),
         Err(e @ (TakeoffError::OverBudget { .. } | TakeoffError::OverMemory { .. })) => Outcome::NotRun {
-            reason: e.to_string(),
+            reason: e.reason_for_reader(),
         },
         Err(e) => return Err(e),
     };

@@ -6,6 +6,7 @@
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::experiments::Verdict;
+use crate::lang::Text;
 use crate::mlp::{Activation, History, MlpParams, Optimizer};
 use crate::models::conv::{ConvParams, Stage};
 use serde::{Deserialize, Serialize};
@@ -166,20 +167,27 @@ impl Race {
     }
 
     /// The same comparisons in wall-clock time (machine-dependent: print it in a timing cell).
-    pub fn verdict_time(&self) -> String {
+    pub fn verdict_time(&self) -> Text {
         let target = self.target_error * 100.0;
-        let parts: Vec<String> = [Activation::Sigmoid, Activation::Tanh]
-            .iter()
-            .filter_map(|&o| {
-                self.speedup_seconds(Activation::Relu, o).map(|s| {
-                    format!("ReLU reached {target:.0} % training error in {s:.1}× less time than {} on this machine", o.name())
-                })
-            })
-            .collect();
-        if parts.is_empty() {
-            "No time ratio: some activation did not reach the target on every seed.".into()
+        let mut out = (Vec::new(), Vec::new());
+        for o in [Activation::Sigmoid, Activation::Tanh] {
+            if let Some(s) = self.speedup_seconds(Activation::Relu, o) {
+                let name = o.name();
+                out.0.push(format!(
+                    "ReLU reached {target:.0} % training error in {s:.1}× less time than {name} on this machine"
+                ));
+                out.1.push(format!(
+                    "在本机上，ReLU 达到 {target:.0} % 训练误差所用的时间是 {name} 的 1/{s:.1}"
+                ));
+            }
+        }
+        if out.0.is_empty() {
+            Text::new(
+                "No time ratio: some activation did not reach the target on every seed.",
+                "没有时间比：有的激活函数没有在每个种子上都达到目标。",
+            )
         } else {
-            parts.join("; ") + "."
+            Text::new(out.0.join("; ") + ".", out.1.join("；") + "。")
         }
     }
 
@@ -211,83 +219,116 @@ impl Race {
     }
 
     /// One comparison with ReLU at `target`, in steps (the same on every machine).
-    fn compare(&self, other: Activation, target: f64) -> Option<String> {
+    fn compare(&self, other: Activation, target: f64) -> Option<Text> {
         let (relu, o) = (self.lane(Activation::Relu)?, self.lane(other)?);
         let (t, name) = (target * 100.0, other.name());
         let (r_steps, r_got) = relu.mean_steps_to(target);
         let (o_steps, o_got) = o.mean_steps_to(target);
         let seeds = relu.histories.len();
         Some(match (r_steps, o_steps) {
-            (Some(r), Some(s)) if r_got == seeds && o_got == o.histories.len() => format!(
-                "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds, {} the steps): {}",
-                crate::text::ratio(r / s),
-                match self.beyond_seeds(Activation::Relu, other, target) {
-                    Some(Verdict::Holds) => "fewer on every seed",
-                    Some(Verdict::DoesNotHold) => "more on every seed",
-                    _ => "the seeds' ranges overlap, so the difference is not shown",
-                }
-            ),
-            (Some(r), _) if r_got == seeds => format!(
-                "to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {} steps, so ReLU was at least {} faster",
-                o.steps_run(),
-                crate::text::ratio(o.steps_run() as f64 / r)
-            ),
-            _ => format!(
-                "ReLU did not reach {t:.0} % training error on every seed within {} steps: no ratio against {name}",
-                relu.steps_run()
-            ),
+            (Some(r), Some(s)) if r_got == seeds && o_got == o.histories.len() => {
+                let share = crate::text::ratio(r / s);
+                let (en, zh) = match self.beyond_seeds(Activation::Relu, other, target) {
+                    Some(Verdict::Holds) => ("fewer on every seed", "每个种子上都更少"),
+                    Some(Verdict::DoesNotHold) => ("more on every seed", "每个种子上都更多"),
+                    _ => (
+                        "the seeds' ranges overlap, so the difference is not shown",
+                        "各种子的范围相互重叠，所以差别没有显示出来",
+                    ),
+                };
+                Text::new(
+                    format!("to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds, {share} the steps): {en}"),
+                    format!("降到 {t:.0} % 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值，步数为其 {share}）：{zh}"),
+                )
+            }
+            (Some(r), _) if r_got == seeds => {
+                let (run, at_least) = (o.steps_run(), crate::text::ratio(o.steps_run() as f64 / r));
+                Text::new(
+                    format!("to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {run} steps, so ReLU was at least {at_least} faster"),
+                    format!("降到 {t:.0} % 训练误差，ReLU 用了 {r:.0} 步；{name} 在 {run} 步内没有在每个种子上都达到，所以 ReLU 至少快 {at_least}"),
+                )
+            }
+            _ => {
+                let run = relu.steps_run();
+                Text::new(
+                    format!("ReLU did not reach {t:.0} % training error on every seed within {run} steps: no ratio against {name}"),
+                    format!("ReLU 在 {run} 步内没有在每个种子上都降到 {t:.0} % 训练误差：无法与 {name} 比较"),
+                )
+            }
         })
     }
 
     /// The comparisons with ReLU at both targets, in gradient steps, and the verdict against
     /// Krizhevsky et al.'s six times (ReLU against tanh).
-    pub fn verdict(&self) -> String {
+    pub fn verdict(&self) -> Text {
         let mut parts = Vec::new();
         for target in [self.target_error, self.strict_error] {
             for other in [Activation::Sigmoid, Activation::Tanh] {
                 parts.extend(self.compare(other, target));
             }
         }
-        let mut out = capitalise(&parts.join("; ")) + ".";
+        let en: Vec<&str> = parts.iter().map(|p| p.en.as_str()).collect();
+        let zh: Vec<&str> = parts.iter().map(|p| p.zh.as_str()).collect();
+        let mut out = Text::new(capitalise(&en.join("; ")) + ".", zh.join("；") + "。");
         if self.lane(Activation::Tanh).is_some() {
             let (relu, tanh) = (Activation::Relu, Activation::Tanh);
-            let head =
-                " Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %):";
+            let head = Text::new(
+                "Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %):",
+                "Krizhevsky 等人报告 ReLU 比 tanh 快 6 倍（CIFAR-10 上的卷积网络，降到 25 %）：",
+            );
             let ratio = self.speedup_steps(relu, tanh, self.target_error);
-            out += &match (ratio, self.beyond_seeds(relu, tanh, self.target_error)) {
+            let tail = match (ratio, self.beyond_seeds(relu, tanh, self.target_error)) {
                 (Some(r), Some(Verdict::Holds)) if r >= KRIZHEVSKY_SPEEDUP => {
-                    format!("{head} reproduced here, {}.", crate::text::ratio(r))
+                    let r = crate::text::ratio(r);
+                    Text::new(format!("reproduced here, {r}."), format!("这里复现了，{r}。"))
                 }
-                (Some(r), Some(Verdict::Holds)) => format!(
-                    "{head} not reproduced here, {} ({} short of it).",
-                    crate::text::ratio(r),
-                    crate::text::ratio(KRIZHEVSKY_SPEEDUP / r)
-                ),
-                (Some(r), Some(Verdict::DoesNotHold)) => format!(
-                    "{head} not reproduced here, where tanh needed {} the steps of ReLU.",
-                    crate::text::ratio(1.0 / r)
-                ),
-                (Some(r), _) => format!(
-                    "{head} not shown here: the ratio of the means is {}, but the seeds' ranges overlap.",
-                    crate::text::ratio(r)
-                ),
-                (None, _) => format!("{head} no ratio could be measured here."),
+                (Some(r), Some(Verdict::Holds)) => {
+                    let (got, short) = (crate::text::ratio(r), crate::text::ratio(KRIZHEVSKY_SPEEDUP / r));
+                    Text::new(
+                        format!("not reproduced here, {got} ({short} short of it)."),
+                        format!("这里没有复现，只有 {got}（差 {short}）。"),
+                    )
+                }
+                (Some(r), Some(Verdict::DoesNotHold)) => {
+                    let more = crate::text::ratio(1.0 / r);
+                    Text::new(
+                        format!("not reproduced here, where tanh needed {more} the steps of ReLU."),
+                        format!("这里没有复现：tanh 所需步数是 ReLU 的 {more}。"),
+                    )
+                }
+                (Some(r), _) => {
+                    let r = crate::text::ratio(r);
+                    Text::new(
+                        format!(
+                            "not shown here: the ratio of the means is {r}, but the seeds' ranges overlap."
+                        ),
+                        format!("这里没有显示出来：均值之比是 {r}，但各种子的范围相互重叠。"),
+                    )
+                }
+                (None, _) => Text::new("no ratio could be measured here.", "这里测不出比值。"),
             };
+            out = out.then(&head.then(&tail));
         }
         out
     }
 
     /// Seconds per gradient step of each activation (machine-dependent: print it in a timing
     /// cell), apart from the steps it needed.
-    pub fn step_costs(&self) -> String {
+    pub fn step_costs(&self) -> Text {
         let parts: Vec<String> = self
             .lanes
             .iter()
             .map(|l| format!("{} {:.2} ms", l.activation.name(), l.seconds_per_step() * 1e3))
             .collect();
-        format!(
-            "Seconds per gradient step on this machine: {}. The differences are the cost of computing each g and g′ in this implementation, not how fast each learns.",
-            parts.join(", ")
+        Text::new(
+            format!(
+                "Seconds per gradient step on this machine: {}. The differences are the cost of computing each g and g′ in this implementation, not how fast each learns.",
+                parts.join(", ")
+            ),
+            format!(
+                "本机上每个梯度步的用时：{}。这些差别是本实现中计算各个 g 和 g′ 的开销，而不是学得快慢。",
+                parts.join("，")
+            ),
         )
     }
 }
@@ -461,7 +502,7 @@ mod tests {
             2,
             "ReLU reaches 30 % training error on spirals"
         );
-        assert!(!race.verdict().is_empty());
+        assert!(!race.verdict().en.is_empty() && crate::lang::has_han(&race.verdict().zh));
     }
 
     /// A lane whose seeds cross each error in `errors` (one per checkpoint of 10 steps).
@@ -541,7 +582,7 @@ mod tests {
             race.speedup_steps(Activation::Relu, Activation::Tanh, 0.25),
             Some(2.0)
         );
-        let v = race.verdict();
+        let v = race.verdict().en;
         assert!(
             v.contains("ReLU took 20 steps against 40 for tanh (means of 2 seeds, 0.50× the steps): fewer on every seed"),
             "{v}"
@@ -553,7 +594,7 @@ mod tests {
             overlap.beyond_seeds(Activation::Relu, Activation::Tanh, 0.25),
             Some(Verdict::NotShown)
         );
-        let v2 = overlap.verdict();
+        let v2 = overlap.verdict().en;
         assert!(
             v2.contains("the seeds' ranges overlap, so the difference is not shown"),
             "{v2}"
@@ -568,7 +609,7 @@ mod tests {
         );
         assert!(v.contains("not reproduced here, 2.0× (3.0× short of it)"), "{v}");
         assert!(
-            race.step_costs().contains("ReLU 1.00 ms"),
+            race.step_costs().en.contains("ReLU 1.00 ms"),
             "{}",
             race.step_costs()
         );

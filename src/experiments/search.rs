@@ -18,6 +18,9 @@ pub struct Search {
     pub default_point: Option<Point>,
 }
 
+/// [`SEARCH_RULE`] in Chinese.
+pub const SEARCH_RULE_ZH: &str = "验证集准确率最高者；相同时选代价更低的候选（迭代次数或轮数更少，其次 C 或 α 更小），绝不按计时上更快的那次训练来选";
+
 /// The rule of [`validation_search`], in words.
 pub const SEARCH_RULE: &str = "the highest validation accuracy; a tie goes to the cheaper candidate \
 (fewer iterations or epochs, then a smaller C or α), never to the faster fit on the clock";

@@ -120,7 +120,8 @@ fn over_budget_models_are_recorded_not_run() {
     )];
     let curve = learning_curve(&c, &Cache::none()).unwrap();
     assert_eq!(curve.not_run().len(), 2);
-    assert!(curve.not_run()[0].2.contains("not run at m = 50"));
+    assert!(curve.not_run()[0].2.en.contains("not run at m = 50"));
+    assert!(curve.not_run()[0].2.zh.contains("m = 50 时未运行"));
     assert!(curve.points().is_empty());
 }
 

@@ -124,16 +124,21 @@ pub fn alexnet_here(gflops_here: f64) -> AlexNetHere {
 
 /// Seconds as a readable duration.
 pub fn human(s: f64) -> String {
+    human_in(s, crate::lang::Lang::En)
+}
+
+/// Seconds as a readable duration in one language (3.0 days, 3.0 天).
+pub fn human_in(s: f64, l: crate::lang::Lang) -> String {
     if s < 1.0 {
-        format!("{:.0} ms", s * 1e3)
+        format!("{:.0} {}", s * 1e3, l.pick("ms", "毫秒"))
     } else if s < 120.0 {
-        format!("{s:.1} s")
+        format!("{s:.1} {}", l.pick("s", "秒"))
     } else if s < 7200.0 {
-        format!("{:.1} min", s / 60.0)
+        format!("{:.1} {}", s / 60.0, l.pick("min", "分钟"))
     } else if s < 172_800.0 {
-        format!("{:.1} h", s / 3600.0)
+        format!("{:.1} {}", s / 3600.0, l.pick("h", "小时"))
     } else {
-        format!("{:.1} days", s / 86_400.0)
+        format!("{:.1} {}", s / 86_400.0, l.pick("days", "天"))
     }
 }
 
@@ -143,6 +148,9 @@ pub struct Growth {
     pub year: &'static str,
     pub what: &'static str,
     pub amount: &'static str,
+    /// `what` and `amount` in Chinese.
+    pub what_zh: &'static str,
+    pub amount_zh: &'static str,
     pub source: &'static str,
 }
 
@@ -151,46 +159,51 @@ pub fn growth() -> Vec<Growth> {
     [
         (
             "1998",
-            "MNIST",
-            "60,000 training images",
+            ("MNIST", "MNIST"),
+            ("60,000 training images", "60,000 张训练图像"),
             "LeCun et al. 1998, Gradient-based learning applied to document recognition",
         ),
         (
             "2009",
-            "CIFAR-10",
-            "50,000 training images",
+            ("CIFAR-10", "CIFAR-10"),
+            ("50,000 training images", "50,000 张训练图像"),
             "Krizhevsky 2009, Learning multiple layers of features from tiny images",
         ),
         (
             "2012",
-            "ImageNet (ILSVRC-2012)",
-            "about 1.28 million training images",
+            ("ImageNet (ILSVRC-2012)", "ImageNet（ILSVRC-2012）"),
+            ("about 1.28 million training images", "约 128 万张训练图像"),
             "Russakovsky et al. 2015, ImageNet Large Scale Visual Recognition Challenge",
         ),
         (
             "2012",
-            "AlexNet",
-            "5–6 days on two GTX 580 GPUs",
+            ("AlexNet", "AlexNet"),
+            ("5–6 days on two GTX 580 GPUs", "在两块 GTX 580 GPU 上训练 5–6 天"),
             "Krizhevsky, Sutskever and Hinton 2012",
         ),
         (
             "2017",
-            "JFT-300M",
-            "300 million images (noisy labels)",
+            ("JFT-300M", "JFT-300M"),
+            ("300 million images (noisy labels)", "3 亿张图像（标注有噪声）"),
             "Sun et al. 2017, Revisiting unreasonable effectiveness of data in deep learning era",
         ),
         (
             "2012–2018",
-            "largest training runs",
-            "compute doubled every 3.4 months (about 300,000× in six years)",
+            ("largest training runs", "规模最大的训练"),
+            (
+                "compute doubled every 3.4 months (about 300,000× in six years)",
+                "算力每 3.4 个月翻一番（六年约 30 万倍）",
+            ),
             "Amodei and Hernandez 2018, AI and Compute",
         ),
     ]
     .into_iter()
-    .map(|(year, what, amount, source)| Growth {
+    .map(|(year, (what, what_zh), (amount, amount_zh), source)| Growth {
         year,
         what,
         amount,
+        what_zh,
+        amount_zh,
         source,
     })
     .collect()

@@ -46,7 +46,7 @@ pub struct AlgorithmTerm {
     pub seeds: usize,
     pub steps: Vec<(Activation, Option<f64>)>,
     /// The race it comes from (its net and task).
-    pub source: String,
+    pub source: crate::lang::Text,
 }
 
 /// The success formula, measured: see [`success_formula`].
@@ -104,7 +104,14 @@ pub fn success_formula(
             .iter()
             .map(|l| (l.activation, l.mean_steps_to(target_error).0))
             .collect(),
-        source: format!("the activation race of chapter 3 ({}, {})", race.net, race.task),
+        source: crate::lang::Text::new(
+            format!("the activation race of chapter 3 ({}, {})", race.net, race.task),
+            format!(
+                "第 3 章的激活函数竞赛（{}，{}）",
+                race.net,
+                crate::lang::name(&race.task, crate::lang::Lang::Zh)
+            ),
+        ),
     };
     Ok(SuccessFormula {
         data_times_model: DataTimesModel {

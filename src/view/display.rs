@@ -19,6 +19,10 @@ pub struct Figure {
     pub summary: String,
     /// The chart's numbers as a table (header row, then data rows), shown under the chart.
     pub table: Option<Table>,
+    /// The language of this figure's words, when it was built per language ([`Figure::each_language`]).
+    pub lang: Option<crate::lang::Lang>,
+    /// The same figure in the other chosen languages (same numbers, other words).
+    pub translations: Vec<Figure>,
 }
 
 /// A small table of numbers, shown under a chart for readers who cannot see the plot.
@@ -67,7 +71,40 @@ impl Figure {
             plot,
             summary: summary.into(),
             table: None,
+            lang: None,
+            translations: Vec::new(),
         }
+    }
+
+    /// The figure in every chosen language ([`crate::lang::languages`]): `build` makes it in one,
+    /// from the same numbers. The first language's figure is the value's own `plot`, `summary`
+    /// and `table`; the others travel with it and show in the HTML, one block each.
+    pub fn each_language(build: impl Fn(crate::lang::Lang) -> Figure) -> Figure {
+        let mut figures: Vec<Figure> = crate::lang::languages()
+            .into_iter()
+            .map(|l| {
+                let mut f = build(l);
+                f.lang = Some(l);
+                f
+            })
+            .collect();
+        let mut first = figures.remove(0);
+        first.translations = figures;
+        first
+    }
+
+    /// This figure and its translations.
+    pub fn all_languages(&self) -> impl Iterator<Item = &Figure> {
+        std::iter::once(self).chain(self.translations.iter())
+    }
+
+    /// Applies `change` to the plot in every language (a remix: `fig.update_plots(|p| …)`).
+    pub fn update_plots(mut self, change: impl Fn(&mut Plot)) -> Figure {
+        change(&mut self.plot);
+        for t in &mut self.translations {
+            change(&mut t.plot);
+        }
+        self
     }
 
     /// Adds the numbers behind the chart.
@@ -91,9 +128,24 @@ impl Figure {
         format!("takeoff-chart-{hex}")
     }
 
-    /// The static-page HTML: the chart's `<div>`, the `Plotly.newPlot` call, the summary and the table.
-    /// `Plotly` itself must be provided once by the page.
+    /// The static-page HTML: the chart's `<div>`, the `Plotly.newPlot` call, the summary and the table,
+    /// once per language (each in its `takeoff-lang` block). `Plotly` itself must be provided once by the page.
     pub fn to_html(&self) -> String {
+        match self.lang {
+            None => self.one_html(),
+            Some(_) => self
+                .all_languages()
+                .map(|f| crate::lang::block(f.lang.unwrap_or(crate::lang::Lang::En), &f.one_html()))
+                .collect(),
+        }
+    }
+
+    fn one_html(&self) -> String {
+        let en = crate::lang::Lang::En;
+        let numbers = self
+            .lang
+            .unwrap_or(en)
+            .pick("The numbers behind this chart", "图中的数据");
         let json = self.to_json().replace("</", "<\\/");
         let id = self.id();
         let mut s = format!(
@@ -106,16 +158,17 @@ Plotly.newPlot(document.getElementById(\"{id}\"),f.data,f.layout,Object.assign({
             summary = escape(&self.summary),
         );
         if let Some(t) = &self.table {
-            s += "<details class=\"takeoff-data\"><summary>The numbers behind this chart</summary>";
+            s += &format!("<details class=\"takeoff-data\"><summary>{numbers}</summary>");
             s += &t.to_html();
             s += "</details>";
         }
         s + "</figure>"
     }
 
-    /// Plain-text form: the summary (what a terminal or a screen reader gets).
+    /// Plain-text form: the summary in each language (what a terminal or a screen reader gets).
     pub fn to_text(&self) -> String {
-        self.summary.clone()
+        let s: Vec<&str> = self.all_languages().map(|f| f.summary.as_str()).collect();
+        s.join("\n")
     }
 
     /// The evcxr envelope: both MIME types in one output.

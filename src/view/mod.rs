@@ -13,3 +13,6 @@ pub mod mindmap;
 pub mod tables;
 
 pub use display::{Figure, Html, Table};
+
+#[cfg(test)]
+mod lang_tests;

@@ -3,9 +3,12 @@
 //! shows the table, and the numbers stay reusable.
 
 use crate::display::{escape, ratio, Html, Table};
+use crate::experiments::claims::NOISE_RULE_ZH;
 use crate::experiments::hardware::ThreadScaling;
+use crate::experiments::search::SEARCH_RULE_ZH;
 use crate::experiments::{BestOfEach, Claim, Search, NOISE_RULE, SEARCH_RULE};
-use crate::lesson::compute::{human, AlexNetHere, ExperimentsPerHour, Growth};
+use crate::lang::{name, per_language, Lang};
+use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth};
 use crate::lesson::takeaways::SuccessFormula;
 
 /// `to_html` shown as a cell's output.
@@ -32,112 +35,158 @@ fn pct(v: f64) -> String {
     format!("{:.1} %", v * 100.0)
 }
 
-impl BestOfEach {
-    /// The table: m, the best on engineered features, the best on raw inputs, the difference.
-    pub fn to_html(&self) -> String {
-        let mut t = Table::new(&[
-            "m",
-            "best on engineered features",
-            "best on raw pixels",
-            "difference",
-        ]);
-        for (m, e, r) in &self.rows {
-            t.push(vec![
-                m.to_string(),
-                format!("{} {}", e.model, pct(e.mean)),
-                format!("{} {}", r.model, pct(r.mean)),
-                format!("{:+.1} points", (e.mean - r.mean) * 100.0),
-            ]);
-        }
-        t.to_html()
+fn points(l: Lang, x: f64) -> String {
+    match l {
+        Lang::En => format!("{x:+.1} points"),
+        Lang::Zh => format!("{x:+.1} 个百分点"),
     }
 }
 
-/// Claims as an HTML table (for a notebook cell), with the noise rule under it.
-pub fn claims_table(claims: &[Claim]) -> Html {
-    let mut t = Table::new(&[
-        "claim of the lesson",
-        "on this run",
-        "decided at",
-        "task",
-        "measured",
-    ]);
-    for c in claims {
-        t.push(vec![
-            c.claim.clone(),
-            c.verdict.label(),
-            c.m.map_or("—".into(), |m| format!("m = {m}")),
-            c.task.clone(),
-            c.evidence.clone(),
-        ]);
+impl BestOfEach {
+    /// The table: m, the best on engineered features, the best on raw inputs, the difference.
+    pub fn to_html(&self) -> String {
+        per_language(|l| {
+            let mut t = Table::new(&[
+                "m",
+                l.pick("best on engineered features", "使用人工特征的最好模型"),
+                l.pick("best on raw pixels", "使用原始像素的最好模型"),
+                l.pick("difference", "差别"),
+            ]);
+            for (m, e, r) in &self.rows {
+                t.push(vec![
+                    m.to_string(),
+                    format!("{} {}", name(&e.model, l), pct(e.mean)),
+                    format!("{} {}", name(&r.model, l), pct(r.mean)),
+                    points(l, (e.mean - r.mean) * 100.0),
+                ]);
+            }
+            t.to_html()
+        })
     }
-    Html(format!(
-        "{}<p><em>Rule:</em> {}</p>",
-        t.to_html(),
-        escape(NOISE_RULE)
-    ))
+}
+
+/// Claims as an HTML table (for a notebook cell), with the noise rule under it, in each chosen
+/// language.
+pub fn claims_table(claims: &[Claim]) -> Html {
+    Html(per_language(|l| {
+        let mut t = Table::new(&[
+            l.pick("claim of the lesson", "课程中的结论"),
+            l.pick("on this run", "本次运行"),
+            l.pick("decided at", "判定位置"),
+            l.pick("task", "任务"),
+            l.pick("measured", "测量结果"),
+        ]);
+        for c in claims {
+            t.push(vec![
+                c.claim.get(l).to_string(),
+                c.verdict.label_in(l),
+                c.m.map_or("—".into(), |m| format!("m = {m}")),
+                name(&c.task, l),
+                c.evidence.get(l).to_string(),
+            ]);
+        }
+        format!(
+            "{}<p><em>{}</em> {}</p>",
+            t.to_html(),
+            l.pick("Rule:", "判定规则："),
+            escape(l.pick(NOISE_RULE, NOISE_RULE_ZH))
+        )
+    }))
 }
 
 impl Search {
     /// The search as an HTML table (candidate, validation accuracy, fit time, the pick) and a
     /// sentence saying whether the pick is the crate's default.
     pub fn table(&self) -> Html {
-        let mut t = Table::new(&["candidate", "validation accuracy", "fit time", "picked"]);
+        Html(per_language(|l| self.table_in(l)))
+    }
+
+    fn table_in(&self, l: Lang) -> String {
+        let mut t = Table::new(&[
+            l.pick("candidate", "候选"),
+            l.pick("validation accuracy", "验证集准确率"),
+            l.pick("fit time", "训练用时"),
+            l.pick("picked", "选中"),
+        ]);
         for p in self.curve.points() {
             t.push(vec![
-                p.model.clone(),
+                name(&p.model, l),
                 format!("{:.1} %", p.mean * 100.0),
-                format!("{:.1} s", p.seconds_mean),
+                format!("{:.1} {}", p.seconds_mean, l.pick("s", "秒")),
                 if p.model == self.chosen.model { "←" } else { "" }.into(),
             ]);
         }
         for (model, _, why) in self.curve.not_run() {
-            t.push(vec![model, "not run".into(), why, String::new()]);
+            t.push(vec![
+                name(&model, l),
+                l.pick("not run", "未运行").into(),
+                why.get(l).to_string(),
+                String::new(),
+            ]);
         }
-        let rule = SEARCH_RULE;
+        let rule = escape(l.pick(SEARCH_RULE, SEARCH_RULE_ZH));
+        let chosen = escape(&name(&self.chosen.model, l));
         let verdict = if self.default_matches() {
-            format!(
-                "The search picks {}, {rule}: the crate's default.",
-                escape(&self.chosen.model)
-            )
+            match l {
+                Lang::En => format!("The search picks {chosen}, {rule}: the crate's default."),
+                Lang::Zh => format!("搜索选中 {chosen}（规则：{rule}），与本库的默认值相同。"),
+            }
         } else {
             let default = match &self.default_point {
-                Some(d) => format!(
-                    " (the default, {}, scores {:.1} %, {:+.1} points against the pick, in {:.1} s)",
-                    escape(&d.model),
-                    d.mean * 100.0,
-                    (d.mean - self.chosen.mean) * 100.0,
-                    d.seconds_mean
-                ),
+                Some(d) => {
+                    let (dm, acc, diff, secs) = (
+                        escape(&name(&d.model, l)),
+                        d.mean * 100.0,
+                        (d.mean - self.chosen.mean) * 100.0,
+                        d.seconds_mean,
+                    );
+                    match l {
+                        Lang::En => format!(
+                            " (the default, {dm}, scores {acc:.1} %, {diff:+.1} points against the pick, in {secs:.1} s)"
+                        ),
+                        Lang::Zh => format!(
+                            "（默认值 {dm} 得 {acc:.1} %，比选中的差 {diff:+.1} 个百分点，用时 {secs:.1} 秒）"
+                        ),
+                    }
+                }
                 None => String::new(),
             };
-            format!(
-                "The search picks {}, {rule}, which is <b>not</b> the crate's default{default}.",
-                escape(&self.chosen.model)
-            )
+            match l {
+                Lang::En => format!(
+                    "The search picks {chosen}, {rule}, which is <b>not</b> the crate's default{default}."
+                ),
+                Lang::Zh => format!("搜索选中 {chosen}（规则：{rule}），<b>不是</b>本库的默认值{default}。"),
+            }
         };
-        Html(format!("{}<p>{verdict}</p>", t.to_html()))
+        format!("{}<p>{verdict}</p>", t.to_html())
     }
 }
 
 impl ThreadScaling {
     /// The table: threads, one epoch's time, the speed-up, whether the weights are the same.
     pub fn to_html(&self) -> String {
-        let mut t = Table::new(&["threads", "one epoch", "speed-up", "same weights"]);
-        for r in &self.runs {
-            t.push(vec![
-                r.threads.to_string(),
-                format!("{:.2} s", r.seconds),
-                ratio(r.speedup),
-                match r.same_weights {
-                    None => "reference",
-                    Some(true) => "yes",
-                    Some(false) => "no",
-                }
-                .into(),
+        per_language(|l| {
+            let mut t = Table::new(&[
+                l.pick("threads", "线程数"),
+                l.pick("one epoch", "一轮用时"),
+                l.pick("speed-up", "加速比"),
+                l.pick("same weights", "权重相同"),
             ]);
-        }
-        t.to_html()
+            for r in &self.runs {
+                t.push(vec![
+                    r.threads.to_string(),
+                    format!("{:.2} {}", r.seconds, l.pick("s", "秒")),
+                    ratio(r.speedup),
+                    match r.same_weights {
+                        None => l.pick("reference", "基准"),
+                        Some(true) => l.pick("yes", "是"),
+                        Some(false) => l.pick("no", "否"),
+                    }
+                    .into(),
+                ]);
+            }
+            t.to_html()
+        })
     }
 }
 
@@ -145,123 +194,174 @@ impl ExperimentsPerHour {
     /// The table: each model's training FLOPs, time and experiments per hour here, then its time
     /// projected onto each published machine.
     pub fn to_html(&self) -> String {
-        let mut header = vec![
-            "model".to_string(),
-            "training FLOPs per experiment".into(),
-            "measured here: time".into(),
-            "measured here: experiments per hour".into(),
-        ];
-        header.extend(
-            self.hardware
-                .iter()
-                .map(|h| format!("projected on {}: time", h.name)),
-        );
-        let mut t = Table {
-            header,
-            rows: Vec::new(),
-        };
-        for r in &self.rows {
-            let mut row = vec![
-                r.model.clone(),
-                format!("{:.2e}", r.flops),
-                human(r.seconds),
-                format!("{:.1}", r.per_hour),
+        per_language(|l| {
+            let mut header = vec![
+                l.pick("model", "模型").to_string(),
+                l.pick("training FLOPs per experiment", "每次实验的训练 FLOPs")
+                    .into(),
+                l.pick("measured here: time", "本机实测：用时").into(),
+                l.pick("measured here: experiments per hour", "本机实测：每小时实验次数")
+                    .into(),
             ];
-            row.extend(r.projected_seconds.iter().map(|&s| human(s)));
-            t.push(row);
-        }
-        t.to_html()
+            header.extend(self.hardware.iter().map(|h| match l {
+                Lang::En => format!("projected on {}: time", h.name),
+                Lang::Zh => format!("推算到 {}：用时", h.name),
+            }));
+            let mut t = Table {
+                header,
+                rows: Vec::new(),
+            };
+            for r in &self.rows {
+                let mut row = vec![
+                    name(&r.model, l),
+                    format!("{:.2e}", r.flops),
+                    human_in(r.seconds, l),
+                    format!("{:.1}", r.per_hour),
+                ];
+                row.extend(r.projected_seconds.iter().map(|&s| human_in(s, l)));
+                t.push(row);
+            }
+            t.to_html()
+        })
     }
 }
 
 /// Published figures of how data and compute grew, with their sources.
 pub fn growth_table(rows: &[Growth]) -> Html {
-    let mut t = Table::new(&[
-        "year",
-        "data set or system",
-        "labelled examples / compute",
-        "source",
-    ]);
-    for g in rows {
-        t.push(vec![
-            g.year.into(),
-            g.what.into(),
-            g.amount.into(),
-            g.source.into(),
+    Html(per_language(|l| {
+        let mut t = Table::new(&[
+            l.pick("year", "年份"),
+            l.pick("data set or system", "数据集或系统"),
+            l.pick("labelled examples / compute", "标注样本数 / 算力"),
+            l.pick("source", "出处"),
         ]);
-    }
-    Html(t.to_html())
+        for g in rows {
+            t.push(vec![
+                g.year.into(),
+                l.pick(g.what, g.what_zh).into(),
+                l.pick(g.amount, g.amount_zh).into(),
+                g.source.into(),
+            ]);
+        }
+        // a source is cited as published (its title in its own language)
+        let html = t.to_html();
+        let mut out = String::new();
+        for (i, row) in html.split("<tr>").enumerate() {
+            if i > 1 {
+                out += "<tr>";
+                out += &row.rsplit_once("<td>").map_or(row.to_string(), |(a, b)| {
+                    format!(
+                        "{a}<td><cite lang=\"en\">{}",
+                        b.replacen("</td>", "</cite></td>", 1)
+                    )
+                });
+            } else {
+                if i == 1 {
+                    out += "<tr>";
+                }
+                out += row;
+            }
+        }
+        out
+    }))
 }
 
 impl SuccessFormula {
     /// The table: each term, what was measured, where it comes from.
     pub fn to_html(&self) -> String {
-        let mut t = Table::new(&["term", "measured", "from"]);
+        per_language(|l| self.table_in(l))
+    }
+
+    fn table_in(&self, l: Lang) -> String {
+        let mut t = Table::new(&[
+            l.pick("term", "要素"),
+            l.pick("measured", "测量结果"),
+            l.pick("from", "来源"),
+        ]);
         let d = &self.data_times_model;
         let (gain_s, gain_l) = d.gains();
+        let (small, large) = (name(&d.small.0.model, l), name(&d.large.0.model, l));
+        let (s0, s1, l0, l1) = (
+            pct(d.small.0.mean),
+            pct(d.small.1.mean),
+            pct(d.large.0.mean),
+            pct(d.large.1.mean),
+        );
+        let (m0, m1) = (d.small.0.m, d.small.1.m);
+        let (gs, gl, diff, noise) = (
+            points(l, gain_s * 100.0),
+            points(l, gain_l * 100.0),
+            (gain_l - gain_s) * 100.0,
+            d.noise * 100.0,
+        );
+        let verdict = d.verdict.label_in(l);
         t.push(vec![
-            "big data × big model".into(),
-            format!(
-                "{}: {} at m = {}, {} at m = {} ({:+.1} points); {}: {} → {} ({:+.1} points). Data helps the big model more: {} (difference {:+.1} points, noise {:.1})",
-                d.small.0.model,
-                pct(d.small.0.mean),
-                d.small.0.m,
-                pct(d.small.1.mean),
-                d.small.1.m,
-                gain_s * 100.0,
-                d.large.0.model,
-                pct(d.large.0.mean),
-                pct(d.large.1.mean),
-                gain_l * 100.0,
-                d.verdict.label(),
-                (gain_l - gain_s) * 100.0,
-                d.noise * 100.0
-            ),
-            d.task.clone(),
+            l.pick("big data × big model", "大数据 × 大模型").into(),
+            match l {
+                Lang::En => format!(
+                    "{small}: {s0} at m = {m0}, {s1} at m = {m1} ({gs}); {large}: {l0} → {l1} ({gl}). Data helps the big model more: {verdict} (difference {diff:+.1} points, noise {noise:.1})"
+                ),
+                Lang::Zh => format!(
+                    "{small}：m = {m0} 时 {s0}，m = {m1} 时 {s1}（{gs}）；{large}：{l0} → {l1}（{gl}）。数据对大模型帮助更大：{verdict}（差 {diff:+.1} 个百分点，噪声 {noise:.1}）"
+                ),
+            },
+            name(&d.task, l),
         ]);
         let budgets: Vec<String> = self
             .compute
             .iter()
             .map(|b| {
-                let within = if b.limit_seconds.is_finite() {
-                    format!("fits of at most {:.0} s", b.limit_seconds)
-                } else {
-                    "any fit".into()
+                let within = match (b.limit_seconds.is_finite(), l) {
+                    (true, Lang::En) => format!("fits of at most {:.0} s", b.limit_seconds),
+                    (true, Lang::Zh) => format!("每次训练不超过 {:.0} 秒", b.limit_seconds),
+                    (false, _) => l.pick("any fit", "不限用时").into(),
                 };
                 format!(
                     "{within}: {} ({}, m = {})",
                     pct(b.best.mean),
-                    b.best.model,
+                    name(&b.best.model, l),
                     b.best.m
                 )
             })
             .collect();
         t.push(vec![
-            "compute".into(),
-            format!(
-                "best test accuracy bought by {} (this machine)",
-                budgets.join("; ")
-            ),
-            d.task.clone(),
+            l.pick("compute", "算力").into(),
+            match l {
+                Lang::En => format!(
+                    "best test accuracy bought by {} (this machine)",
+                    budgets.join("; ")
+                ),
+                Lang::Zh => format!("各预算能换来的最好测试准确率：{}（本机）", budgets.join("；")),
+            },
+            name(&d.task, l),
         ]);
         let a = &self.algorithms;
         let lanes: Vec<String> = a
             .steps
             .iter()
             .map(|(act, steps)| {
-                let s = steps.map_or("not reached".into(), |s| format!("{s:.0} steps"));
+                let s = match (steps, l) {
+                    (None, _) => l.pick("not reached", "未达到").to_string(),
+                    (Some(s), Lang::En) => format!("{s:.0} steps"),
+                    (Some(s), Lang::Zh) => format!("{s:.0} 步"),
+                };
                 format!("{} {s}", act.name())
             })
             .collect();
+        let (target, seeds) = (a.target_error * 100.0, a.seeds);
         t.push(vec![
-            "good algorithms".into(),
-            format!(
-                "to {:.0} % training error, each activation at its own searched learning rate, mean of {} seeds: {}",
-                a.target_error * 100.0,
-                a.seeds,
-                lanes.join(", ")
-            ),
-            a.source.clone(),
+            l.pick("good algorithms", "好的算法").into(),
+            match l {
+                Lang::En => format!(
+                    "to {target:.0} % training error, each activation at its own searched learning rate, mean of {seeds} seeds: {}",
+                    lanes.join(", ")
+                ),
+                Lang::Zh => format!(
+                    "降到 {target:.0} % 训练误差，每种激活函数用各自搜索出的学习率，{seeds} 个种子的均值：{}",
+                    lanes.join("，")
+                ),
+            },
+            a.source.get(l).to_string(),
         ]);
         t.to_html()
     }
@@ -270,24 +370,38 @@ impl SuccessFormula {
 impl AlexNetHere {
     /// The table: the published run beside the same FLOPs at this machine's measured rate.
     pub fn to_html(&self) -> String {
-        let mut t = Table::new(&[
-            "AlexNet's training",
-            "FLOPs (estimated from published figures)",
-            "rate",
-            "time",
-        ]);
-        t.push(vec![
-            "published: two GTX 580 GPUs (Krizhevsky et al. 2012)".into(),
-            format!("{:.1e}", self.training_flops),
-            "—".into(),
-            format!("{:.0}–{:.0} days", self.published_days.0, self.published_days.1),
-        ]);
-        t.push(vec![
-            "the same FLOPs at the training rate measured here".into(),
-            format!("{:.1e}", self.training_flops),
-            format!("{:.1} GFLOP/s", self.gflops_here),
-            human(self.seconds_here),
-        ]);
-        t.to_html()
+        per_language(|l| {
+            let mut t = Table::new(&[
+                l.pick("AlexNet's training", "AlexNet 的训练"),
+                l.pick(
+                    "FLOPs (estimated from published figures)",
+                    "FLOPs（按已发表的数字估算）",
+                ),
+                l.pick("rate", "速率"),
+                l.pick("time", "用时"),
+            ]);
+            let (d0, d1) = self.published_days;
+            t.push(vec![
+                l.pick(
+                    "published: two GTX 580 GPUs (Krizhevsky et al. 2012)",
+                    "已发表：两块 GTX 580 GPU（Krizhevsky 等，2012）",
+                )
+                .into(),
+                format!("{:.1e}", self.training_flops),
+                "—".into(),
+                format!("{d0:.0}–{d1:.0} {}", l.pick("days", "天")),
+            ]);
+            t.push(vec![
+                l.pick(
+                    "the same FLOPs at the training rate measured here",
+                    "同样的 FLOPs，按本机实测的训练速率",
+                )
+                .into(),
+                format!("{:.1e}", self.training_flops),
+                format!("{:.1} GFLOP/s", self.gflops_here),
+                human_in(self.seconds_here, l),
+            ]);
+            t.to_html()
+        })
     }
 }

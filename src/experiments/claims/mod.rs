@@ -7,6 +7,7 @@
 
 use super::{LearningCurve, Point};
 use crate::error::Result;
+use crate::lang::{name, Lang, Text};
 
 /// The outcome of checking one claim on one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,17 +19,26 @@ pub enum Verdict {
     /// The difference the claim is about is inside the noise.
     NotShown,
     /// A model the claim names did not run at a size where the others did.
-    NotTested { reason: String },
+    NotTested { reason: Text },
 }
 
 impl Verdict {
-    /// The verdict in words, as the claims table prints it.
+    /// The verdict in words, as the claims table prints it (English).
     pub fn label(&self) -> String {
-        match self {
-            Verdict::Holds => "holds".into(),
-            Verdict::DoesNotHold => "does not hold".into(),
-            Verdict::NotShown => "not shown (inside the noise)".into(),
-            Verdict::NotTested { reason } => format!("not tested: {reason}"),
+        self.label_in(Lang::En)
+    }
+
+    /// The verdict in words in one language: holds / 成立, does not hold / 不成立,
+    /// not shown (inside the noise) / 未显示（在噪声范围内）, not tested / 未检验.
+    pub fn label_in(&self, l: Lang) -> String {
+        match (self, l) {
+            (Verdict::Holds, _) => l.pick("holds", "成立").into(),
+            (Verdict::DoesNotHold, _) => l.pick("does not hold", "不成立").into(),
+            (Verdict::NotShown, _) => l
+                .pick("not shown (inside the noise)", "未显示（在噪声范围内）")
+                .into(),
+            (Verdict::NotTested { reason }, Lang::En) => format!("not tested: {}", reason.en),
+            (Verdict::NotTested { reason }, Lang::Zh) => format!("未检验：{}", reason.zh),
         }
     }
 }
@@ -38,12 +48,17 @@ impl Verdict {
 pub struct Claim {
     /// The task the curve was run on (a claims table may gather several).
     pub task: String,
-    pub claim: String,
+    pub claim: Text,
     pub verdict: Verdict,
     /// The size the claim was decided at (None when it could not be tested).
     pub m: Option<usize>,
-    pub evidence: String,
+    pub evidence: Text,
 }
+
+/// The rule of [`noise`] and [`decide`], in Chinese, for the line under a claims table.
+pub const NOISE_RULE_ZH: &str = "模型在相同的 m 上比较：取一条结论所涉及的每个模型都运行过的最大 m。\
+只有差别大于噪声才算数：噪声 = 所比较各点中较大的种子波动（各种子间的标准差）+ 测试集在其平均准确率 p 处的标准误差 √(p(1−p)/n)（n 为测试集大小）。\
+沿结论方向超出噪声：成立；反方向超出噪声：不成立；在噪声之内：未显示。";
 
 /// The rule of [`noise`] and [`decide`], in words, for the line under a claims table.
 pub const NOISE_RULE: &str = "Models are compared at the same m: the largest at which every model a claim names ran. \
@@ -79,6 +94,18 @@ fn pts(x: f64) -> String {
     format!("{:+.1} points", x * 100.0)
 }
 
+fn pts_zh(x: f64) -> String {
+    format!("{:+.1} 个百分点", x * 100.0)
+}
+
+fn pct_zh(p: &Point) -> String {
+    format!("{} {:.1} %", name(&p.model, Lang::Zh), p.mean * 100.0)
+}
+
+fn zh(s: &str) -> String {
+    name(s, Lang::Zh)
+}
+
 fn pct(p: &Point) -> String {
     format!("{} {:.1} %", p.model, p.mean * 100.0)
 }
@@ -104,7 +131,7 @@ impl LearningCurve {
     }
 
     /// Why the models among `models` that did not run at `m` were not run there.
-    fn missing_at(&self, models: &[&str], m: usize) -> Vec<String> {
+    fn missing_at(&self, models: &[&str], m: usize) -> Vec<Text> {
         models
             .iter()
             .filter(|n| self.point(n, m).is_none())
@@ -114,22 +141,28 @@ impl LearningCurve {
                     .into_iter()
                     .find(|(model, size, _)| model == n && *size == m)
                     .map(|(_, _, r)| r)
-                    .unwrap_or_else(|| "it has no result at this size".into());
-                format!("{n} did not run at m = {m} ({reason})")
+                    .unwrap_or_else(|| Text::new("it has no result at this size", "在这个数据量上没有结果"));
+                Text::new(
+                    format!("{n} did not run at m = {m} ({})", reason.en),
+                    format!("{} 没有在 m = {m} 上运行（{}）", zh(n), reason.zh),
+                )
             })
             .collect()
     }
 
     /// "Decided at m = …" and, when that is below the curve's largest m, which named models did
     /// not run there and why.
-    fn decided_at(&self, models: &[&str], m: usize) -> String {
+    fn decided_at(&self, models: &[&str], m: usize) -> Text {
         let top = self.sizes.last().copied().unwrap_or(m);
         if m == top {
-            String::new()
+            Text::same("")
         } else {
-            format!(
-                " Decided below the largest m: {}.",
-                self.missing_at(models, top).join("; ")
+            let missing = self.missing_at(models, top);
+            let en: Vec<&str> = missing.iter().map(|t| t.en.as_str()).collect();
+            let zh: Vec<&str> = missing.iter().map(|t| t.zh.as_str()).collect();
+            Text::new(
+                format!(" Decided below the largest m: {}.", en.join("; ")),
+                format!("在低于最大 m 处判定：{}。", zh.join("；")),
             )
         }
     }
@@ -175,7 +208,14 @@ impl LearningCurve {
     /// "`t` flattens": over the last doubling of m (at sizes where both ran), its gain is smaller
     /// than the large net's, beyond the noise of the four points.
     fn flattens(&self, t: &str, large: &str) -> Claim {
-        let claim = format!("{t} flattens: over the last doubling of m it gains less than the {large}");
+        let claim = Text::new(
+            format!("{t} flattens: over the last doubling of m it gains less than the {large}"),
+            format!(
+                "{}趋于平缓：在 m 最后一次翻倍时，它的提升小于{}",
+                zh(t),
+                zh(large)
+            ),
+        );
         let both = self.common_sizes(&[t, large]);
         let hi = both.last().copied();
         let lo = hi.and_then(|hi| both.iter().rev().copied().find(|&m| m * 2 <= hi));
@@ -184,10 +224,13 @@ impl LearningCurve {
                 task: self.task.clone(),
                 claim,
                 verdict: Verdict::NotTested {
-                    reason: format!("{t} and the {large} did not both run at two sizes a doubling apart"),
+                    reason: Text::new(
+                        format!("{t} and the {large} did not both run at two sizes a doubling apart"),
+                        format!("{}和{}没有在相差一倍的两个数据量上都运行", zh(t), zh(large)),
+                    ),
                 },
                 m: None,
-                evidence: String::new(),
+                evidence: Text::same(""),
             };
         };
         let p = |n: &str, m: usize| self.point(n, m).expect("both ran at these sizes");
@@ -199,14 +242,25 @@ impl LearningCurve {
             claim,
             verdict: decide(gain_n - gain_t, noise),
             m: Some(hi),
-            evidence: format!(
-                "from m = {lo} to {hi}: {t} {}, {large} {}; difference {}, noise {:.1} points.{}",
-                pts(gain_t),
-                pts(gain_n),
-                pts(gain_n - gain_t),
-                noise * 100.0,
-                self.decided_at(&[t, large], hi)
-            ),
+            evidence: Text::new(
+                format!(
+                    "from m = {lo} to {hi}: {t} {}, {large} {}; difference {}, noise {:.1} points.",
+                    pts(gain_t),
+                    pts(gain_n),
+                    pts(gain_n - gain_t),
+                    noise * 100.0,
+                ),
+                format!(
+                    "从 m = {lo} 到 {hi}：{} {}，{} {}；差 {}，噪声 {:.1} 个百分点。",
+                    zh(t),
+                    pts_zh(gain_t),
+                    zh(large),
+                    pts_zh(gain_n),
+                    pts_zh(gain_n - gain_t),
+                    noise * 100.0,
+                ),
+            )
+            .then(&self.decided_at(&[t, large], hi)),
         }
     }
 
@@ -214,7 +268,10 @@ impl LearningCurve {
     fn large_beats_traditional(&self, traditional: &[&str], large: &str) -> Claim {
         let mut named: Vec<&str> = traditional.to_vec();
         named.push(large);
-        let claim = format!("with the most data, the {large} beats every traditional learner");
+        let claim = Text::new(
+            format!("with the most data, the {large} beats every traditional learner"),
+            format!("数据最多时，{}胜过每一种传统算法", zh(large)),
+        );
         let Some(m) = self.largest_common_m(&named) else {
             return self.not_tested(claim, &named);
         };
@@ -231,14 +288,23 @@ impl LearningCurve {
             claim,
             verdict: decide(net.mean - best.mean, noise),
             m: Some(m),
-            evidence: format!(
-                "at m = {m}: {}; best traditional {}; difference {}, noise {:.1} points.{}",
-                pct(&net),
-                pct(best),
-                pts(net.mean - best.mean),
-                noise * 100.0,
-                self.decided_at(&named, m)
-            ),
+            evidence: Text::new(
+                format!(
+                    "at m = {m}: {}; best traditional {}; difference {}, noise {:.1} points.",
+                    pct(&net),
+                    pct(best),
+                    pts(net.mean - best.mean),
+                    noise * 100.0,
+                ),
+                format!(
+                    "m = {m} 时：{}；最好的传统算法 {}；差 {}，噪声 {:.1} 个百分点。",
+                    pct_zh(&net),
+                    pct_zh(best),
+                    pts_zh(net.mean - best.mean),
+                    noise * 100.0,
+                ),
+            )
+            .then(&self.decided_at(&named, m)),
         }
     }
 
@@ -256,7 +322,10 @@ impl LearningCurve {
     /// noise; the evidence names the smallest m from which it leads beyond the noise at every
     /// larger size where both ran.
     pub fn crossover(&self, net: &str, rival: &str) -> Claim {
-        let claim = format!("the {net} passes {rival} as m grows");
+        let claim = Text::new(
+            format!("the {net} passes {rival} as m grows"),
+            format!("随着 m 增大，{}超过{}", zh(net), zh(rival)),
+        );
         let both: Vec<(Point, Point)> = self
             .sizes
             .iter()
@@ -277,30 +346,47 @@ impl LearningCurve {
             claim,
             verdict: decide(n.mean - r.mean, noise_top),
             m: Some(n.m),
-            evidence: format!(
-                "at m = {}: {}, {}; difference {}, noise {:.1} points; {}.{}",
-                n.m,
-                pct(&n),
-                pct(&r),
-                pts(n.mean - r.mean),
-                noise_top * 100.0,
-                match from {
-                    Some(m) => format!("it leads beyond the noise from m = {m} on"),
-                    None => "it does not lead beyond the noise at the largest m".into(),
-                },
-                self.decided_at(&[net, rival], n.m)
-            ),
+            evidence: Text::new(
+                format!(
+                    "at m = {}: {}, {}; difference {}, noise {:.1} points; {}.",
+                    n.m,
+                    pct(&n),
+                    pct(&r),
+                    pts(n.mean - r.mean),
+                    noise_top * 100.0,
+                    match from {
+                        Some(m) => format!("it leads beyond the noise from m = {m} on"),
+                        None => "it does not lead beyond the noise at the largest m".into(),
+                    },
+                ),
+                format!(
+                    "m = {} 时：{}，{}；差 {}，噪声 {:.1} 个百分点；{}。",
+                    n.m,
+                    pct_zh(&n),
+                    pct_zh(&r),
+                    pts_zh(n.mean - r.mean),
+                    noise_top * 100.0,
+                    match from {
+                        Some(m) => format!("从 m = {m} 起领先幅度超出噪声"),
+                        None => "在最大的 m 处领先幅度没有超出噪声".into(),
+                    },
+                ),
+            )
+            .then(&self.decided_at(&[net, rival], n.m)),
         }
     }
 
     /// "The larger the net the higher": each step up in size gains beyond the noise.
     fn larger_is_higher(&self, nets: &[&str]) -> Claim {
-        let claim = "with the most data, the larger the net the higher its accuracy".to_string();
+        let claim = Text::new(
+            "with the most data, the larger the net the higher its accuracy",
+            "数据最多时，网络越大准确率越高",
+        );
         let Some(m) = self.largest_common_m(nets) else {
             return self.not_tested(claim, nets);
         };
         let at: Vec<Point> = nets.iter().filter_map(|n| self.point(n, m)).collect();
-        let steps: Vec<(Verdict, String)> = at
+        let steps: Vec<(Verdict, String, String)> = at
             .windows(2)
             .map(|w| {
                 let noise = noise(&[&w[0], &w[1]], self.test_size);
@@ -312,6 +398,13 @@ impl LearningCurve {
                         w[0].model,
                         w[1].model,
                         pts(diff),
+                        noise * 100.0
+                    ),
+                    format!(
+                        "{} → {}：{}（噪声 {:.1}）",
+                        zh(&w[0].model),
+                        zh(&w[1].model),
+                        pts_zh(diff),
                         noise * 100.0
                     ),
                 )
@@ -329,18 +422,28 @@ impl LearningCurve {
             claim,
             verdict,
             m: Some(m),
-            evidence: format!(
-                "at m = {m}: {}; {}.{}",
-                at.iter().map(pct).collect::<Vec<_>>().join(", "),
-                steps.into_iter().map(|s| s.1).collect::<Vec<_>>().join("; "),
-                self.decided_at(nets, m)
-            ),
+            evidence: Text::new(
+                format!(
+                    "at m = {m}: {}; {}.",
+                    at.iter().map(pct).collect::<Vec<_>>().join(", "),
+                    steps.iter().map(|s| s.1.as_str()).collect::<Vec<_>>().join("; "),
+                ),
+                format!(
+                    "m = {m} 时：{}；{}。",
+                    at.iter().map(pct_zh).collect::<Vec<_>>().join("，"),
+                    steps.iter().map(|s| s.2.as_str()).collect::<Vec<_>>().join("；"),
+                ),
+            )
+            .then(&self.decided_at(nets, m)),
         }
     }
 
     /// "At the smallest m the ordering is unclear": the two best models there are within the noise.
     fn unclear_at(&self, m: usize) -> Claim {
-        let claim = format!("at the smallest m ({m}) the ordering is unclear");
+        let claim = Text::new(
+            format!("at the smallest m ({m}) the ordering is unclear"),
+            format!("在最小的 m（{m}）处，模型的排序不明"),
+        );
         let points = self.points();
         let mut at: Vec<&Point> = points.iter().filter(|p| p.m == m).collect();
         at.sort_by(|a, b| b.mean.total_cmp(&a.mean));
@@ -349,10 +452,13 @@ impl LearningCurve {
                 task: self.task.clone(),
                 claim,
                 verdict: Verdict::NotTested {
-                    reason: format!("fewer than two models ran at m = {m}"),
+                    reason: Text::new(
+                        format!("fewer than two models ran at m = {m}"),
+                        format!("在 m = {m} 上运行的模型少于两个"),
+                    ),
                 },
                 m: None,
-                evidence: String::new(),
+                evidence: Text::same(""),
             };
         }
         let noise = noise(&at[..2], self.test_size);
@@ -368,36 +474,55 @@ impl LearningCurve {
                 Verdict::DoesNotHold
             },
             m: Some(m),
-            evidence: format!(
-                "{}; the best leads the runner-up by {} (noise {:.1} points){}",
-                at.iter()
-                    .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                pts(gap),
-                noise * 100.0,
-                if one_seed {
-                    "; one seed only, so the noise is the test set's standard error alone"
-                } else {
-                    ""
-                }
+            evidence: Text::new(
+                format!(
+                    "{}; the best leads the runner-up by {} (noise {:.1} points){}",
+                    at.iter()
+                        .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    pts(gap),
+                    noise * 100.0,
+                    if one_seed {
+                        "; one seed only, so the noise is the test set's standard error alone"
+                    } else {
+                        ""
+                    }
+                ),
+                format!(
+                    "{}；最好的领先第二名 {}（噪声 {:.1} 个百分点）{}",
+                    at.iter()
+                        .map(|p| format!("{} {:.1} ± {:.1} %", zh(&p.model), p.mean * 100.0, p.std * 100.0))
+                        .collect::<Vec<_>>()
+                        .join("，"),
+                    pts_zh(gap),
+                    noise * 100.0,
+                    if one_seed {
+                        "；只有一个种子，所以噪声只是测试集的标准误差"
+                    } else {
+                        ""
+                    }
+                ),
             ),
         }
     }
 
-    fn not_tested(&self, claim: String, named: &[&str]) -> Claim {
+    fn not_tested(&self, claim: Text, named: &[&str]) -> Claim {
         let top = self.sizes.last().copied().unwrap_or(0);
+        let missing = self.missing_at(named, top);
+        let en: Vec<&str> = missing.iter().map(|t| t.en.as_str()).collect();
+        let zh: Vec<&str> = missing.iter().map(|t| t.zh.as_str()).collect();
         Claim {
             task: self.task.clone(),
             claim,
             verdict: Verdict::NotTested {
-                reason: format!(
-                    "no size at which all of them ran; {}",
-                    self.missing_at(named, top).join("; ")
+                reason: Text::new(
+                    format!("no size at which all of them ran; {}", en.join("; ")),
+                    format!("没有一个数据量让它们全部运行；{}", zh.join("；")),
                 ),
             },
             m: None,
-            evidence: String::new(),
+            evidence: Text::same(""),
         }
     }
 }

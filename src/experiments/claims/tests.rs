@@ -26,7 +26,7 @@ fn curve(rows: &[(&str, usize, Option<&[f64]>)], test_size: usize) -> LearningCu
                 })
                 .collect(),
             None => vec![Outcome::NotRun {
-                reason: "over the time budget".into(),
+                reason: crate::lang::Text::same("over the time budget"),
             }],
         };
         for (seed, outcome) in outcomes.into_iter().enumerate() {
@@ -53,7 +53,7 @@ fn curve(rows: &[(&str, usize, Option<&[f64]>)], test_size: usize) -> LearningCu
 fn find<'a>(claims: &'a [Claim], start: &str) -> &'a Claim {
     claims
         .iter()
-        .find(|c| c.claim.starts_with(start))
+        .find(|c| c.claim.en.starts_with(start))
         .unwrap_or_else(|| panic!("no claim starting with {start:?} in {claims:?}"))
 }
 
@@ -91,6 +91,7 @@ fn claims_are_decided_at_equal_m_not_at_each_models_last_size() {
     assert_eq!(beats.verdict, Verdict::DoesNotHold, "{beats:?}");
     assert!(beats
         .evidence
+        .en
         .contains("svm did not run at m = 10000 (over the time budget)"));
 }
 
@@ -156,7 +157,10 @@ fn each_verdict_is_reachable() {
     let holds = rows(0.85, 0.71)
         .check_claims(&["logistic"], &["small", "large"])
         .unwrap();
-    for c in holds.iter().filter(|c| !c.claim.starts_with("at the smallest")) {
+    for c in holds
+        .iter()
+        .filter(|c| !c.claim.en.starts_with("at the smallest"))
+    {
         assert_eq!(c.verdict, Verdict::Holds, "{c:?}");
     }
     let fails = rows(0.72, 0.80)
@@ -208,12 +212,12 @@ fn crossover_names_the_size_where_the_net_pulls_ahead() {
     let claims = c.net_claims(&["svm"], "cnn").unwrap();
     let passes = find(&claims, "the cnn passes svm");
     assert_eq!(passes.verdict, Verdict::Holds);
-    assert!(passes.evidence.contains("from m = 1000 on"), "{passes:?}");
+    assert!(passes.evidence.en.contains("from m = 1000 on"), "{passes:?}");
     assert_eq!(find(&claims, "with the most data").verdict, Verdict::Holds);
     let behind = curve(&[("svm", 100, Some(&[0.8])), ("cnn", 100, Some(&[0.7]))], 10_000);
     let c = behind.crossover("cnn", "svm");
     assert_eq!(c.verdict, Verdict::DoesNotHold);
-    assert!(c.evidence.contains("does not lead"), "{c:?}");
+    assert!(c.evidence.en.contains("does not lead"), "{c:?}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use super::{add_band, counting_axis, layout, pct, rgba, PALETTE};
 use crate::data::Dataset;
 use crate::display::{Figure, Table};
+use crate::lang::Lang;
 use plotly::common::{Mode, Title};
 use plotly::layout::{Axis, Layout};
 use plotly::{Plot, Scatter};
@@ -12,17 +13,27 @@ use plotly::{Plot, Scatter};
 /// [`Activation::apply`](crate::mlp::Activation::apply) and
 /// [`Activation::derivative_from_output`](crate::mlp::Activation::derivative_from_output).
 pub fn activations() -> Figure {
+    Figure::each_language(activations_in)
+}
+
+fn activations_in(l: Lang) -> Figure {
     let z: Vec<f64> = (0..=240).map(|i| -6.0 + i as f64 * 0.05).collect();
     use crate::mlp::Activation::{Relu, Sigmoid, Tanh};
     // g and g' exactly as the trainer computes them: g'(z) from the output a = g(z)
     let g = |act: crate::mlp::Activation| move |v: f64| act.apply(v);
     let d = |act: crate::mlp::Activation| move |v: f64| act.derivative_from_output(act.apply(v));
-    type Curve = (&'static str, Box<dyn Fn(f64) -> f64>);
+    type Curve<'a> = (&'a str, Box<dyn Fn(f64) -> f64>);
     let curves: [Curve; 6] = [
         ("sigmoid σ(z)", Box::new(g(Sigmoid))),
-        ("σ'(z) = σ(1−σ), at most 0.25", Box::new(d(Sigmoid))),
+        (
+            l.pick("σ'(z) = σ(1−σ), at most 0.25", "σ'(z) = σ(1−σ)，最大 0.25"),
+            Box::new(d(Sigmoid)),
+        ),
         ("tanh(z)", Box::new(g(Tanh))),
-        ("tanh'(z) = 1 − tanh², at most 1", Box::new(d(Tanh))),
+        (
+            l.pick("tanh'(z) = 1 − tanh², at most 1", "tanh'(z) = 1 − tanh²，最大 1"),
+            Box::new(d(Tanh)),
+        ),
         ("ReLU max(0, z)", Box::new(g(Relu))),
         ("ReLU'(z) ∈ {0, 1}", Box::new(d(Relu))),
     ];
@@ -42,25 +53,38 @@ pub fn activations() -> Figure {
     }
     // ReLU grows without bound: clip the view so the derivatives stay readable.
     plot.set_layout(
-        layout("Activations and their derivatives", "pre-activation z", "value").y_axis(
+        layout(
+            l.pick("Activations and their derivatives", "激活函数及其导数"),
+            l.pick("pre-activation z", "激活前的值 z"),
+            l.pick("value", "函数值"),
+        )
+        .y_axis(
             Axis::new()
-                .title(Title::with_text("value"))
+                .title(Title::with_text(l.pick("value", "函数值")))
                 .range(vec![-1.1, 1.6]),
         ),
     );
     Figure::new(
         plot,
-        "Sigmoid's derivative peaks at 0.25 and vanishes at both ends; tanh's peaks at 1 and also vanishes; \
+        l.pick(
+            "Sigmoid's derivative peaks at 0.25 and vanishes at both ends; tanh's peaks at 1 and also vanishes; \
 ReLU's is exactly 1 for every z > 0.",
+            "sigmoid 的导数最大只有 0.25，在两端趋于 0（梯度消失）；tanh 的导数最大为 1，两端同样趋于 0；\
+ReLU 的导数在 z > 0 时恒为 1。",
+        ),
     )
     .with_table(table)
 }
 
 /// Gradient norm of each layer (first layer first, log scale), one line per labelled net.
 pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
+    Figure::each_language(|l| gradient_norms_in(nets, l))
+}
+
+fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
     use plotly::layout::AxisType;
     let mut plot = Plot::new();
-    let mut table = Table::new(&["net", "layer", "‖∂loss/∂W‖"]);
+    let mut table = Table::new(&[lang.pick("net", "网络"), lang.pick("layer", "层"), "‖∂loss/∂W‖"]);
     for (i, (name, norms)) in nets.iter().enumerate() {
         plot.add_trace(
             Scatter::new((1..=norms.len()).collect::<Vec<_>>(), norms.clone())
@@ -74,14 +98,19 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
     }
     plot.set_layout(
         Layout::new()
-            .title(Title::with_text("Gradient norm per layer at initialisation"))
+            .title(Title::with_text(lang.pick(
+                "Gradient norm per layer at initialisation",
+                "初始化时每层的梯度范数",
+            )))
             .x_axis(counting_axis(
-                "layer (1 = nearest the input)",
+                lang.pick("layer (1 = nearest the input)", "层（1 = 最靠近输入）"),
                 nets.iter().map(|(_, n)| n.len()).max().unwrap_or(1),
             ))
             .y_axis(
                 Axis::new()
-                    .title(Title::with_text("‖∂loss/∂W‖ (log scale)"))
+                    .title(Title::with_text(
+                        lang.pick("‖∂loss/∂W‖ (log scale)", "‖∂loss/∂W‖（对数坐标）"),
+                    ))
                     .type_(AxisType::Log)
                     .dtick(1.0),
             ),
@@ -91,23 +120,34 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
     let parts: Vec<String> = nets
         .iter()
         .map(|(name, n)| {
-            format!(
-                "{name}: the last layer's gradient is {} the first's",
-                crate::display::ratio(ratio(n))
-            )
+            let r = crate::display::ratio(ratio(n));
+            match lang {
+                Lang::En => format!("{name}: the last layer's gradient is {r} the first's"),
+                Lang::Zh => format!("{name}：最后一层的梯度是第一层的 {r}"),
+            }
         })
         .collect();
-    Figure::new(
-        plot,
-        format!("How much gradient reaches each layer. {}.", parts.join("; ")),
-    )
-    .with_table(table)
+    let summary = match lang {
+        Lang::En => format!("How much gradient reaches each layer. {}.", parts.join("; ")),
+        Lang::Zh => format!("梯度传到每一层还剩多少。{}。", parts.join("；")),
+    };
+    Figure::new(plot, summary).with_table(table)
 }
 
 /// Training loss against epochs for several runs.
 pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
+    Figure::each_language(|l| training_loss_in(runs, l))
+}
+
+fn training_loss_in(runs: &[(String, crate::mlp::History)], l: Lang) -> Figure {
     let mut plot = Plot::new();
-    let mut table = Table::new(&["run", "epoch", "training loss", "training accuracy"]);
+    let epoch = l.pick("epoch", "轮次（epoch）");
+    let mut table = Table::new(&[
+        l.pick("run", "运行"),
+        epoch,
+        l.pick("training loss", "训练损失"),
+        l.pick("training accuracy", "训练准确率"),
+    ]);
     for (i, (name, h)) in runs.iter().enumerate() {
         plot.add_trace(
             Scatter::new(
@@ -129,34 +169,48 @@ pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
     }
     let epochs = runs.iter().map(|(_, h)| h.epochs.len()).max().unwrap_or(1);
     plot.set_layout(
-        layout("Training loss by epoch", "epoch", "mean cross-entropy (nats)")
-            .x_axis(counting_axis("epoch", epochs)),
+        layout(
+            l.pick("Training loss by epoch", "每轮的训练损失"),
+            epoch,
+            l.pick("mean cross-entropy (nats)", "平均交叉熵（奈特）"),
+        )
+        .x_axis(counting_axis(epoch, epochs)),
     );
     let finals: Vec<String> = runs
         .iter()
-        .filter_map(|(n, h)| h.last().map(|e| format!("{n} ends at {:.3}", e.train_loss)))
+        .filter_map(|(n, h)| {
+            h.last().map(|e| match l {
+                Lang::En => format!("{n} ends at {:.3}", e.train_loss),
+                Lang::Zh => format!("{n} 最终为 {:.3}", e.train_loss),
+            })
+        })
         .collect();
-    Figure::new(
-        plot,
-        format!("Training loss after each epoch: {}.", finals.join(", ")),
-    )
-    .with_table(table)
+    let summary = match l {
+        Lang::En => format!("Training loss after each epoch: {}.", finals.join(", ")),
+        Lang::Zh => format!("每轮结束后的训练损失：{}。", finals.join("，")),
+    };
+    Figure::new(plot, summary).with_table(table)
 }
 
 /// Training error of each activation in a race, mean over seeds with a min–max band, against
 /// epochs (`by_seconds` false) or wall-clock seconds (true), with the target as a dashed line.
 pub fn race_progress(race: &crate::experiments::race::Race, by_seconds: bool) -> Figure {
+    Figure::each_language(|l| race_progress_in(race, by_seconds, l))
+}
+
+fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: Lang) -> Figure {
     use plotly::common::{DashType, Line};
     let mut plot = Plot::new();
     let mut table = Table::new(&[
-        "activation",
-        "learning rate",
-        if by_seconds {
-            "seconds to target (mean)"
-        } else {
-            "epochs to target (mean)"
+        l.pick("activation", "激活函数"),
+        l.pick("learning rate", "学习率"),
+        match (by_seconds, l) {
+            (true, Lang::En) => "seconds to target (mean)",
+            (false, Lang::En) => "epochs to target (mean)",
+            (true, Lang::Zh) => "达到目标的秒数（均值）",
+            (false, Lang::Zh) => "达到目标的轮数（均值）",
         },
-        "seeds that got there",
+        l.pick("seeds that got there", "达到目标的种子"),
     ]);
     let mut x_max: f64 = 0.0;
     for (i, lane) in race.lanes.iter().enumerate() {
@@ -179,7 +233,10 @@ pub fn race_progress(race: &crate::experiments::race::Race, by_seconds: bool) ->
             hi.push(err.iter().cloned().fold(f64::MIN, f64::max));
         }
         x_max = x_max.max(xs.last().copied().unwrap_or(0.0));
-        let name = lane.label();
+        let name = match l {
+            Lang::En => lane.label(),
+            Lang::Zh => format!("{}（学习率 {}）", lane.activation.name(), lane.learning_rate),
+        };
         add_band(
             &mut plot,
             &xs,
@@ -204,8 +261,11 @@ pub fn race_progress(race: &crate::experiments::race::Race, by_seconds: bool) ->
         table.push(vec![
             lane.activation.name().into(),
             lane.learning_rate.to_string(),
-            reached.unwrap_or_else(|| "not reached".into()),
-            format!("{got} of {}", lane.histories.len()),
+            reached.unwrap_or_else(|| l.pick("not reached", "未达到").into()),
+            match l {
+                Lang::En => format!("{got} of {}", lane.histories.len()),
+                Lang::Zh => format!("{} 个中的 {got} 个", lane.histories.len()),
+            },
         ]);
     }
     let t = race.target_error * 100.0;
@@ -213,43 +273,56 @@ pub fn race_progress(race: &crate::experiments::race::Race, by_seconds: bool) ->
         Scatter::new(vec![0.0, x_max], vec![t, t])
             .mode(Mode::Lines)
             .line(Line::new().color("#333").dash(DashType::Dash))
-            .name(format!("target {t:.0} %")),
+            .name(format!("{} {t:.0} %", l.pick("target", "目标"))),
     );
-    let x_name = if by_seconds {
-        "wall-clock time (s, this machine)"
-    } else {
-        "epoch"
+    let x_name = match (by_seconds, l) {
+        (true, Lang::En) => "wall-clock time (s, this machine)",
+        (false, Lang::En) => "epoch",
+        (true, Lang::Zh) => "实际用时（秒，本机）",
+        (false, Lang::Zh) => "轮次（epoch）",
     };
+    let task = crate::lang::name(&race.task, l);
     let mut race_layout = layout(
-        &format!(
-            "Training error by {}: {}",
-            if by_seconds { "time" } else { "epoch" },
-            race.task
-        ),
+        &match (by_seconds, l) {
+            (true, Lang::En) => format!("Training error by time: {task}"),
+            (false, Lang::En) => format!("Training error by epoch: {task}"),
+            (true, Lang::Zh) => format!("训练误差随时间的变化：{task}"),
+            (false, Lang::Zh) => format!("训练误差随轮次的变化：{task}"),
+        },
         x_name,
-        "training error (%)",
+        l.pick("training error (%)", "训练误差（%）"),
     );
     if !by_seconds {
         race_layout = race_layout.x_axis(counting_axis(x_name, x_max.round() as usize));
     }
     plot.set_layout(race_layout);
-    Figure::new(
-        plot,
-        format!(
-            "Identical nets differing only in the hidden activation, mean over seeds with min–max bands. {}",
-            if by_seconds {
-                race.verdict_time()
-            } else {
-                race.verdict()
-            }
+    let verdict = if by_seconds {
+        race.verdict_time()
+    } else {
+        race.verdict()
+    };
+    let summary = match l {
+        Lang::En => format!(
+            "The same nets, each with its hidden activation and that activation's usual initialisation, mean over seeds with min–max bands. {}",
+            verdict.en
         ),
-    )
-    .with_table(table)
+        Lang::Zh => format!(
+            "同样的网络，各用自己的隐藏层激活函数及其常用的初始化，对种子取平均，阴影带为最小–最大范围。{}",
+            verdict.zh
+        ),
+    };
+    Figure::new(plot, summary).with_table(table)
 }
 
 /// Decision regions of several fitted 2-D classifiers side by side, as SVG (one panel each),
 /// with the training points on top.
 pub fn decision_boundaries(models: &[(String, crate::mlp::Mlp)], data: &Dataset) -> crate::display::Html {
+    crate::display::Html(crate::lang::per_language(|l| {
+        decision_boundaries_in(models, data, l)
+    }))
+}
+
+fn decision_boundaries_in(models: &[(String, crate::mlp::Mlp)], data: &Dataset, l: Lang) -> String {
     use crate::display::escape;
     let (n, px) = (60usize, 4.0);
     let col = |j: usize| data.x.column(j).to_vec();
@@ -293,21 +366,35 @@ pub fn decision_boundaries(models: &[(String, crate::mlp::Mlp)], data: &Dataset)
             );
         }
         s += &format!(
-            "</svg><figcaption style=\"text-align:center;font-size:.9rem\">{}: training accuracy {:.1} %</figcaption></figure>",
+            "</svg><figcaption style=\"text-align:center;font-size:.9rem\">{}{} {:.1} %</figcaption></figure>",
             escape(name),
+            l.pick(": training accuracy", "：训练准确率"),
             acc * 100.0
         );
     }
-    crate::display::Html(s + "</div>")
+    s + "</div>"
 }
 
 /// Gradient norm of the first and the last weight layer during training, per epoch, for the
 /// first seed of each lane of a race (log scale).
 pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figure {
+    Figure::each_language(|l| gradient_norms_in_training_in(race, l))
+}
+
+fn gradient_norms_in_training_in(race: &crate::experiments::race::Race, lang: Lang) -> Figure {
     use plotly::common::{DashType, Line};
     use plotly::layout::AxisType;
     let mut plot = Plot::new();
-    let mut table = Table::new(&["activation", "epoch", "first layer", "last layer"]);
+    let (first_layer, last_layer) = (
+        lang.pick("first layer", "第一层"),
+        lang.pick("last layer", "最后一层"),
+    );
+    let mut table = Table::new(&[
+        lang.pick("activation", "激活函数"),
+        lang.pick("epoch", "轮次"),
+        first_layer,
+        last_layer,
+    ]);
     for (i, lane) in race.lanes.iter().enumerate() {
         let Some(h) = lane.histories.first() else { continue };
         let color = PALETTE[i % PALETTE.len()];
@@ -334,23 +421,23 @@ pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figu
             Scatter::new(ep.clone(), first)
                 .mode(Mode::LinesMarkers)
                 .line(Line::new().color(color))
-                .name(format!("{}: first layer", lane.activation.name())),
+                .name(format!("{}: {first_layer}", lane.activation.name())),
         );
         plot.add_trace(
             Scatter::new(ep, last)
                 .mode(Mode::Lines)
                 .line(Line::new().color(color).dash(DashType::Dot))
-                .name(format!("{}: last layer", lane.activation.name())),
+                .name(format!("{}: {last_layer}", lane.activation.name())),
         );
     }
     plot.set_layout(
         Layout::new()
-            .title(Title::with_text(format!(
-                "Gradient norms during training: {}",
-                race.task
-            )))
+            .title(Title::with_text(match lang {
+                Lang::En => format!("Gradient norms during training: {}", race.task),
+                Lang::Zh => format!("训练过程中的梯度范数：{}", crate::lang::name(&race.task, lang)),
+            }))
             .x_axis(counting_axis(
-                "epoch",
+                lang.pick("epoch", "轮次（epoch）"),
                 race.lanes
                     .iter()
                     .flat_map(|l| l.histories.iter().map(|h| h.epochs.len()))
@@ -359,7 +446,10 @@ pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figu
             ))
             .y_axis(
                 Axis::new()
-                    .title(Title::with_text("mean ‖∂loss/∂W‖ per batch (log scale)"))
+                    .title(Title::with_text(lang.pick(
+                        "mean ‖∂loss/∂W‖ per batch (log scale)",
+                        "每批的平均 ‖∂loss/∂W‖（对数坐标）",
+                    )))
                     .type_(AxisType::Log)
                     .dtick(1.0),
             ),
@@ -369,21 +459,27 @@ pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figu
         .iter()
         .filter_map(|l| {
             let e = l.histories.first()?.epochs.first()?;
-            Some(format!(
-                "{}: first layer {:.2}× the last in epoch 1",
+            let (a, r) = (
                 l.activation.name(),
-                e.grad_norms.first()? / e.grad_norms.last()?.max(1e-300)
-            ))
+                e.grad_norms.first()? / e.grad_norms.last()?.max(1e-300),
+            );
+            Some(match lang {
+                Lang::En => format!("{a}: first layer {r:.2}× the last in epoch 1"),
+                Lang::Zh => format!("{a}：第 1 轮中第一层是最后一层的 {r:.2}×"),
+            })
         })
         .collect();
-    Figure::new(
-        plot,
-        format!(
+    let summary = match lang {
+        Lang::En => format!(
             "How much gradient reaches the first layer compared with the last while training; {}.",
             ratios.join("; ")
         ),
-    )
-    .with_table(table)
+        Lang::Zh => format!(
+            "训练过程中，传到第一层的梯度与最后一层相比有多少；{}。",
+            ratios.join("；")
+        ),
+    };
+    Figure::new(plot, summary).with_table(table)
 }
 
 /// The gradient norm of each layer at initialisation, one depth at a time: a slider (plotly's
@@ -391,9 +487,19 @@ pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figu
 /// table, and the summary gives each net's first-layer gradient as a fraction of its last
 /// layer's, at every depth.
 pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep) -> Figure {
+    Figure::each_language(|l| gradient_norms_by_depth_in(sweep, l))
+}
+
+fn gradient_norms_by_depth_in(sweep: &crate::experiments::gradients::DepthSweep, lang: Lang) -> Figure {
     use plotly::layout::{AxisType, Slider, SliderCurrentValue, SliderMethod, SliderStep};
     let mut plot = Plot::new();
-    let mut table = Table::new(&["depth", "net", "layer", "‖∂loss/∂W‖", "first ÷ last"]);
+    let mut table = Table::new(&[
+        lang.pick("depth", "深度"),
+        lang.pick("net", "网络"),
+        lang.pick("layer", "层"),
+        "‖∂loss/∂W‖",
+        lang.pick("first ÷ last", "第一层 ÷ 最后一层"),
+    ]);
     let name =
         |r: &crate::experiments::gradients::DepthRun| format!("{} + {:?}", r.activation.name(), r.init);
     let mut nets: Vec<String> = Vec::new();
@@ -444,17 +550,28 @@ pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep
     let max_layers = sweep.runs.iter().map(|r| r.norms.len()).max().unwrap_or(1);
     plot.set_layout(
         Layout::new()
-            .title(Title::with_text(format!(
-                "Gradient norm per layer at initialisation, by depth ({} units per hidden layer)",
-                sweep.width
-            )))
+            .title(Title::with_text(match lang {
+                Lang::En => format!(
+                    "Gradient norm per layer at initialisation, by depth ({} units per hidden layer)",
+                    sweep.width
+                ),
+                Lang::Zh => format!(
+                    "初始化时每层的梯度范数，按深度（每个隐藏层 {} 个单元）",
+                    sweep.width
+                ),
+            }))
             .x_axis(counting_axis(
-                "layer (1 = nearest the input; the last is the output layer)",
+                lang.pick(
+                    "layer (1 = nearest the input; the last is the output layer)",
+                    "层（1 = 最靠近输入；最后一层是输出层）",
+                ),
                 max_layers,
             ))
             .y_axis(
                 Axis::new()
-                    .title(Title::with_text("‖∂loss/∂W‖ (log scale)"))
+                    .title(Title::with_text(
+                        lang.pick("‖∂loss/∂W‖ (log scale)", "‖∂loss/∂W‖（对数坐标）"),
+                    ))
                     .type_(AxisType::Log)
                     .dtick(1.0),
             )
@@ -464,7 +581,7 @@ pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep
             .sliders(vec![Slider::new()
                 .active(0)
                 .y(-0.35)
-                .current_value(SliderCurrentValue::new().prefix("hidden layers: "))
+                .current_value(SliderCurrentValue::new().prefix(lang.pick("hidden layers: ", "隐藏层数：")))
                 .steps(steps)]),
     );
     let parts: Vec<String> = nets
@@ -474,19 +591,25 @@ pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep
                 .runs
                 .iter()
                 .filter(|r| name(r) == *n)
-                .map(|r| format!("{:.1e} at depth {}", r.first_over_last(), r.depth))
+                .map(|r| match lang {
+                    Lang::En => format!("{:.1e} at depth {}", r.first_over_last(), r.depth),
+                    Lang::Zh => format!("深度 {} 时为 {:.1e}", r.depth, r.first_over_last()),
+                })
                 .collect();
             format!("{n}: {}", by_depth.join(", "))
         })
         .collect();
-    Figure::new(
-        plot,
-        format!(
+    let summary = match lang {
+        Lang::En => format!(
             "The first layer's gradient as a fraction of the last layer's, by the number of hidden layers (move the slider to see each depth's layers). {}.",
             parts.join("; ")
         ),
-    )
-    .with_table(table)
+        Lang::Zh => format!(
+            "第一层的梯度占最后一层梯度的比例，按隐藏层数列出（拖动滑块查看每个深度的各层）。{}。",
+            parts.join("；")
+        ),
+    };
+    Figure::new(plot, summary).with_table(table)
 }
 
 #[cfg(test)]

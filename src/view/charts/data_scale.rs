@@ -3,48 +3,60 @@
 use super::{add_band, layout, pct, PALETTE};
 use crate::data::Dataset;
 use crate::display::{Figure, Table};
+use crate::lang::{name, Lang};
 use plotly::common::{Mode, Title};
 use plotly::layout::{Axis, Layout};
 use plotly::{Bar, Plot, Scatter};
 
 /// How many examples each class of `data` has, as bars.
 pub fn class_balance(data: &Dataset) -> Figure {
+    Figure::each_language(|l| class_balance_in(data, l))
+}
+
+fn class_balance_in(data: &Dataset, l: Lang) -> Figure {
     let counts = data.class_counts();
     let mut plot = Plot::new();
-    plot.add_trace(Bar::new(data.class_names.clone(), counts.clone()).name("examples"));
+    let dname = name(&data.name, l);
+    let classes: Vec<String> = data.class_names.iter().map(|c| name(c, l)).collect();
+    plot.add_trace(Bar::new(classes.clone(), counts.clone()).name(l.pick("examples", "样本数")));
     plot.set_layout(layout(
-        &format!("Class balance of {}", data.name),
-        "class",
-        "examples (count)",
+        &match l {
+            Lang::En => format!("Class balance of {dname}"),
+            Lang::Zh => format!("{dname}的类别分布"),
+        },
+        l.pick("class", "类别"),
+        l.pick("examples (count)", "样本数（个）"),
     ));
     let (min, max) = (
         counts.iter().min().copied().unwrap_or(0),
         counts.iter().max().copied().unwrap_or(0),
     );
-    let mut table = Table::new(&["class", "examples"]);
-    for (n, c) in data.class_names.iter().zip(&counts) {
+    let mut table = Table::new(&[l.pick("class", "类别"), l.pick("examples", "样本数")]);
+    for (n, c) in classes.iter().zip(&counts) {
         table.push(vec![n.clone(), c.to_string()]);
     }
-    Figure::new(
-        plot,
-        format!(
-            "{} has {} examples in {} classes; the smallest class has {min} and the largest {max}.",
-            data.name,
-            data.len(),
-            data.n_classes()
+    let (n, k) = (data.len(), data.n_classes());
+    let summary = match l {
+        Lang::En => format!(
+            "{dname} has {n} examples in {k} classes; the smallest class has {min} and the largest {max}."
         ),
-    )
-    .with_table(table)
+        Lang::Zh => {
+            format!("{dname}共有 {n} 个样本，分为 {k} 类；最小的类有 {min} 个，最大的类有 {max} 个。")
+        }
+    };
+    Figure::new(plot, summary).with_table(table)
 }
 
 /// The first image of each class of a 28 × 28 image dataset, as inline SVG.
 pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
     let side = (data.n_features() as f64).sqrt() as usize;
-    let images: Vec<(Vec<f32>, String)> = (0..data.n_classes())
-        .filter_map(|k| data.y.iter().position(|&y| y == k))
-        .map(|i| (data.x.row(i).to_vec(), data.class_names[data.y[i]].clone()))
-        .collect();
-    crate::display::image_strip(&images, side, side)
+    crate::display::Html(crate::lang::per_language(|l| {
+        let images: Vec<(Vec<f32>, String)> = (0..data.n_classes())
+            .filter_map(|k| data.y.iter().position(|&y| y == k))
+            .map(|i| (data.x.row(i).to_vec(), name(&data.class_names[data.y[i]], l)))
+            .collect();
+        crate::display::image_strip(&images, side, side).0
+    }))
 }
 
 /// The lesson's central picture, measured: test accuracy against the number of labelled
@@ -53,17 +65,21 @@ pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
 /// differ by no more than the noise (the rule of the claims table) shaded as
 /// "ordering unclear".
 pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
+    Figure::each_language(|l| scaling_in(curve, l))
+}
+
+fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
     use plotly::common::{Line, Marker};
     use plotly::layout::{AxisType, Shape, ShapeLine, ShapeType};
     let points = curve.points();
     let mut plot = Plot::new();
     let mut table = Table::new(&[
-        "model",
+        l.pick("model", "模型"),
         "m",
-        "test accuracy (mean)",
-        "± std",
-        "seeds",
-        "train accuracy",
+        l.pick("test accuracy (mean)", "测试准确率（均值）"),
+        l.pick("± std", "± 标准差"),
+        l.pick("seeds", "种子数"),
+        l.pick("train accuracy", "训练准确率"),
     ]);
     for (i, model) in curve.models.iter().enumerate() {
         let pts: Vec<&crate::experiments::Point> = points.iter().filter(|p| &p.model == model).collect();
@@ -71,6 +87,7 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
             continue;
         }
         let color = PALETTE[i % PALETTE.len()];
+        let shown = name(model, l);
         let m: Vec<f64> = pts.iter().map(|p| p.m as f64).collect();
         let hi: Vec<f64> = pts.iter().map(|p| (p.mean + p.std) * 100.0).collect();
         let lo: Vec<f64> = pts.iter().map(|p| (p.mean - p.std) * 100.0).collect();
@@ -80,18 +97,18 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
             lo,
             hi,
             color,
-            [format!("{model} − std"), format!("{model} + std")],
+            [format!("{shown} − std"), format!("{shown} + std")],
         );
         plot.add_trace(
             Scatter::new(m, pts.iter().map(|p| p.mean * 100.0).collect())
                 .mode(Mode::LinesMarkers)
                 .line(Line::new().color(color).width(2.5))
                 .marker(Marker::new().color(color).size(7))
-                .name(model.as_str()),
+                .name(shown.as_str()),
         );
         for p in pts {
             table.push(vec![
-                model.clone(),
+                shown.clone(),
                 p.m.to_string(),
                 pct(p.mean),
                 pct(p.std),
@@ -109,18 +126,26 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
             Scatter::new(vec![lo_m, hi_m], vec![c * 100.0, c * 100.0])
                 .mode(Mode::Lines)
                 .line(Line::new().color("#333").dash(plotly::common::DashType::Dash))
-                .name("best possible (Bayes)"),
+                .name(l.pick("best possible (Bayes)", "可达最佳（贝叶斯）")),
         );
     }
     let unclear = curve.unclear_sizes();
-    let mut layout = layout(
-        &format!("Performance vs amount of labelled data: {}", curve.task),
+    let task = name(&curve.task, l);
+    let m_axis = l.pick(
         "labelled training examples m (log scale)",
-        "test accuracy (%)",
+        "标注训练样本数 m（对数坐标）",
+    );
+    let mut layout = layout(
+        &match l {
+            Lang::En => format!("Performance vs amount of labelled data: {task}"),
+            Lang::Zh => format!("性能与标注数据量的关系：{task}"),
+        },
+        m_axis,
+        l.pick("test accuracy (%)", "测试准确率（%）"),
     );
     layout = layout.x_axis(
         Axis::new()
-            .title(Title::with_text("labelled training examples m (log scale)"))
+            .title(Title::with_text(m_axis))
             .type_(AxisType::Log)
             .dtick(1.0),
     );
@@ -153,7 +178,7 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
     if !unclear.is_empty() {
         layout.add_annotation(
             plotly::layout::Annotation::new()
-                .text("grey: ordering unclear")
+                .text(l.pick("grey: ordering unclear", "灰色：排序不明"))
                 .x_ref("paper")
                 .y_ref("paper")
                 .x(0.0)
@@ -168,16 +193,21 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
         .filter_map(|mdl| curve.last_point(mdl))
         .filter(|p| p.m == *sizes.last().unwrap_or(&0))
         .max_by(|a, b| a.mean.total_cmp(&b.mean));
-    let mut summary = format!(
-        "Test accuracy of {} models on {} at {} sizes from m = {} to {}, averaged over seeds (bands: ± one standard deviation).",
-        curve.models.len(),
-        curve.task,
-        sizes.len(),
-        lo_m,
-        hi_m
-    );
+    let (n_models, n_sizes) = (curve.models.len(), sizes.len());
+    let mut summary = match l {
+        Lang::En => format!(
+            "Test accuracy of {n_models} models on {task} at {n_sizes} sizes from m = {lo_m} to {hi_m}, averaged over seeds (bands: ± one standard deviation)."
+        ),
+        Lang::Zh => format!(
+            "{n_models} 个模型在{task}上的测试准确率，{n_sizes} 个数据量，从 m = {lo_m} 到 {hi_m}，对种子取平均（阴影带：± 一个标准差）。"
+        ),
+    };
     if let Some(b) = best_at_end {
-        summary += &format!(" At the largest m the best is {} with {}", b.model, pct(b.mean));
+        let (best, acc) = (name(&b.model, l), pct(b.mean));
+        summary += &match l {
+            Lang::En => format!(" At the largest m the best is {best} with {acc}"),
+            Lang::Zh => format!("在最大的 m 处，最好的是{best}，{acc}"),
+        };
         let points = curve.points();
         let runner_up = points
             .iter()
@@ -186,41 +216,60 @@ pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
         match runner_up {
             Some(r) => {
                 let noise = crate::experiments::claims::noise(&[&b, r], curve.test_size);
-                summary += &format!(
-                    ", {:.1} points ahead of {} ({} the noise of {:.1} points).",
+                let (lead, other, beyond, noise) = (
                     (b.mean - r.mean) * 100.0,
-                    r.model,
-                    if b.mean - r.mean > noise {
-                        "beyond"
-                    } else {
-                        "inside"
-                    },
-                    noise * 100.0
+                    name(&r.model, l),
+                    b.mean - r.mean > noise,
+                    noise * 100.0,
                 );
+                summary += &match l {
+                    Lang::En => format!(
+                        ", {lead:.1} points ahead of {other} ({} the noise of {noise:.1} points).",
+                        if beyond { "beyond" } else { "inside" }
+                    ),
+                    Lang::Zh => format!(
+                        "，领先{other} {lead:.1} 个百分点（{}噪声 {noise:.1} 个百分点）。",
+                        if beyond { "超出" } else { "未超出" }
+                    ),
+                };
             }
-            None => summary += ".",
+            None => summary += l.pick(".", "。"),
         }
     }
     if !unclear.is_empty() {
         let u: Vec<String> = unclear.iter().map(|m| m.to_string()).collect();
-        summary += &format!(
-            " The two best models differ by no more than the noise (ordering unclear, grey) at m = {}.",
-            u.join(", ")
-        );
+        let u = u.join(", ");
+        summary += &match l {
+            Lang::En => format!(
+                " The two best models differ by no more than the noise (ordering unclear, grey) at m = {u}."
+            ),
+            Lang::Zh => format!("在 m = {u} 处，最好的两个模型之差不超过噪声（排序不明，灰色）。"),
+        };
     }
     if let Some(c) = curve.ceiling {
-        summary += &format!(" The dashed line is the best possible accuracy, {}.", pct(c));
+        summary += &match l {
+            Lang::En => format!(" The dashed line is the best possible accuracy, {}.", pct(c)),
+            Lang::Zh => format!("虚线是可达到的最佳准确率 {}。", pct(c)),
+        };
     }
     Figure::new(plot, summary).with_table(table)
 }
 
 /// Fit time against m for each model (both axes log): the cost side of the scaling chart.
 pub fn fit_time(curve: &crate::experiments::LearningCurve) -> Figure {
+    Figure::each_language(|l| fit_time_in(curve, l))
+}
+
+fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
     use plotly::common::Line;
     use plotly::layout::AxisType;
     let points = curve.points();
     let mut plot = Plot::new();
-    let mut table = Table::new(&["model", "m", "fit + scoring time (s)"]);
+    let mut table = Table::new(&[
+        l.pick("model", "模型"),
+        "m",
+        l.pick("fit + scoring time (s)", "训练 + 评分用时（秒）"),
+    ]);
     for (i, model) in curve.models.iter().enumerate() {
         let pts: Vec<_> = points.iter().filter(|p| &p.model == model).collect();
         if pts.is_empty() {
@@ -233,30 +282,36 @@ pub fn fit_time(curve: &crate::experiments::LearningCurve) -> Figure {
             )
             .mode(Mode::LinesMarkers)
             .line(Line::new().color(PALETTE[i % PALETTE.len()]))
-            .name(model.as_str()),
+            .name(name(model, l)),
         );
         for p in pts {
             table.push(vec![
-                model.clone(),
+                name(model, l),
                 p.m.to_string(),
                 format!("{:.3}", p.seconds_mean),
             ]);
         }
     }
     let layout = Layout::new()
-        .title(Title::with_text(format!(
-            "Fit time vs m: {} (measured on this machine)",
-            curve.task
-        )))
+        .title(Title::with_text(match l {
+            Lang::En => format!("Fit time vs m: {} (measured on this machine)", curve.task),
+            Lang::Zh => format!("训练用时与 m 的关系：{}（本机实测）", name(&curve.task, l)),
+        }))
         .x_axis(
             Axis::new()
-                .title(Title::with_text("labelled training examples m (log scale)"))
+                .title(Title::with_text(l.pick(
+                    "labelled training examples m (log scale)",
+                    "标注训练样本数 m（对数坐标）",
+                )))
                 .type_(AxisType::Log)
                 .dtick(1.0),
         )
         .y_axis(
             Axis::new()
-                .title(Title::with_text("fit + scoring time (s, log scale)"))
+                .title(Title::with_text(l.pick(
+                    "fit + scoring time (s, log scale)",
+                    "训练 + 评分用时（秒，对数坐标）",
+                )))
                 .type_(AxisType::Log)
                 .dtick(1.0),
         );
@@ -264,12 +319,18 @@ pub fn fit_time(curve: &crate::experiments::LearningCurve) -> Figure {
     let slowest = points
         .iter()
         .max_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean));
-    let summary = match slowest {
-        Some(p) => format!(
+    let summary = match (slowest, l) {
+        (Some(p), Lang::En) => format!(
             "Wall time of each fit (plus scoring) against m, on this machine; the slowest is {} at m = {} with {:.1} s. Timings vary from run to run.",
             p.model, p.m, p.seconds_mean
         ),
-        None => "No run finished.".to_string(),
+        (Some(p), Lang::Zh) => format!(
+            "本机上每次训练（加评分）的实际用时随 m 的变化；最慢的是{}，m = {} 时 {:.1} 秒。每次运行的计时都会有波动。",
+            name(&p.model, l),
+            p.m,
+            p.seconds_mean
+        ),
+        (None, _) => l.pick("No run finished.", "没有一次运行完成。").to_string(),
     };
     Figure::new(plot, summary).with_table(table)
 }
@@ -277,6 +338,10 @@ pub fn fit_time(curve: &crate::experiments::LearningCurve) -> Figure {
 /// Ng's schematic, drawn from formulas (not data): a traditional learner that rises fast and
 /// plateaus, and small, medium and large nets whose curves keep rising, the larger the higher.
 pub fn ng_schematic() -> Figure {
+    Figure::each_language(ng_schematic_in)
+}
+
+fn ng_schematic_in(l: Lang) -> Figure {
     use plotly::common::Line;
     use plotly::layout::AxisType;
     let m: Vec<f64> = (0..=60).map(|i| 10f64.powf(1.0 + i as f64 * 0.08)).collect();
@@ -286,10 +351,22 @@ pub fn ng_schematic() -> Figure {
             .collect()
     };
     let series = [
-        ("traditional learner (schematic)", curve(0.62, 40.0)),
-        ("small NN (schematic)", curve(0.72, 120.0)),
-        ("medium NN (schematic)", curve(0.85, 400.0)),
-        ("large NN (schematic)", curve(0.97, 1500.0)),
+        (
+            l.pick("traditional learner (schematic)", "传统算法（示意）"),
+            curve(0.62, 40.0),
+        ),
+        (
+            l.pick("small NN (schematic)", "小型神经网络（示意）"),
+            curve(0.72, 120.0),
+        ),
+        (
+            l.pick("medium NN (schematic)", "中型神经网络（示意）"),
+            curve(0.85, 400.0),
+        ),
+        (
+            l.pick("large NN (schematic)", "大型神经网络（示意）"),
+            curve(0.97, 1500.0),
+        ),
     ];
     let mut plot = Plot::new();
     for (i, (name, y)) in series.iter().enumerate() {
@@ -302,27 +379,47 @@ pub fn ng_schematic() -> Figure {
     }
     plot.set_layout(
         Layout::new()
-            .title(Title::with_text("Ng's schematic (drawn, not measured)"))
+            .title(Title::with_text(l.pick(
+                "Ng's schematic (drawn, not measured)",
+                "吴恩达的示意图（按公式画出，不是测量）",
+            )))
             .x_axis(
                 Axis::new()
-                    .title(Title::with_text("amount of labelled data m (log scale)"))
+                    .title(Title::with_text(l.pick(
+                        "amount of labelled data m (log scale)",
+                        "标注数据量 m（对数坐标）",
+                    )))
                     .type_(AxisType::Log)
                     .dtick(1.0),
             )
-            .y_axis(Axis::new().title(Title::with_text("performance (arbitrary units)"))),
+            .y_axis(Axis::new().title(Title::with_text(
+                l.pick("performance (arbitrary units)", "性能（任意单位）"),
+            ))),
     );
     Figure::new(
         plot,
-        "The shape the lesson describes, drawn from formulas, not measured: a traditional learner rises fast and plateaus; small, medium and large networks keep improving with more data, the larger the higher.",
+        l.pick(
+            "The shape the lesson describes, drawn from formulas, not measured: a traditional learner rises fast and plateaus; small, medium and large networks keep improving with more data, the larger the higher.",
+            "课程描述的曲线形状，按公式画出而不是测量得到：传统算法起初上升很快，随后进入平台期；小型、中型和大型神经网络随数据增多持续提升，网络越大越高。",
+        ),
     )
 }
 
 /// Test accuracy against the seconds each fit took, from a learning curve: what a time budget buys.
 pub fn accuracy_vs_time(curve: &crate::experiments::LearningCurve) -> Figure {
+    Figure::each_language(|l| accuracy_vs_time_in(curve, l))
+}
+
+fn accuracy_vs_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
     use plotly::common::Line;
     use plotly::layout::AxisType;
     let mut plot = Plot::new();
-    let mut table = Table::new(&["model", "m", "seconds", "test accuracy"]);
+    let mut table = Table::new(&[
+        l.pick("model", "模型"),
+        "m",
+        l.pick("seconds", "秒"),
+        l.pick("test accuracy", "测试准确率"),
+    ]);
     for (i, model) in curve.models.iter().enumerate() {
         let pts: Vec<_> = curve.points().into_iter().filter(|p| &p.model == model).collect();
         if pts.is_empty() {
@@ -330,7 +427,7 @@ pub fn accuracy_vs_time(curve: &crate::experiments::LearningCurve) -> Figure {
         }
         for p in &pts {
             table.push(vec![
-                model.clone(),
+                name(model, l),
                 p.m.to_string(),
                 format!("{:.2}", p.seconds_mean),
                 pct(p.mean),
@@ -343,28 +440,32 @@ pub fn accuracy_vs_time(curve: &crate::experiments::LearningCurve) -> Figure {
             )
             .mode(Mode::LinesMarkers)
             .line(Line::new().color(PALETTE[i % PALETTE.len()]))
-            .name(model.as_str()),
+            .name(name(model, l)),
         );
     }
     plot.set_layout(
         Layout::new()
-            .title(Title::with_text(format!(
-                "What a time budget buys: {}",
-                curve.task
-            )))
+            .title(Title::with_text(match l {
+                Lang::En => format!("What a time budget buys: {}", curve.task),
+                Lang::Zh => format!("一份时间预算能换来什么：{}", name(&curve.task, l)),
+            }))
             .x_axis(
                 Axis::new()
-                    .title(Title::with_text(
+                    .title(Title::with_text(l.pick(
                         "fit + scoring time (s, log scale, this machine)",
-                    ))
+                        "训练 + 评分用时（秒，对数坐标，本机）",
+                    )))
                     .type_(AxisType::Log)
                     .dtick(1.0),
             )
-            .y_axis(Axis::new().title(Title::with_text("test accuracy (%)"))),
+            .y_axis(Axis::new().title(Title::with_text(l.pick("test accuracy (%)", "测试准确率（%）")))),
     );
     Figure::new(
         plot,
-        "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys.",
+        l.pick(
+            "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys.",
+            "把学习曲线的各次运行重新画成准确率与用时的关系：在某个固定用时处横向读图，就能看出这么多算力能换来哪个模型、多大的数据量。",
+        ),
     )
     .with_table(table)
 }
@@ -437,6 +538,6 @@ mod tests {
         let verdicts: Vec<_> = claims.iter().map(|c| c.verdict.clone()).collect();
         use crate::experiments::Verdict::Holds;
         assert_eq!(verdicts, vec![Holds, Holds, Holds], "{claims:?}");
-        assert!(claims[0].evidence.contains("+1.0 points"), "{claims:?}");
+        assert!(claims[0].evidence.en.contains("+1.0 points"), "{claims:?}");
     }
 }

@@ -524,5 +524,20 @@ pub const LESSON_ZH: &str = include_str!("../../../notebooks/mindmap.zh.mmd");
 /// The same map in English.
 pub const LESSON_EN: &str = include_str!("../../../notebooks/mindmap.en.mmd");
 
+/// The lesson's mind map in each chosen language ([`crate::lang::languages`]): the seed's Chinese
+/// map ([`LESSON_ZH`], as the source notes give it) and its English rendering ([`LESSON_EN`]).
+pub fn lesson() -> Result<Html> {
+    let maps = [
+        (crate::lang::Lang::Zh, MindMap::parse(LESSON_ZH)?),
+        (crate::lang::Lang::En, MindMap::parse(LESSON_EN)?),
+    ];
+    Ok(Html(crate::lang::per_language(|l| {
+        maps.iter()
+            .find(|(k, _)| *k == l)
+            .map(|(_, m)| m.to_html().0)
+            .unwrap_or_default()
+    })))
+}
+
 #[cfg(test)]
 mod tests;
