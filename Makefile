@@ -18,7 +18,7 @@ export EVCXR_TMPDIR ?= $(ROOT)/target/evcxr
 export PATH := $(CARGO_BIN):$(PATH)
 PROFILE ?= default
 
-.PHONY: setup git-filter test-setup render test lab strip
+.PHONY: setup git-filter test-setup render pdf test lab strip
 
 setup: $(EVCXR) $(VENV_STAMP) $(KERNEL) git-filter
 	@echo "setup: ready (evcxr_jupyter $(EVCXR_VERSION), Python venv .venv, kernel 'rust')"
@@ -63,8 +63,16 @@ $(CHROMIUM):
 
 # The whole lesson as static HTML in site/ (default profile; PROFILE=quick or full to change).
 # NOTEBOOK=notebooks/01-data-scale.ipynb renders that chapter alone; the other pages stay.
+# When the browser of `make test` is installed, it also prints the lesson to site/lesson.zh.pdf
+# and site/lesson.en.pdf.
 render: setup
 	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site $(NOTEBOOK)
+	@if [ -x $(CHROMIUM) ] && [ -f $(TEST_STAMP) ]; then $(PY) scripts/pdf.py site; \
+	else echo "render: no PDF yet (make pdf installs headless Chromium and prints site/lesson.zh.pdf and site/lesson.en.pdf)"; fi
+
+# The rendered lesson as one PDF per language (a handout), printed by headless Chromium.
+pdf: test-setup
+	$(PY) scripts/pdf.py site
 
 # Everything CI checks: format, lints, unit tests (the crate's and the patched linfa crates'), committed notebooks stripped, the renderer's
 # fault tests, every notebook executed twice in the quick profile (outputs checked for errors, and

@@ -4,7 +4,7 @@
 
 Fails when a page logs a JavaScript error, when a chart's container holds no drawn plot, when the
 mind map is missing from the opening page, or when a page tries to load anything from the network
-(every such request is blocked and reported). A page with a language switch is opened in both
+(every such request is blocked and reported). A chart that is empty in print fails too. A page with a language switch is opened in both
 languages (`?lang=zh`, `?lang=en`): it fails when a block of the other language shows, when the
 English page shows Chinese text or the Chinese page an English sentence outside code, or when the
 switch does not change the language in place. Saves a full-page screenshot of each page in each
@@ -41,8 +41,9 @@ VISIBLE_TEXT = """() => {
     return out.join(' ');
 }"""
 HAN = re.compile(r"[\u4e00-\u9fff]")
-# four English words in a row (not acronyms or names alone): a sentence left untranslated
-ENGLISH_RUN = re.compile(r"\b[a-z]{2,}[,;:]? [a-z]{2,}[,;:]? [a-z]{2,}[,;:]? [a-z]{2,}\b")
+# three lower-case English words in a row (names and acronyms are capitalised): a phrase left
+# untranslated
+ENGLISH_RUN = re.compile(r"\b[a-z]{2,}[,;:]? [a-z]{2,}[,;:]? [a-z]{2,}\b")
 
 
 def check_site(site: Path, screenshots: bool = True) -> list:
@@ -81,6 +82,14 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_timeout(300)
     name = path.name
+    # the printed form: every chart of the page's language still holds a drawn plot of some size
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    empty_print = page.evaluate("""() => Array.from(document.querySelectorAll('.takeoff-chart'))
+        .filter(d => d.offsetParent !== null)
+        .filter(d => !d.querySelector('svg.main-svg') || d.getBoundingClientRect().height < 50).map(d => d.id)""")
+    problems += [f"{name}: chart {i} is empty in print" for i in empty_print]
+    page.emulate_media(media="screen")
     switch = page.evaluate("document.querySelectorAll('.takeoff-switch a').length") == 2
     if switch:
         problems += check_languages(page, path, site, screenshots)
@@ -88,20 +97,28 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
         "Array.from(document.querySelectorAll('.takeoff-chart'))"
         ".filter(d => !d.querySelector('svg.main-svg')).map(d => d.id)")
     charts = page.evaluate("document.querySelectorAll('.takeoff-chart').length")
-    # every step of every slider: apply it as plotly does, and count the traces it leaves visible
+    # every step of every slider and every entry of every dropdown: apply it as plotly does, and
+    # count the traces it leaves visible
     empty_steps = page.evaluate("""async () => {
         const bad = [];
         for (const d of document.querySelectorAll('.takeoff-chart')) {
-            for (const s of ((d.layout || {}).sliders || [])) {
-                for (const step of s.steps || []) {
+            const L = d.layout || {};
+            const controls = (L.sliders || []).map(s => s.steps || []).concat((L.updatemenus || []).map(m => m.buttons || []));
+            for (const steps of controls) {
+                for (const step of steps) {
                     await Plotly.restyle(d, ...step.args);
                     const shown = d.data.filter(t => t.visible === undefined || t.visible === true).length;
                     if (!d.querySelector('svg.main-svg') || shown === 0) bad.push(d.id + ' step ' + step.label);
                 }
+                if (steps.length) await Plotly.restyle(d, ...steps[0].args);
             }
         }
         return bad;
     }""")
+    views = page.evaluate("""() => Array.from(document.querySelectorAll('.takeoff-chart'))
+        .filter(d => ((d.layout || {}).sliders || []).length + ((d.layout || {}).updatemenus || []).length > 0).length""")
+    if views and "takeoffShow" in (path.read_text(encoding="utf-8")):
+        problems += check_view_link(browser, path)
     problems += [f"{name}: slider {s} shows nothing" for s in empty_steps]
     problems += [f"{name}: JavaScript error: {e}" for e in errors]
     problems += [f"{name}: tried to load {u} from the network" for u in external]
@@ -114,6 +131,36 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
         page.screenshot(path=str(site / "screenshots" / (path.stem + ".png")), full_page=True)
     print(f"browser: {name}: {charts} charts drawn, {len(errors)} errors, {len(external)} network requests"
           + (", both languages checked" if switch else ""), flush=True)
+    context.close()
+    return problems
+
+
+def check_view_link(browser, path: Path) -> list:
+    """Opening `page#chart-id/label` shows that view: the control's active entry is the label's."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    target = page.evaluate("""() => {
+        for (const d of document.querySelectorAll('.takeoff-chart')) {
+            const L = d.layout || {};
+            for (const [k, items] of [['sliders', 'steps'], ['updatemenus', 'buttons']]) {
+                for (const c of (L[k] || [])) {
+                    const last = (c[items] || []).slice(-1)[0];
+                    if (last && (c[items] || []).length > 1) return [d.id, k, last.label, c[items].length - 1];
+                }
+            }
+        }
+        return null;
+    }""")
+    problems = []
+    if target:
+        chart, kind, label, index = target
+        page.goto(path.as_uri() + f"#{chart}/{label}", wait_until="load")
+        page.reload(wait_until="load")
+        page.wait_for_timeout(300)
+        active = page.evaluate(f"(document.getElementById('{chart}').layout['{kind}'] || [{{}}])[0].active")
+        if active != index:
+            problems.append(f"{path.name}: the link #{chart}/{label} shows view {active}, not {index}")
     context.close()
     return problems
 

@@ -5,6 +5,10 @@
 * provenance (profile, seeds come from the profile, commit, date, machine, cache use) recorded in
   the notebook's metadata when it ran, and shown in the page's footer;
 * the index's table of every claim with its verdict, the size it was decided at, and a link;
+* under every chart, where its numbers came from: the seeds and cache use the crate recorded on
+  the figure, with the profile, commit, date and machine of the render (also in `render.json`);
+* a link to each view of an explorable chart (a slider step, a dropdown entry): choosing a view
+  puts it in the address (`#chart-id/view`), and opening that address shows it;
 * both languages on every page: the prose cells tagged `lang: zh` / `lang: en` and the crate's
   outputs (one `takeoff-lang` block per language) show the reader's choice, switched in place by
   the links at the top of the page (`?lang=zh` / `?lang=en` also work as links to hand out); the
@@ -26,6 +30,9 @@ import nbformat
 LANGS = {"zh": "zh-Hans", "en": "en"}  # the pages' languages and their lang attributes
 CLAIMS_HEADERS = ("<th>claim of the lesson</th>", "<th>课程中的结论</th>")
 TABLE = re.compile(r'<table class="takeoff-table">.*?</table>', re.S)
+FIGURE = re.compile(r'<figure class="takeoff-figure"([^>]*)>(.*?)</figure>', re.S)
+FIGURE_DATA = re.compile(r'data-(seeds|runs|cached)="([^"]*)"')
+CHART_ID = re.compile(r'<div id="(takeoff-chart-[0-9a-f]+)"')
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 CELL = re.compile(r"<td>(.*?)</td>", re.S)
 CACHE_LINE = re.compile(r": (\d+) runs, (\d+) from the cache")
@@ -92,13 +99,20 @@ def provenance(nb, root: Path, profile: str) -> dict:
     }
 
 
+def zh_commit(commit: str) -> str:
+    return commit.replace(" + uncommitted changes", "（另有未提交的改动）").replace("not a git clone", "不是 git 克隆")
+
+
+def zh_machine(machine: str) -> str:
+    return machine.replace("logical cores", "个逻辑核心")
+
+
 def footer(meta: dict, lang: str = "en") -> str:
     if not meta:
         return ""
     if lang == "zh":
-        commit = meta["commit"].replace(" + uncommitted changes", "（另有未提交的改动）")
-        return (f"数字来自 {meta['profile']} 配置（各实验的种子随实验列出），本库提交 {commit}，"
-                f"{meta['date']} 渲染于 {meta['machine'].replace('logical cores', '个逻辑核心')}；"
+        return (f"数字来自 {meta['profile']} 配置（各实验的种子随实验列出），本库提交 {zh_commit(meta['commit'])}，"
+                f"{meta['date']} 渲染于 {zh_machine(meta['machine'])}；"
                 f"{meta['runs']} 次学习曲线运行中有 {meta['runs_from_cache']} 次、"
                 f"以及 {meta['races_from_cache']} 场竞赛读自实验缓存。")
     cache = (f"{meta['runs_from_cache']} of {meta['runs']} learning-curve runs and "
@@ -127,6 +141,56 @@ def fold_logs(cell):
         f'<pre>{html.escape(text.rstrip())}</pre></details>')})
     rest = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stdout")]
     cell.outputs = [folded] + rest
+
+
+def source_line(data: dict, meta: dict, lang: str) -> str:
+    """Where a figure's numbers came from, in one sentence: the figure's own seeds and cache use
+    (`data`, from its data-* attributes) and the render's profile, commit, date and machine."""
+    seeds, runs, cached = data.get("seeds", ""), int(data.get("runs", 0) or 0), int(data.get("cached", 0) or 0)
+    seeds = ", ".join(seeds.split(",")) if seeds else ""
+    if lang == "zh":
+        parts = [f"{meta.get('profile', '?')} 配置"]
+        if seeds:
+            parts.append(f"种子 {seeds}")
+        if runs:
+            parts.append(f"{runs} 次运行，其中 {cached} 次读自缓存")
+        parts += [f"提交 {zh_commit(meta.get('commit', '?'))}", meta.get("date", "?"), zh_machine(meta.get("machine", "?"))]
+        return "数据来源：" + "；".join(parts) + "。"
+    parts = [f"{meta.get('profile', '?')} profile"]
+    if seeds:
+        parts.append(f"seeds {seeds}")
+    if runs:
+        parts.append(f"{runs} runs, {cached} from the cache")
+    parts += [f"commit {meta.get('commit', '?')}", meta.get("date", "?"), meta.get("machine", "?")]
+    return "Source: " + "; ".join(parts) + "."
+
+
+def mark_sources(cell, meta: dict) -> list:
+    """Puts a source line (both languages) under every figure of the cell and as the figure's
+    hover title; returns one record per figure for render.json."""
+    records = []
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        text = "".join(data.get("text/html", "")) if data else ""
+        if "takeoff-figure" not in text:
+            continue
+
+        def caption(m):
+            attrs, inner = m.group(1), m.group(2)
+            fig = dict(FIGURE_DATA.findall(attrs))
+            chart = CHART_ID.search(inner)
+            lines = {k: source_line(fig, meta, k) for k in LANGS}
+            records.append({"chart": chart.group(1) if chart else None,
+                            "seeds": [int(s) for s in fig.get("seeds", "").split(",") if s],
+                            "runs": int(fig.get("runs", 0) or 0), "cached": int(fig.get("cached", 0) or 0),
+                            **{k: meta.get(k) for k in ("profile", "commit", "date", "machine")}})
+            title = html.escape(lines["en"] + " / " + lines["zh"], quote=True)
+            line = both({k: html.escape(v) for k, v in lines.items()})
+            return (f'<figure class="takeoff-figure"{attrs} title="{title}">{inner}'
+                    f'<p class="takeoff-provenance">{line}</p></figure>')
+
+        data["text/html"] = FIGURE.sub(caption, text)
+    return records
 
 
 def mark_language(cell):
@@ -191,7 +255,8 @@ def for_page(nb):
     """A copy of an executed notebook prepared for its static page, and its claims
     [(anchor, claim, verdict, decided at, task)]."""
     nb = copy.deepcopy(nb)
-    counter, claims = [0], []
+    counter, claims, figures = [0], [], []
+    meta = nb.metadata.get("takeoff", {})
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             mark_language(cell)
@@ -199,6 +264,8 @@ def for_page(nb):
             continue
         fold_logs(cell)
         claims.extend(mark_claims(cell, counter))
+        figures.extend(mark_sources(cell, meta))
+    nb.metadata["takeoff_figures"] = figures
     return nb, claims
 
 
@@ -252,9 +319,10 @@ details.takeoff-log pre { max-height: 20rem; overflow: auto; font-size: .8rem; }
 html[data-lang="zh"] .takeoff-lang[lang="en"], html[data-lang="en"] .takeoff-lang[lang="zh-Hans"],
 html[data-lang="zh"] .celltag_lang-en, html[data-lang="en"] .celltag_lang-zh { display: none !important; }
 .takeoff-switch { margin-left: auto; }
+.takeoff-provenance { font-family: system-ui, sans-serif; font-size: .75rem; color: #777; margin: .2rem 0 0 0; }
 .takeoff-switch a[aria-current="true"] { font-weight: 600; color: #222; text-decoration: none; }
 @media print {
-  nav.takeoff-nav, .takeoff-switch, .modebar-container, .takeoff-data summary { display: none !important; }
+  nav.takeoff-nav, .takeoff-switch, .modebar-container, .updatemenu-container, .slider-container, .takeoff-data summary { display: none !important; }
   details.takeoff-data, details.takeoff-log { display: none; }
   .takeoff-figure { break-inside: avoid; }
 }
@@ -298,7 +366,31 @@ document.addEventListener('DOMContentLoaded',function(){
 });
 window.addEventListener('load',function(){
   if(window.Plotly){document.querySelectorAll('.takeoff-chart').forEach(function(d){if(d.offsetParent!==null){Plotly.Plots.resize(d);}});}
+  views();
 });
+// a view of an explorable chart (a slider step, a dropdown entry) by link: #chart-id/label
+function show(d,label){
+  var L=d.layout||{}, hit=false;
+  [['sliders','steps'],['updatemenus','buttons']].forEach(function(k){
+    (L[k[0]]||[]).forEach(function(c,ci){(c[k[1]]||[]).forEach(function(s,si){
+      if(s.label!==label) return; hit=true;
+      Plotly.restyle.apply(null,[d].concat(s.args)); var u={}; u[k[0]+'['+ci+'].active']=si; Plotly.relayout(d,u);
+    });});
+  });
+  return hit;
+}
+function views(){
+  if(!window.Plotly) return;
+  document.querySelectorAll('.takeoff-chart').forEach(function(d){
+    if(!d.on) return;
+    var keep=function(label){try{history.replaceState(null,'',location.search+'#'+d.id+'/'+encodeURIComponent(label));}catch(e){}};
+    d.on('plotly_sliderchange',function(e){keep(e.step.label);});
+    d.on('plotly_buttonclicked',function(e){keep(e.button.label);});
+  });
+  var m=location.hash.match(/^#(takeoff-chart-[0-9a-f]+)\/(.+)$/);
+  if(m){var d=document.getElementById(m[1]); if(d&&show(d,decodeURIComponent(m[2]))){d.scrollIntoView();}}
+}
+window.takeoffShow=show;
 })();</script>"""
 
 LANG_SWITCH = ('<span class="takeoff-switch" role="group" aria-label="语言 / language">'

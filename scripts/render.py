@@ -175,7 +175,7 @@ def page(nb, name: str, nav: dict, profile: str):
         "takeoff_profile": profile,
     }
     body, _ = exporter().from_notebook_node(nb, resources=resources)
-    return body, claims
+    return body, claims, nb.metadata.get("takeoff_figures", [])
 
 
 PAGE_CSS = """
@@ -345,7 +345,7 @@ def main(argv=None) -> int:
         ordered = [(p, executed[p]) for p in every]
         entries = [{"href": p.stem + ".html", "title": title_of(nb), "name": p.stem,
                     "title_html": title_html(title_of(nb))} for p, nb in ordered]
-        chapters = []
+        chapters, figures = [], []
         for i, (path, nb) in enumerate(ordered):
             nav = {
                 "index": "index.html",
@@ -353,13 +353,14 @@ def main(argv=None) -> int:
                 "next": entries[i + 1] if i + 1 < len(entries) else None,
             }
             t = entries[i]["title"]
-            body, claims = page(nb, f"{t['zh']} · {t['en']}", nav, args.profile)
+            body, claims, figs = page(nb, f"{t['zh']} · {t['en']}", nav, args.profile)
+            figures += [{"page": entries[i]["href"], **f} for f in figs]
             write_atomic(staging / f"{path.stem}.html", body)
             chapters.append((entries[i]["href"], entries[i]["title"], claims))
         last = ordered[-1][1].metadata.get("takeoff", {})
         footers = {
             "en": f"Crate commit {last.get('commit', '?')}, rendered {last.get('date', '?')} on {last.get('machine', '?')}.",
-            "zh": f"本库提交 {last.get('commit', '?')}，{last.get('date', '?')} 渲染于 {last.get('machine', '?')}。",
+            "zh": f"本库提交 {pages.zh_commit(last.get('commit', '?'))}，{last.get('date', '?')} 渲染于 {pages.zh_machine(last.get('machine', '?'))}。",
         }
         write_atomic(staging / "index.html", index_page(
             entries, args.profile, {k: pages.claims_index(chapters, k) for k in pages.LANGS}, footers))
@@ -374,6 +375,7 @@ def main(argv=None) -> int:
                             for key, x in zip(("claim", "verdict", "decided_at", "task"), texts)
                             for lang, suffix in (("en", ""), ("zh", "_zh"))}}
                         for href, _, cs in chapters for a, *texts in cs],
+             "figures": figures,
              "seconds": round(time.time() - started, 1)}, indent=1))
         swap_in(staging, site)
     except NotebookFailed as e:

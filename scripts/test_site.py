@@ -178,6 +178,22 @@ class Pages(unittest.TestCase):
         problems = BrowserCheck.run_on(self, {"01-x.html": leak_en})
         self.assertTrue(any("(en, by link): Chinese text shows" in p for p in problems), problems)
 
+    def test_every_figure_says_where_its_numbers_came_from(self):
+        fig = ('<figure class="takeoff-figure" data-seeds="0,1" data-runs="12" data-cached="4" role="group">'
+               '<div id="takeoff-chart-abc123" class="takeoff-chart"></div><figcaption>s</figcaption></figure>')
+        cell = nbformat.v4.new_code_cell("chart")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": fig})]
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [cell]
+        nb.metadata["takeoff"] = {"profile": "quick", "commit": "abc", "date": "2026-11-30", "machine": "m, 2 cores"}
+        page_nb, _ = pages.for_page(nb)
+        out = page_nb.cells[0].outputs[0]["data"]["text/html"]
+        self.assertIn("Source: quick profile; seeds 0, 1; 12 runs, 4 from the cache; commit abc; 2026-11-30; m, 2 cores.", out)
+        self.assertIn("数据来源：quick 配置；种子 0, 1；12 次运行，其中 4 次读自缓存", out)
+        self.assertIn('title="Source: quick profile', out)
+        self.assertEqual(page_nb.metadata["takeoff_figures"][0]["chart"], "takeoff-chart-abc123")
+        self.assertEqual(page_nb.metadata["takeoff_figures"][0]["seeds"], [0, 1])
+
     def test_footer_says_where_the_numbers_came_from(self):
         nb = nbformat.v4.new_notebook()
         cell = nbformat.v4.new_code_cell("x")

@@ -143,6 +143,12 @@ pub struct Race {
     pub target_error: f64,
     pub strict_error: f64,
     pub lanes: Vec<Lane>,
+    /// The seeds each lane trained with.
+    #[serde(default)]
+    pub seeds: Vec<u64>,
+    /// True when the race was read from the experiment cache.
+    #[serde(skip)]
+    pub cached: bool,
 }
 
 impl Race {
@@ -356,8 +362,9 @@ pub fn activation_race_cached(config: &RaceConfig, cache: &crate::experiments::C
         config.target_error,
         config.strict_error,
     ));
-    if let Some(race) = cache.get_value::<Race>(&key) {
+    if let Some(mut race) = cache.get_value::<Race>(&key) {
         println!("race on {}: from the cache", race.task);
+        race.cached = true;
         return Ok(race);
     }
     let race = activation_race(config)?;
@@ -463,6 +470,8 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
         target_error: config.target_error,
         strict_error: config.strict_error,
         lanes,
+        seeds: config.seeds.clone(),
+        cached: false,
     })
 }
 
@@ -550,6 +559,8 @@ mod tests {
             target_error: 0.15,
             strict_error: 0.05,
             lanes: vec![lane],
+            seeds: vec![0],
+            cached: false,
         };
         let dir = std::env::temp_dir().join(format!("takeoff-race-nan-{}", std::process::id()));
         let cache = crate::experiments::Cache::at(&dir);
@@ -573,6 +584,8 @@ mod tests {
                 lane(Activation::Tanh, &[0.5, 0.4, 0.3, 0.2, 0.1, 0.08]),
                 lane(Activation::Relu, &[0.4, 0.2, 0.04]),
             ],
+            seeds: vec![0, 1],
+            cached: false,
         };
         assert_eq!(
             race.lane(Activation::Relu).unwrap().steps_to(0.25),

@@ -23,6 +23,20 @@ pub struct Figure {
     pub lang: Option<crate::lang::Lang>,
     /// The same figure in the other chosen languages (same numbers, other words).
     pub translations: Vec<Figure>,
+    /// Where the numbers came from (seeds, runs, cache), when the chart knows.
+    pub source: Option<Source>,
+}
+
+/// Where a figure's numbers came from, as far as the chart knows: the seeds its runs used and how
+/// many of its runs were read from the experiment cache. The static pages add the profile, the
+/// crate's commit, the date and the machine, in a caption under the chart and in `render.json`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Source {
+    pub seeds: Vec<u64>,
+    /// Runs behind the figure (0 when it does not count them).
+    pub runs: usize,
+    /// Of those, how many came from the cache.
+    pub cached: usize,
 }
 
 /// A small table of numbers, shown under a chart for readers who cannot see the plot.
@@ -73,7 +87,17 @@ impl Figure {
             table: None,
             lang: None,
             translations: Vec::new(),
+            source: None,
         }
+    }
+
+    /// Records where the numbers came from (see [`Source`]), in every language.
+    pub fn with_source(mut self, source: Source) -> Figure {
+        for t in &mut self.translations {
+            t.source = Some(source.clone());
+        }
+        self.source = Some(source);
+        self
     }
 
     /// The figure in every chosen language ([`crate::lang::languages`]): `build` makes it in one,
@@ -148,8 +172,20 @@ impl Figure {
             .pick("The numbers behind this chart", "图中的数据");
         let json = self.to_json().replace("</", "<\\/");
         let id = self.id();
+        let data = match &self.source {
+            Some(src) => {
+                let seeds: Vec<String> = src.seeds.iter().map(|s| s.to_string()).collect();
+                format!(
+                    " data-seeds=\"{}\" data-runs=\"{}\" data-cached=\"{}\"",
+                    seeds.join(","),
+                    src.runs,
+                    src.cached
+                )
+            }
+            None => String::new(),
+        };
         let mut s = format!(
-            "<figure class=\"takeoff-figure\" role=\"group\" aria-label=\"{aria}\">\
+            "<figure class=\"takeoff-figure\"{data} role=\"group\" aria-label=\"{aria}\">\
 <div id=\"{id}\" class=\"takeoff-chart\" style=\"width:100%;min-height:450px\"></div>\
 <script type=\"text/javascript\">(function(){{var f={json};\
 Plotly.newPlot(document.getElementById(\"{id}\"),f.data,f.layout,Object.assign({{responsive:true}},f.config||{{}}));}})();</script>\

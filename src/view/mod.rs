@@ -12,7 +12,7 @@ pub mod display;
 pub mod mindmap;
 pub mod tables;
 
-pub use display::{Figure, Html, Table};
+pub use display::{Figure, Html, Source, Table};
 
 #[cfg(test)]
 mod lang_tests;

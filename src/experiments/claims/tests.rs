@@ -253,6 +253,8 @@ fn success_formula_is_a_two_by_two_decided_by_the_noise_rule() {
             search: Vec::new(),
             histories: vec![history],
         }],
+        seeds: vec![0],
+        cached: false,
     };
     let formula = crate::lesson::takeaways::success_formula(&c, "small", "large", &race).unwrap();
     assert_eq!(formula.data_times_model.verdict, Verdict::Holds);

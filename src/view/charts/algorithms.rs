@@ -1,7 +1,7 @@
 //! Chapter 3's charts: the activations and their derivatives, gradient norms, the races,
 //! decision boundaries.
 
-use super::{add_band, counting_axis, layout, pct, rgba, PALETTE};
+use super::{add_band, counting_axis, layout, pct, rgba, views_menu, PALETTE};
 use crate::data::Dataset;
 use crate::display::{Figure, Table};
 use crate::lang::Lang;
@@ -195,7 +195,7 @@ fn training_loss_in(runs: &[(String, crate::mlp::History)], l: Lang) -> Figure {
 /// Training error of each activation in a race, mean over seeds with a min–max band, against
 /// epochs (`by_seconds` false) or wall-clock seconds (true), with the target as a dashed line.
 pub fn race_progress(race: &crate::experiments::race::Race, by_seconds: bool) -> Figure {
-    Figure::each_language(|l| race_progress_in(race, by_seconds, l))
+    Figure::each_language(|l| race_progress_in(race, by_seconds, l)).with_source(race_source(race))
 }
 
 fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: Lang) -> Figure {
@@ -378,7 +378,17 @@ fn decision_boundaries_in(models: &[(String, crate::mlp::Mlp)], data: &Dataset, 
 /// Gradient norm of the first and the last weight layer during training, per epoch, for the
 /// first seed of each lane of a race (log scale).
 pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figure {
-    Figure::each_language(|l| gradient_norms_in_training_in(race, l))
+    Figure::each_language(|l| gradient_norms_in_training_in(race, l)).with_source(race_source(race))
+}
+
+/// The seeds of a race and whether it was read from the cache.
+fn race_source(race: &crate::experiments::race::Race) -> crate::display::Source {
+    let runs = race.lanes.iter().map(|l| l.histories.len()).sum();
+    crate::display::Source {
+        seeds: race.seeds.clone(),
+        runs,
+        cached: if race.cached { runs } else { 0 },
+    }
 }
 
 fn gradient_norms_in_training_in(race: &crate::experiments::race::Race, lang: Lang) -> Figure {
@@ -395,8 +405,10 @@ fn gradient_norms_in_training_in(race: &crate::experiments::race::Race, lang: La
         first_layer,
         last_layer,
     ]);
+    let mut drawn = Vec::new();
     for (i, lane) in race.lanes.iter().enumerate() {
         let Some(h) = lane.histories.first() else { continue };
+        drawn.push(lane.activation.name());
         let color = PALETTE[i % PALETTE.len()];
         let ep: Vec<usize> = h.epochs.iter().map(|e| e.epoch).collect();
         let first: Vec<f64> = h
@@ -452,7 +464,19 @@ fn gradient_norms_in_training_in(race: &crate::experiments::race::Race, lang: La
                     )))
                     .type_(AxisType::Log)
                     .dtick(1.0),
-            ),
+            )
+            // one view per activation (its first and last layer), and all of them
+            .update_menus(vec![views_menu(
+                std::iter::once((lang.pick("all activations", "全部激活函数").to_string(), None))
+                    .chain(drawn.iter().enumerate().map(|(i, a)| (a.to_string(), Some(i))))
+                    .map(|(label, k)| {
+                        let visible = (0..drawn.len())
+                            .flat_map(|i| [k.is_none() || k == Some(i); 2])
+                            .collect();
+                        (label, visible)
+                    })
+                    .collect(),
+            )]),
     );
     let ratios: Vec<String> = race
         .lanes

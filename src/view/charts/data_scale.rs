@@ -1,6 +1,6 @@
 //! Chapter 1's charts: the data, the learning curves, fit times, the lecture's schematic.
 
-use super::{add_band, layout, pct, PALETTE};
+use super::{add_band, curve_source, layout, pct, views_menu, PALETTE};
 use crate::data::Dataset;
 use crate::display::{Figure, Table};
 use crate::lang::{name, Lang};
@@ -65,7 +65,7 @@ pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
 /// differ by no more than the noise (the rule of the claims table) shaded as
 /// "ordering unclear".
 pub fn scaling(curve: &crate::experiments::LearningCurve) -> Figure {
-    Figure::each_language(|l| scaling_in(curve, l))
+    Figure::each_language(|l| scaling_in(curve, l)).with_source(curve_source(curve))
 }
 
 fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
@@ -186,6 +186,29 @@ fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
                 .show_arrow(false),
         );
     }
+    // one view per model (its band and line, with the ceiling), and all of them together
+    let drawn: Vec<&String> = curve
+        .models
+        .iter()
+        .filter(|m| points.iter().any(|p| &p.model == *m))
+        .collect();
+    if drawn.len() >= 2 {
+        let ceiling = usize::from(curve.ceiling.is_some());
+        let visible = |k: Option<usize>| -> Vec<bool> {
+            (0..drawn.len())
+                .flat_map(|i| [k.is_none() || k == Some(i); 3])
+                .chain(std::iter::repeat_n(true, ceiling))
+                .collect()
+        };
+        let mut views = vec![(l.pick("all models", "全部模型").to_string(), visible(None))];
+        views.extend(
+            drawn
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (name(m, l), visible(Some(i)))),
+        );
+        layout = layout.update_menus(vec![views_menu(views)]);
+    }
     plot.set_layout(layout);
     let best_at_end = curve
         .models
@@ -257,7 +280,7 @@ fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
 
 /// Fit time against m for each model (both axes log): the cost side of the scaling chart.
 pub fn fit_time(curve: &crate::experiments::LearningCurve) -> Figure {
-    Figure::each_language(|l| fit_time_in(curve, l))
+    Figure::each_language(|l| fit_time_in(curve, l)).with_source(curve_source(curve))
 }
 
 fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
@@ -407,7 +430,7 @@ fn ng_schematic_in(l: Lang) -> Figure {
 
 /// Test accuracy against the seconds each fit took, from a learning curve: what a time budget buys.
 pub fn accuracy_vs_time(curve: &crate::experiments::LearningCurve) -> Figure {
-    Figure::each_language(|l| accuracy_vs_time_in(curve, l))
+    Figure::each_language(|l| accuracy_vs_time_in(curve, l)).with_source(curve_source(curve))
 }
 
 fn accuracy_vs_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
@@ -530,6 +553,21 @@ mod tests {
         assert_eq!(v["layout"]["shapes"].as_array().unwrap().len(), 1);
         assert!(f.summary.contains("large NN with 85.5 %"), "{}", f.summary);
         assert_eq!(f.table.as_ref().unwrap().rows.len(), 6);
+        // a dropdown: all models, then each model alone (its band and line) with the ceiling
+        let buttons = v["layout"]["updatemenus"][0]["buttons"].as_array().unwrap();
+        assert_eq!(buttons.len(), 3);
+        assert_eq!(buttons[2]["label"], "large NN");
+        let only_large = &buttons[2]["args"][0]["visible"];
+        assert_eq!(
+            only_large,
+            &serde_json::json!([false, false, false, true, true, true, true])
+        );
+        // where the numbers came from: seeds 0 and 1, twelve runs, none cached
+        let src = f.source.as_ref().unwrap();
+        assert_eq!((src.seeds.clone(), src.runs, src.cached), (vec![0, 1], 12, 0));
+        assert!(f
+            .to_html()
+            .contains("data-seeds=\"0,1\" data-runs=\"12\" data-cached=\"0\""));
     }
 
     #[test]

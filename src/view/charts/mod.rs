@@ -40,6 +40,42 @@ pub fn layout(title: &str, x: &str, y: &str) -> Layout {
         .y_axis(Axis::new().title(Title::with_text(y)))
 }
 
+/// A dropdown of views over the figure's traces: each entry (label, which traces show) is one
+/// view, applied by plotly itself (nothing is computed in the browser). Sits right of the plot,
+/// above the legend.
+fn views_menu(views: Vec<(String, Vec<bool>)>) -> plotly::layout::update_menu::UpdateMenu {
+    use plotly::layout::update_menu::{Button, ButtonMethod, UpdateMenu};
+    UpdateMenu::new()
+        .buttons(
+            views
+                .into_iter()
+                .map(|(label, visible)| {
+                    Button::new()
+                        .label(label)
+                        .method(ButtonMethod::Restyle)
+                        .args(serde_json::json!([{ "visible": visible }]))
+                })
+                .collect(),
+        )
+        .active(0)
+        .x(1.02)
+        .x_anchor(plotly::common::Anchor::Left)
+        .y(1.0)
+        .y_anchor(plotly::common::Anchor::Bottom)
+}
+
+/// The seeds and cache use of a learning curve's runs.
+fn curve_source(curve: &crate::experiments::LearningCurve) -> crate::display::Source {
+    let mut seeds: Vec<u64> = curve.runs.iter().map(|r| r.seed).collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    crate::display::Source {
+        seeds,
+        runs: curve.runs.len(),
+        cached: curve.runs.iter().filter(|r| r.cached).count(),
+    }
+}
+
 fn rgba(hex: &str, alpha: f64) -> String {
     let v = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
     format!("rgba({},{},{},{alpha})", v(1), v(3), v(5))
