@@ -15,6 +15,10 @@ pub struct CurveConfig {
     pub train: Dataset,
     /// Held-out test set, the same for every run.
     pub test: Dataset,
+    /// Held-out validation examples (drawn apart from the pool and the test set), scored by every
+    /// run when present: what a "best of" table picks on, so it never picks on the test set it
+    /// reports.
+    pub validation: Option<Dataset>,
     /// Named models.
     pub models: Vec<(String, ModelSpec)>,
     /// Training-set sizes (ascending).
@@ -70,6 +74,9 @@ pub struct Point {
     pub train_mean: f64,
     pub seconds_mean: f64,
     pub seeds: usize,
+    /// Mean validation accuracy over the seeds, when every run was scored on validation data.
+    #[serde(default)]
+    pub validation_mean: Option<f64>,
 }
 
 impl LearningCurve {
@@ -86,15 +93,32 @@ impl LearningCurve {
     }
 
     /// At each m where both sides ran, the best of the `engineered` models against the best of
-    /// the `raw` ones; a name that is not one of the curve's models is an error.
+    /// the `raw` ones, each picked on **validation** accuracy (the config's validation set) and
+    /// reported with its test accuracy. A name that is not one of the curve's models is an error,
+    /// and so is a curve whose runs were not scored on validation data (picking on the test set
+    /// would report a best that was chosen by the very numbers it shows).
     pub fn best_of_each(&self, engineered: &[&str], raw: &[&str]) -> Result<BestOfEach> {
         self.check_names(engineered)?;
         self.check_names(raw)?;
         let pts = self.points();
+        if let Some(p) = pts.iter().find(|p| {
+            (engineered.contains(&p.model.as_str()) || raw.contains(&p.model.as_str()))
+                && p.validation_mean.is_none()
+        }) {
+            return Err(TakeoffError::invalid(
+                "validation scores",
+                format!("{} at m = {} has none", p.model, p.m),
+                "a curve whose config has a validation set (CurveConfig::validation), so the best is picked on it and not on the test set",
+            ));
+        }
         let best = |names: &[&str], m: usize| {
             pts.iter()
                 .filter(|p| p.m == m && names.contains(&p.model.as_str()))
-                .max_by(|a, b| a.mean.total_cmp(&b.mean))
+                .max_by(|a, b| {
+                    a.validation_mean
+                        .unwrap_or(0.0)
+                        .total_cmp(&b.validation_mean.unwrap_or(0.0))
+                })
                 .cloned()
         };
         let rows = self
@@ -136,6 +160,11 @@ impl LearningCurve {
                     train_mean: s.iter().map(|x| x.train_accuracy).sum::<f64>() / n,
                     seconds_mean: s.iter().map(|x| x.fit_seconds).sum::<f64>() / n,
                     seeds: s.len(),
+                    validation_mean: s
+                        .iter()
+                        .map(|x| x.validation_accuracy)
+                        .sum::<Option<f64>>()
+                        .map(|v| v / n),
                 });
             }
         }
@@ -273,7 +302,12 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
             format!("sizes between 1 and the {} training examples", config.train.len()),
         ));
     }
-    let (train_fp, test_fp) = (fingerprint(&config.train), fingerprint(&config.test));
+    let train_fp = fingerprint(&config.train);
+    // the validation set is part of what a run scores, so part of its key
+    let test_fp = match &config.validation {
+        Some(v) => format!("{}+validation {}", fingerprint(&config.test), fingerprint(v)),
+        None => fingerprint(&config.test),
+    };
     let mut jobs = Vec::new();
     for (name, spec) in &config.models {
         for &m in &config.sizes {

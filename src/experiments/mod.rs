@@ -80,28 +80,41 @@ impl ModelSpec {
 
     /// Fits on `train` and scores on `train` and `test`.
     pub fn fit_and_score(&self, train: &Dataset, test: &Dataset) -> Result<Scores> {
+        self.fit_and_score_with(train, test, None)
+    }
+
+    /// Fits on `train` and scores on `train`, `test` and, when given, `validation`.
+    pub fn fit_and_score_with(
+        &self,
+        train: &Dataset,
+        test: &Dataset,
+        validation: Option<&Dataset>,
+    ) -> Result<Scores> {
         let t = Instant::now();
-        let (train_accuracy, test_accuracy) = match self {
+        // every set the fitted model scores: train, test, then validation when there is one
+        let sets: Vec<&Dataset> = [train, test].into_iter().chain(validation).collect();
+        let acc: Vec<f64> = match self {
             ModelSpec::Logistic(p) => {
                 let m = p.fit(train)?;
-                (m.accuracy(train)?, m.accuracy(test)?)
+                sets.iter().map(|d| m.accuracy(d)).collect::<Result<_>>()?
             }
             ModelSpec::Svm(p) => {
                 let m = p.fit(train)?;
-                (m.accuracy(train)?, m.accuracy(test)?)
+                sets.iter().map(|d| m.accuracy(d)).collect::<Result<_>>()?
             }
             ModelSpec::Mlp(p) => {
                 let m = p.clone().verbose(false).fit(train)?;
-                (m.accuracy(train)?, m.accuracy(test)?)
+                sets.iter().map(|d| m.accuracy(d)).collect::<Result<_>>()?
             }
             ModelSpec::Conv(p) => {
                 let m = p.clone().verbose(false).fit(train)?;
-                (m.accuracy(train)?, m.accuracy(test)?)
+                sets.iter().map(|d| m.accuracy(d)).collect::<Result<_>>()?
             }
         };
         Ok(Scores {
-            train_accuracy,
-            test_accuracy,
+            train_accuracy: acc[0],
+            test_accuracy: acc[1],
+            validation_accuracy: acc.get(2).copied(),
             fit_seconds: t.elapsed().as_secs_f64(),
         })
     }
@@ -112,6 +125,9 @@ impl ModelSpec {
 pub struct Scores {
     pub train_accuracy: f64,
     pub test_accuracy: f64,
+    /// Accuracy on the curve's validation set, when it has one.
+    #[serde(default)]
+    pub validation_accuracy: Option<f64>,
     /// Fit plus scoring, wall time (s); depends on the machine.
     pub fit_seconds: f64,
 }
@@ -144,7 +160,12 @@ pub fn run_one(config: &CurveConfig, name: &str, spec: &ModelSpec, m: usize, see
     let sub = config.train.subsample(m, seed)?;
     let scaler = Standardizer::fit(&sub)?;
     let (train, test) = (scaler.transform(&sub)?, scaler.transform(&config.test)?);
-    let outcome = match spec.fit_and_score(&train, &test) {
+    let validation = config
+        .validation
+        .as_ref()
+        .map(|v| scaler.transform(v))
+        .transpose()?;
+    let outcome = match spec.fit_and_score_with(&train, &test, validation.as_ref()) {
         Ok(s) => Outcome::Ran(s),
         Err(e @ (TakeoffError::OverBudget { .. } | TakeoffError::OverMemory { .. })) => Outcome::NotRun {
             reason: e.reason_for_reader(),

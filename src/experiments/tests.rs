@@ -9,6 +9,7 @@ fn config() -> CurveConfig {
     CurveConfig {
         train: t.generate(400, 1).unwrap(),
         test: t.generate(200, 2).unwrap(),
+        validation: None,
         models: vec![
             ("logistic".into(), ModelSpec::Logistic(LogisticParams::new())),
             ("mlp".into(), ModelSpec::Mlp(MlpParams::new(&[8]).epochs(3))),
@@ -169,5 +170,76 @@ fn cached_floats_read_back_bit_for_bit() {
     cache.put_value("floats", &values).unwrap();
     let back: Vec<f64> = cache.get_value("floats").unwrap();
     assert!(back.iter().zip(&values).all(|(a, b)| a.to_bits() == b.to_bits()));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A curve of two "engineered" and one "raw" model at one size, with the given (test,
+/// validation) accuracy per model.
+fn best_of_curve(scores: &[(&str, f64, Option<f64>)]) -> LearningCurve {
+    LearningCurve {
+        task: "t".into(),
+        runs: scores
+            .iter()
+            .map(|&(model, test_accuracy, validation_accuracy)| Run {
+                model: model.into(),
+                m: 100,
+                seed: 0,
+                outcome: Outcome::Ran(Scores {
+                    train_accuracy: 1.0,
+                    test_accuracy,
+                    validation_accuracy,
+                    fit_seconds: 0.1,
+                }),
+                cached: false,
+            })
+            .collect(),
+        ceiling: None,
+        models: scores.iter().map(|s| s.0.to_string()).collect(),
+        sizes: vec![100],
+        test_size: 1000,
+    }
+}
+
+#[test]
+fn best_of_each_picks_on_validation_and_reports_the_test_accuracy() {
+    // on the test set "hog b" looks best, but validation picks "hog a": the table shows a's test score
+    let curve = best_of_curve(&[
+        ("hog a", 0.70, Some(0.80)),
+        ("hog b", 0.75, Some(0.60)),
+        ("pixels", 0.65, Some(0.66)),
+    ]);
+    let best = curve.best_of_each(&["hog a", "hog b"], &["pixels"]).unwrap();
+    assert_eq!(best.rows.len(), 1);
+    assert_eq!(best.rows[0].1.model, "hog a");
+    assert_eq!(best.rows[0].1.mean, 0.70);
+    assert_eq!(best.rows[0].2.model, "pixels");
+    // without validation scores there is nothing honest to pick on: an error that says so
+    let bare = best_of_curve(&[("hog a", 0.70, None), ("pixels", 0.65, None)]);
+    let e = bare
+        .best_of_each(&["hog a"], &["pixels"])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("validation set"), "{e}");
+}
+
+#[test]
+fn a_validation_set_is_scored_by_every_run_and_changes_the_key() {
+    let mut cfg = config();
+    cfg.models.truncate(1);
+    cfg.seeds = vec![0];
+    cfg.sizes = vec![cfg.sizes[0]];
+    let dir = std::env::temp_dir().join(format!("takeoff-validation-{}", std::process::id()));
+    let cache = Cache::at(&dir);
+    let without = learning_curve(&cfg, &cache).unwrap();
+    assert!(without.points()[0].validation_mean.is_none());
+    cfg.validation = Some(cfg.test.clone());
+    let with = learning_curve(&cfg, &cache).unwrap();
+    assert!(!with.runs[0].cached, "another validation set is another run");
+    let p = &with.points()[0];
+    assert_eq!(
+        p.validation_mean,
+        Some(p.mean),
+        "the same examples score the same"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

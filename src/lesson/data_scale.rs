@@ -78,6 +78,7 @@ pub fn data_scale_teacher(profile: Profile, cache: &Cache) -> Result<CurveConfig
     Ok(CurveConfig {
         train: task.generate(top, 1)?,
         test: task.generate(profile.pick(2_000, 10_000, 20_000), 2)?,
+        validation: None,
         models,
         sizes,
         seeds: (0..profile.pick(1, 2, 3)).collect(),
@@ -108,6 +109,7 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
     Ok(CurveConfig {
         train: fashion.train.clone(),
         test,
+        validation: None,
         models,
         sizes: log_sizes(100, top, profile.pick(4, 6, 8)),
         seeds: (0..profile.pick(1, 2, 3)).collect(),
@@ -120,7 +122,14 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
 /// learners and nets at small m. Merge the two curves with [`LearningCurve::merge`].
 pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(CurveConfig, CurveConfig)> {
     let top = profile.pick(500, 2_000, 10_000);
+    // the pool, and right after it in the same stratified order a validation set no run trains on
+    // (what the best-of table picks on; the test set only reports)
+    let order = fashion.train.stratified_order(7);
     let pool = fashion.train.subsample(top, 7)?;
+    let held_out = profile.pick(1_000, 2_000, 5_000);
+    let validation = fashion
+        .train
+        .select(&order[top..(top + held_out).min(order.len())]);
     let test = fashion.test.subsample(profile.pick(2_000, 5_000, 10_000), 0)?;
     let sizes = log_sizes(profile.pick(50, 30, 30), top, profile.pick(4, 5, 7));
     let seeds: Vec<u64> = (0..profile.pick(1, 2, 5)).collect();
@@ -132,6 +141,7 @@ pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(C
     let pixels = CurveConfig {
         train: pool.clone(),
         test: test.clone(),
+        validation: Some(validation.clone()),
         models: vec![
             (
                 ON_PIXELS[0].into(),
@@ -154,6 +164,7 @@ pub fn small_data_fashion(profile: Profile, fashion: &FashionMnist) -> Result<(C
     let features = CurveConfig {
         train: crate::data::hog(&pool, hog)?,
         test: crate::data::hog(&test, hog)?,
+        validation: Some(crate::data::hog(&validation, hog)?),
         models: vec![
             (ON_HOG[0].into(), ModelSpec::Svm(SvmParams::new().budget(budget))),
             (ON_HOG[1].into(), ModelSpec::Logistic(LogisticParams::new())),
@@ -223,6 +234,7 @@ fn baseline_search_on(profile: Profile, train: &Dataset) -> Result<(CurveConfig,
     let config = |models, m| CurveConfig {
         train: pool.clone(),
         test: validation.clone(),
+        validation: None,
         models,
         sizes: vec![m],
         seeds: vec![0],
@@ -253,6 +265,7 @@ pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
                 ModelSpec::Mlp(MlpParams::medium().epochs(5).min_samples(samples)),
             ),
         ],
+        validation: None,
         sizes: log_sizes(lo, train.len(), 5),
         seeds: (0..seeds.max(1) as u64).collect(),
         ceiling: None,

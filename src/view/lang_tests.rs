@@ -30,6 +30,7 @@ fn curve() -> LearningCurve {
                     Outcome::Ran(Scores {
                         train_accuracy: 0.9,
                         test_accuracy: 0.5 + 0.05 * i as f64 * k as f64 + 0.01 * seed as f64,
+                        validation_accuracy: None,
                         fit_seconds: 0.1 * (i + 1) as f64,
                     })
                 };
@@ -231,6 +232,16 @@ fn every_chart_reads_in_chinese() {
         check_html("not_run_note", &c.not_run_note().to_html());
         check_html("extrapolations", &c.extrapolations(&NETS).to_html());
         check_html("cpu", &cpu.describe().to_html());
+        let mut with_validation = c.clone();
+        for r in &mut with_validation.runs {
+            if let Outcome::Ran(s) = &mut r.outcome {
+                s.validation_accuracy = Some(s.test_accuracy);
+            }
+        }
+        let best = with_validation
+            .best_of_each(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
+            .unwrap();
+        check_html("best_of_each", &best.to_html());
         // the seed's own map, as its notes write it (with English terms in brackets)
         let map = crate::mindmap::lesson().unwrap().0;
         assert!(has_han(&map) && !map.contains("Why is deep learning"), "{map}");

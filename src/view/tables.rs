@@ -50,7 +50,7 @@ impl BestOfEach {
                 "m",
                 l.pick("best on engineered features", "使用人工特征的最好模型"),
                 l.pick("best on raw pixels", "使用原始像素的最好模型"),
-                l.pick("difference", "差别"),
+                l.pick("difference (test set)", "差别（测试集）"),
             ]);
             for (m, e, r) in &self.rows {
                 t.push(vec![
@@ -60,7 +60,11 @@ impl BestOfEach {
                     points(l, (e.mean - r.mean) * 100.0),
                 ]);
             }
-            t.to_html()
+            let note = l.pick(
+                "Each side's entry is the model with the highest accuracy on validation images (held out from every fit, never the test set); the percentages and the difference are on the test set.",
+                "每一边列出的是在验证图像（不参与任何训练，也绝不是测试集）上准确率最高的模型；表中的百分比和差别都是测试集上的结果。",
+            );
+            format!("{}<p>{note}</p>", t.to_html())
         })
     }
 }

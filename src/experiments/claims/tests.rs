@@ -21,6 +21,7 @@ fn curve(rows: &[(&str, usize, Option<&[f64]>)], test_size: usize) -> LearningCu
                     Outcome::Ran(Scores {
                         train_accuracy: 1.0,
                         test_accuracy,
+                        validation_accuracy: None,
                         fit_seconds: 0.1,
                     })
                 })

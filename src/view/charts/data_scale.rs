@@ -514,6 +514,7 @@ mod tests {
                         outcome: Outcome::Ran(Scores {
                             train_accuracy: 1.0,
                             test_accuracy: a,
+                            validation_accuracy: None,
                             fit_seconds: 0.1,
                         }),
                         cached: false,
