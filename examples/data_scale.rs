@@ -5,7 +5,7 @@
 use takeoff::baselines::{LogisticParams, SvmParams};
 use takeoff::experiments::{learning_curve, validation_search, Cache, ModelSpec};
 use takeoff::lesson::data_scale::{
-    baseline_search, data_scale_fashion, data_scale_teacher, small_data_fashion,
+    baseline_search, data_scale_fashion_tuned, data_scale_teacher, small_data_fashion,
 };
 
 fn main() -> takeoff::Result<()> {
@@ -40,7 +40,7 @@ fn main() -> takeoff::Result<()> {
     let (pixels, hog) = small_data_fashion(profile, &fashion)?;
     let mut configs = vec![pixels, hog];
     if !only_small {
-        configs.insert(0, data_scale_fashion(profile, &fashion)?);
+        configs.insert(0, data_scale_fashion_tuned(profile, &fashion, &cache)?);
         configs.insert(0, data_scale_teacher(profile, &cache)?);
     }
     for config in configs {

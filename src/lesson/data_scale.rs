@@ -117,6 +117,98 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
     })
 }
 
+/// Learning rates the nets' validation searches try (Adam; the presets use 1e-3).
+pub const NET_LEARNING_RATES: [f64; 3] = [3e-4, 1e-3, 3e-3];
+
+/// The nets' validation searches on Fashion-MNIST, so the nets are tuned with the same care as
+/// the traditional learners: for each MLP of [`data_scale_fashion`], as that curve trains it
+/// (same epochs and sample budget), one candidate per learning rate of [`NET_LEARNING_RATES`],
+/// fitted at the curve's largest m on training images and scored on other training images held
+/// out for validation (never the test set). Returns (the curve's model name, its candidates).
+pub fn net_search(profile: Profile, fashion: &FashionMnist) -> Result<Vec<(String, CurveConfig)>> {
+    let curve = data_scale_fashion(profile, fashion)?;
+    let m = curve.sizes.last().copied().unwrap_or(1_000);
+    let validation_size = profile.pick(1_000, 2_000, 5_000);
+    let (pool, validation) = fashion
+        .train
+        .split(validation_size as f64 / fashion.train.len() as f64, 11)?;
+    Ok(NETS
+        .iter()
+        .filter_map(|&net| {
+            let (_, spec) = curve.models.iter().find(|(n, _)| n == net)?;
+            let ModelSpec::Mlp(p) = spec else { return None };
+            let candidates = NET_LEARNING_RATES
+                .iter()
+                .map(|&lr| {
+                    (
+                        format!("{net}, lr = {lr}"),
+                        ModelSpec::Mlp(p.clone().learning_rate(lr)),
+                    )
+                })
+                .collect();
+            Some((
+                net.to_string(),
+                CurveConfig {
+                    train: pool.clone(),
+                    test: validation.clone(),
+                    validation: None,
+                    models: candidates,
+                    sizes: vec![m.min(pool.len())],
+                    seeds: vec![0],
+                    ceiling: None,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// The nets' searches of [`net_search`], run (or read from `cache`): one [`Search`] per net,
+/// each checked against the curve's own setting of that net.
+#[derive(Debug, Clone)]
+pub struct NetSearches {
+    /// (the curve's model name, its search).
+    pub searches: Vec<(String, Search)>,
+}
+
+/// Runs the nets' validation searches of [`net_search`].
+pub fn net_searches(profile: Profile, fashion: &FashionMnist, cache: &Cache) -> Result<NetSearches> {
+    let curve = data_scale_fashion(profile, fashion)?;
+    let mut searches = Vec::new();
+    for (net, candidates) in net_search(profile, fashion)? {
+        let default = curve
+            .models
+            .iter()
+            .find(|(n, _)| *n == net)
+            .map(|(_, s)| s.clone())
+            .expect("net_search names the curve's nets");
+        searches.push((net, validation_search(&candidates, cache, &default)?));
+    }
+    Ok(NetSearches { searches })
+}
+
+impl NetSearches {
+    /// Gives each searched net of `config` the setting its search picked.
+    pub fn apply(&self, config: &mut CurveConfig) {
+        for (net, search) in &self.searches {
+            if let Some((_, spec)) = config.models.iter_mut().find(|(n, _)| n == net) {
+                *spec = search.chosen_spec.clone();
+            }
+        }
+    }
+}
+
+/// [`data_scale_fashion`] with each MLP at the learning rate its validation search picked
+/// ([`net_searches`]), as chapter 1 runs it.
+pub fn data_scale_fashion_tuned(
+    profile: Profile,
+    fashion: &FashionMnist,
+    cache: &Cache,
+) -> Result<CurveConfig> {
+    let mut config = data_scale_fashion(profile, fashion)?;
+    net_searches(profile, fashion, cache)?.apply(&mut config);
+    Ok(config)
+}
+
 /// The small-data regime on Fashion-MNIST: (raw pixels, HOG features) configurations over the
 /// same images, so a traditional learner on engineered features can be set against raw-pixel
 /// learners and nets at small m. Merge the two curves with [`LearningCurve::merge`].
@@ -272,4 +364,29 @@ pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
         train,
         test,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_net_is_searched_over_the_learning_rates_as_its_curve_trains_it() {
+        let fashion = crate::data::fashion_mnist().unwrap();
+        let curve = data_scale_fashion(Profile::Quick, &fashion).unwrap();
+        let searches = net_search(Profile::Quick, &fashion).unwrap();
+        assert_eq!(
+            searches.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+            NETS.to_vec()
+        );
+        for (net, candidates) in &searches {
+            assert_eq!(candidates.models.len(), NET_LEARNING_RATES.len());
+            assert_eq!(candidates.sizes, vec![*curve.sizes.last().unwrap()]);
+            // the curve's own setting is one of the candidates, so the search can confirm it
+            let own = &curve.models.iter().find(|(n, _)| n == net).unwrap().1;
+            assert!(candidates.models.iter().any(|(_, s)| s == own), "{net}");
+            // validation images are training images, never the test set
+            assert_ne!(candidates.test.name, curve.test.name);
+        }
+    }
 }

@@ -242,6 +242,42 @@ fn every_chart_reads_in_chinese() {
             .best_of_each(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
             .unwrap();
         check_html("best_of_each", &best.to_html());
+        // a validation search, as chapter 1's nets' searches show it
+        let moons = crate::data::moons(200, 0.2, 0).unwrap();
+        let (pool, held) = moons.split(0.3, 0).unwrap();
+        let candidates = crate::experiments::CurveConfig {
+            train: pool,
+            test: held,
+            validation: None,
+            models: [0.1, 1.0]
+                .iter()
+                .map(|&a| {
+                    (
+                        format!("{LOGISTIC}, α = {a}"),
+                        crate::experiments::ModelSpec::Logistic(
+                            crate::baselines::LogisticParams::new().alpha(a),
+                        ),
+                    )
+                })
+                .collect(),
+            sizes: vec![100],
+            seeds: vec![0],
+            ceiling: None,
+        };
+        let dir = std::env::temp_dir().join(format!("takeoff-lang-search-{}", std::process::id()));
+        let default = crate::experiments::ModelSpec::Logistic(crate::baselines::LogisticParams::new());
+        let search = crate::experiments::validation_search(
+            &candidates,
+            &crate::experiments::Cache::at(&dir),
+            &default,
+        )
+        .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        check_html("search", &search.table().0);
+        let nets = crate::lesson::data_scale::NetSearches {
+            searches: vec![(LARGE_NN.to_string(), search)],
+        };
+        check_html("net searches", &nets.to_html());
         // the seed's own map, as its notes write it (with English terms in brackets)
         let map = crate::mindmap::lesson().unwrap().0;
         assert!(has_han(&map) && !map.contains("Why is deep learning"), "{map}");

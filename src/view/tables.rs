@@ -166,6 +166,23 @@ impl Search {
     }
 }
 
+impl crate::lesson::data_scale::NetSearches {
+    /// Each net's search as a table under the net's name, with the rule and the pick.
+    pub fn to_html(&self) -> String {
+        per_language(|l| {
+            self.searches
+                .iter()
+                .map(|(net, search)| format!("<h4>{}</h4>{}", escape(&name(net, l)), search.table_in(l)))
+                .collect()
+        })
+    }
+
+    /// Called by evcxr when a cell ends with the searches.
+    pub fn evcxr_display(&self) {
+        Html(self.to_html()).evcxr_display();
+    }
+}
+
 impl ThreadScaling {
     /// The table: threads, one epoch's time, the speed-up, whether the weights are the same.
     pub fn to_html(&self) -> String {
