@@ -29,6 +29,20 @@ pub struct CurveConfig {
     pub ceiling: Option<f64>,
 }
 
+impl CurveConfig {
+    /// The spec of the model named `name`; an error naming the configuration's models otherwise.
+    pub fn spec(&self, name: &str) -> Result<&ModelSpec> {
+        self.models
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.models.iter().map(|(n, _)| n.as_str()).collect();
+                TakeoffError::invalid("model name", name, format!("one of: {}", names.join(", ")))
+            })
+    }
+}
+
 /// `n` sizes spaced evenly on a log scale from `lo` to `hi` (rounded, distinct).
 pub fn log_sizes(lo: usize, hi: usize, n: usize) -> Vec<usize> {
     if n <= 1 || hi <= lo {

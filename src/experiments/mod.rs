@@ -73,6 +73,19 @@ impl ModelSpec {
         }
     }
 
+    /// The same net with another learning rate (an error for a traditional learner, which has none).
+    pub fn with_learning_rate(&self, lr: f64) -> Result<ModelSpec> {
+        match self {
+            ModelSpec::Mlp(p) => Ok(ModelSpec::Mlp(p.clone().learning_rate(lr))),
+            ModelSpec::Conv(p) => Ok(ModelSpec::Conv(p.clone().learning_rate(lr))),
+            _ => Err(TakeoffError::invalid(
+                "learning rate",
+                lr,
+                "a net (MLP or convolutional): logistic regression and the SVM have no learning rate",
+            )),
+        }
+    }
+
     /// True for learners whose fit uses one core (they can run side by side).
     pub fn single_threaded(&self) -> bool {
         !matches!(self, ModelSpec::Mlp(_) | ModelSpec::Conv(_))

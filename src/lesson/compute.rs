@@ -122,6 +122,56 @@ pub fn alexnet_here(gflops_here: f64) -> AlexNetHere {
     }
 }
 
+/// One turn of the idea → code → experiment loop, timed on this machine: a setting of one model
+/// changed, that model trained and scored again at one m (one seed, never from the cache: a new
+/// idea has no cached result), and its test accuracy read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopTurn {
+    /// What was changed, for the reader.
+    pub change: crate::lang::Text,
+    pub model: String,
+    pub m: usize,
+    /// Wall time of the turn: fit plus scoring (s).
+    pub seconds: f64,
+    pub test_accuracy: f64,
+}
+
+/// Times one turn of the loop: `model` of `config` with its spec replaced by `changed`, trained
+/// and scored at `m` with seed 0, bypassing the cache. Takes references, so a notebook cell can
+/// end with the call and keep its variables (evcxr shows a cell's value as plain text when the
+/// final expression moves a variable of the cell). An error when `model` is not in `config`
+/// or the run was refused by its budget.
+pub fn loop_turn(
+    config: &crate::experiments::CurveConfig,
+    model: &str,
+    changed: &crate::experiments::ModelSpec,
+    change: &crate::lang::Text,
+    m: usize,
+) -> crate::error::Result<LoopTurn> {
+    if !config.models.iter().any(|(n, _)| n == model) {
+        return Err(crate::error::TakeoffError::invalid(
+            "model",
+            model,
+            "one of the configuration's models",
+        ));
+    }
+    let run = crate::experiments::run_one(config, model, changed, m, 0)?;
+    match run.outcome {
+        crate::experiments::Outcome::Ran(s) => Ok(LoopTurn {
+            change: change.clone(),
+            model: model.to_string(),
+            m,
+            seconds: s.fit_seconds,
+            test_accuracy: s.test_accuracy,
+        }),
+        crate::experiments::Outcome::NotRun { reason } => Err(crate::error::TakeoffError::invalid(
+            "loop turn",
+            reason.en,
+            "a change that fits the budget",
+        )),
+    }
+}
+
 /// Seconds as a readable duration.
 pub fn human(s: f64) -> String {
     human_in(s, crate::lang::Lang::En)
@@ -239,6 +289,37 @@ mod tests {
         assert!((table.rows[0].per_hour - 900.0).abs() < 1e-6);
         assert_eq!(table.rows[0].projected_seconds.len(), table.hardware.len());
         assert_eq!(human(3.0 * 86_400.0), "3.0 days");
+    }
+
+    #[test]
+    fn a_loop_turn_trains_the_changed_model_once_and_never_reads_the_cache() {
+        use crate::experiments::{CurveConfig, ModelSpec};
+        let data = crate::data::moons(300, 0.2, 0).unwrap();
+        let (train, test) = data.split(0.3, 0).unwrap();
+        let config = CurveConfig {
+            train,
+            test,
+            validation: None,
+            models: vec![(
+                "net".into(),
+                ModelSpec::Mlp(crate::mlp::MlpParams::new(&[8]).epochs(3)),
+            )],
+            sizes: vec![100],
+            seeds: vec![0],
+            ceiling: None,
+        };
+        let idea = config.spec("net").unwrap().with_learning_rate(0.01).unwrap();
+        let change = crate::lang::Text::new("lr 0.01", "学习率 0.01");
+        let turn = loop_turn(&config, "net", &idea, &change, 100).unwrap();
+        assert!(turn.seconds > 0.0 && (0.0..=1.0).contains(&turn.test_accuracy));
+        assert!(loop_turn(&config, "other", &idea, &change, 100).is_err());
+        assert!(config
+            .spec("other")
+            .unwrap_err()
+            .to_string()
+            .contains("one of: net"));
+        let logistic = ModelSpec::Logistic(crate::baselines::LogisticParams::new());
+        assert!(logistic.with_learning_rate(0.1).is_err());
     }
 
     #[test]

@@ -278,6 +278,14 @@ fn every_chart_reads_in_chinese() {
             searches: vec![(LARGE_NN.to_string(), search)],
         };
         check_html("net searches", &nets.to_html());
+        let turn = crate::lesson::compute::LoopTurn {
+            change: crate::lang::Text::new("large NN: learning rate 0.002", "大型神经网络：学习率改为 0.002"),
+            model: LARGE_NN.into(),
+            m: 10_000,
+            seconds: 12.0,
+            test_accuracy: 0.85,
+        };
+        check_html("loop turn", &turn.to_html());
         // the seed's own map, as its notes write it (with English terms in brackets)
         let map = crate::mindmap::lesson().unwrap().0;
         assert!(has_han(&map) && !map.contains("Why is deep learning"), "{map}");

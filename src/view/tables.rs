@@ -8,7 +8,7 @@ use crate::experiments::hardware::ThreadScaling;
 use crate::experiments::search::SEARCH_RULE_ZH;
 use crate::experiments::{BestOfEach, Claim, Search, NOISE_RULE, SEARCH_RULE};
 use crate::lang::{name, per_language, Lang};
-use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth};
+use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth, LoopTurn};
 use crate::lesson::takeaways::SuccessFormula;
 
 /// `to_html` shown as a cell's output.
@@ -28,7 +28,8 @@ shown_as_html!(
     ThreadScaling,
     ExperimentsPerHour,
     SuccessFormula,
-    AlexNetHere
+    AlexNetHere,
+    LoopTurn
 );
 
 fn pct(v: f64) -> String {
@@ -385,6 +386,30 @@ impl SuccessFormula {
             a.source.get(l).to_string(),
         ]);
         t.to_html()
+    }
+}
+
+impl LoopTurn {
+    /// The turn as a table: the change, the model and m, the time it took, the accuracy it gave.
+    pub fn to_html(&self) -> String {
+        per_language(|l| {
+            let mut t = Table::new(&[
+                l.pick("the idea (one changed setting)", "想法（改动一个设置）"),
+                l.pick("experiment", "实验"),
+                l.pick("time for the turn (this machine)", "这一轮用时（本机）"),
+                l.pick("test accuracy", "测试准确率"),
+            ]);
+            t.push(vec![
+                self.change.get(l).to_string(),
+                match l {
+                    Lang::En => format!("{} at m = {}, one seed", self.model, self.m),
+                    Lang::Zh => format!("{}，m = {}，一个种子", name(&self.model, l), self.m),
+                },
+                human_in(self.seconds, l),
+                pct(self.test_accuracy),
+            ]);
+            t.to_html()
+        })
     }
 }
 
