@@ -2,17 +2,25 @@
 
     python scripts/compare_renders.py FIRST/notebooks SECOND/notebooks
 
-Compares every code cell's rich outputs (charts, tables, values) exactly. Stream text (progress
-lines, which report elapsed seconds and cache hits) is not compared.
+Compares every code cell's rich outputs (charts, tables, values) exactly, except how many of a
+chart's runs came from the experiment cache (its `data-cached` attribute: all of them on the second
+render, by design). Stream text (progress lines, which report elapsed seconds and cache hits) is
+not compared.
 """
+import re
 import sys
 from pathlib import Path
 
 import nbformat
 
 
+CACHED = re.compile(r' data-cached="\d+"')
+
+
 def rich(cell):
-    return [(o.output_type, dict(o.get("data", {}))) for o in cell.get("outputs", [])
+    def same_but_cache(data):
+        return {k: CACHED.sub("", v) if isinstance(v, str) else v for k, v in dict(data).items()}
+    return [(o.output_type, same_but_cache(o.get("data", {}))) for o in cell.get("outputs", [])
             if o.output_type in ("display_data", "execute_result")]
 
 

@@ -83,6 +83,10 @@ class CompareRenders(unittest.TestCase):
             nbformat.write(nb("42", "1.0 s"), a / "01.ipynb")
             nbformat.write(nb("42", "2.0 s"), b / "01.ipynb")
             self.assertEqual(compare_renders.differences(a, b), [])
+            # how many runs came from the cache differs by design between a cold and a warm render
+            nbformat.write(nb('<figure data-runs="4" data-cached="0">', "1.0 s"), a / "01.ipynb")
+            nbformat.write(nb('<figure data-runs="4" data-cached="4">', "1.0 s"), b / "01.ipynb")
+            self.assertEqual(compare_renders.differences(a, b), [])
             nbformat.write(nb("43", "2.0 s"), b / "01.ipynb")
             self.assertEqual(compare_renders.differences(a, b),
                              ["01.ipynb: code cell 1 (cell index 0) differs between the two renders"])

@@ -244,7 +244,7 @@ impl Race {
                 };
                 Text::new(
                     format!("to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds, {share} the steps): {en}"),
-                    format!("降到 {t:.0} % 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值，步数为其 {share}）：{zh}"),
+                    format!("降到 {t:.0} % 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值，ReLU 的步数是 {name} 的 {share}）：{zh}"),
                 )
             }
             (Some(r), _) if r_got == seeds => {
