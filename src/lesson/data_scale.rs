@@ -60,8 +60,24 @@ pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec
 }
 
 /// The data-scale curve on the teacher task (10 inputs, 4 classes, 10 % label noise), sized by
-/// the profile.
+/// the profile: the traditional learners at the settings their validation searches picked
+/// ([`teacher_baselines`]), the nets at the learning rates theirs picked ([`teacher_net_searches`]).
 pub fn data_scale_teacher(profile: Profile, cache: &Cache) -> Result<CurveConfig> {
+    let mut config = teacher_curve_untuned_nets(profile, cache)?;
+    teacher_net_searches(profile, cache)?.apply(&mut config);
+    Ok(config)
+}
+
+/// The nets' validation searches on the teacher task, on the same fresh examples and held-out part
+/// as its baselines' searches ([`teacher_baseline_search`]); see [`net_search`].
+pub fn teacher_net_searches(profile: Profile, cache: &Cache) -> Result<NetSearches> {
+    let curve = teacher_curve_untuned_nets(profile, cache)?;
+    let (pool, validation) = teacher_search_split(profile)?;
+    run_net_searches(&curve, net_search_on(&curve, &pool, &validation), cache)
+}
+
+/// The teacher task's curve with the baselines' searched settings and the nets' presets.
+fn teacher_curve_untuned_nets(profile: Profile, cache: &Cache) -> Result<CurveConfig> {
     let task = TeacherTask::lesson_default();
     let top = profile.pick(3_000, 20_000, 300_000);
     let sizes = log_sizes(100, top, profile.pick(4, 6, 8));
@@ -127,13 +143,18 @@ pub const NET_LEARNING_RATES: [f64; 3] = [3e-4, 1e-3, 3e-3];
 /// out for validation (never the test set). Returns (the curve's model name, its candidates).
 pub fn net_search(profile: Profile, fashion: &FashionMnist) -> Result<Vec<(String, CurveConfig)>> {
     let curve = data_scale_fashion(profile, fashion)?;
-    let m = curve.sizes.last().copied().unwrap_or(1_000);
     let validation_size = profile.pick(1_000, 2_000, 5_000);
     let (pool, validation) = fashion
         .train
         .split(validation_size as f64 / fashion.train.len() as f64, 11)?;
-    Ok(NETS
-        .iter()
+    Ok(net_search_on(&curve, &pool, &validation))
+}
+
+/// Each MLP of `curve`, one candidate per learning rate, fitted on `pool` at the curve's largest m
+/// (or the pool's size, if smaller) and scored on `validation`.
+fn net_search_on(curve: &CurveConfig, pool: &Dataset, validation: &Dataset) -> Vec<(String, CurveConfig)> {
+    let m = curve.sizes.last().copied().unwrap_or(1_000);
+    NETS.iter()
         .filter_map(|&net| {
             let (_, spec) = curve.models.iter().find(|(n, _)| n == net)?;
             let ModelSpec::Mlp(p) = spec else { return None };
@@ -159,7 +180,7 @@ pub fn net_search(profile: Profile, fashion: &FashionMnist) -> Result<Vec<(Strin
                 },
             ))
         })
-        .collect())
+        .collect()
 }
 
 /// The nets' searches of [`net_search`], run (or read from `cache`): one [`Search`] per net,
@@ -173,8 +194,16 @@ pub struct NetSearches {
 /// Runs the nets' validation searches of [`net_search`].
 pub fn net_searches(profile: Profile, fashion: &FashionMnist, cache: &Cache) -> Result<NetSearches> {
     let curve = data_scale_fashion(profile, fashion)?;
+    run_net_searches(&curve, net_search(profile, fashion)?, cache)
+}
+
+fn run_net_searches(
+    curve: &CurveConfig,
+    candidates: Vec<(String, CurveConfig)>,
+    cache: &Cache,
+) -> Result<NetSearches> {
     let mut searches = Vec::new();
-    for (net, candidates) in net_search(profile, fashion)? {
+    for (net, candidates) in candidates {
         let default = curve
             .models
             .iter()
@@ -284,6 +313,14 @@ pub fn baseline_search(profile: Profile, fashion: &FashionMnist) -> Result<(Curv
 pub fn teacher_baseline_search(profile: Profile) -> Result<(CurveConfig, CurveConfig)> {
     let task = TeacherTask::lesson_default();
     baseline_search_on(profile, &task.generate(profile.pick(3_000, 12_000, 20_000), 4)?)
+}
+
+/// The (pool, held-out validation) split of the teacher task's search examples, as
+/// [`teacher_baseline_search`] makes it.
+fn teacher_search_split(profile: Profile) -> Result<(Dataset, Dataset)> {
+    let train = TeacherTask::lesson_default().generate(profile.pick(3_000, 12_000, 20_000), 4)?;
+    let validation_size = profile.pick(1_000, 2_000, 5_000);
+    train.split(validation_size as f64 / train.len() as f64, 11)
 }
 
 /// Runs (or reads from `cache`) the teacher task's validation searches of
