@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 /// A chart plus its text alternative. Chart functions in [`crate::charts`] return these.
 #[derive(Clone)]
 pub struct Figure {
-    /// The plotly figure; change it freely (`fig.plot.set_layout(...)`) before showing.
+    /// The plotly figure in the first chosen language; to change every language's plot before
+    /// showing, use [`Figure::update_plots`].
     pub plot: Plot,
     /// What the chart shows, in one or two sentences, printed under it.
     pub summary: String,
@@ -224,7 +225,8 @@ EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT\n",
         print!("{}", self.to_evcxr());
     }
 
-    /// Shows the figure now, from anywhere in a cell.
+    /// Shows the figure now. evcxr keeps one output per MIME type in a cell (the last), so a
+    /// cell shows one figure: end the cell with it, or give each figure its own cell.
     pub fn show(&self) {
         self.evcxr_display();
     }
