@@ -64,7 +64,8 @@ pub fn data_scale_models(profile: Profile, samples: usize, epochs: usize) -> Vec
 /// ([`teacher_baselines`]), the nets at the learning rates theirs picked ([`teacher_net_searches`]).
 pub fn data_scale_teacher(profile: Profile, cache: &Cache) -> Result<CurveConfig> {
     let mut config = teacher_curve_untuned_nets(profile, cache)?;
-    teacher_net_searches(profile, cache)?.apply(&mut config);
+    let (pool, validation) = teacher_search_split(profile)?;
+    run_net_searches(&config, net_search_on(&config, &pool, &validation), cache)?.apply(&mut config);
     Ok(config)
 }
 
@@ -142,12 +143,20 @@ pub const NET_LEARNING_RATES: [f64; 3] = [3e-4, 1e-3, 3e-3];
 /// fitted at the curve's largest m on training images and scored on other training images held
 /// out for validation (never the test set). Returns (the curve's model name, its candidates).
 pub fn net_search(profile: Profile, fashion: &FashionMnist) -> Result<Vec<(String, CurveConfig)>> {
-    let curve = data_scale_fashion(profile, fashion)?;
+    fashion_net_search(profile, fashion, &data_scale_fashion(profile, fashion)?)
+}
+
+/// [`net_search`] for an already built Fashion-MNIST `curve` (building one clones the images).
+fn fashion_net_search(
+    profile: Profile,
+    fashion: &FashionMnist,
+    curve: &CurveConfig,
+) -> Result<Vec<(String, CurveConfig)>> {
     let validation_size = profile.pick(1_000, 2_000, 5_000);
     let (pool, validation) = fashion
         .train
         .split(validation_size as f64 / fashion.train.len() as f64, 11)?;
-    Ok(net_search_on(&curve, &pool, &validation))
+    Ok(net_search_on(curve, &pool, &validation))
 }
 
 /// Each MLP of `curve`, one candidate per learning rate, fitted on `pool` at the curve's largest m
@@ -194,7 +203,7 @@ pub struct NetSearches {
 /// Runs the nets' validation searches of [`net_search`].
 pub fn net_searches(profile: Profile, fashion: &FashionMnist, cache: &Cache) -> Result<NetSearches> {
     let curve = data_scale_fashion(profile, fashion)?;
-    run_net_searches(&curve, net_search(profile, fashion)?, cache)
+    run_net_searches(&curve, fashion_net_search(profile, fashion, &curve)?, cache)
 }
 
 fn run_net_searches(
@@ -234,7 +243,7 @@ pub fn data_scale_fashion_tuned(
     cache: &Cache,
 ) -> Result<CurveConfig> {
     let mut config = data_scale_fashion(profile, fashion)?;
-    net_searches(profile, fashion, cache)?.apply(&mut config);
+    run_net_searches(&config, fashion_net_search(profile, fashion, &config)?, cache)?.apply(&mut config);
     Ok(config)
 }
 
