@@ -4,7 +4,7 @@
 
 use crate::kernels::Real;
 use crate::mlp::Activation;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::{Array1, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rayon::prelude::*;
 
 /// Rows per parallel task in the element-wise passes: a fixed number, so that sums are grouped
@@ -14,8 +14,8 @@ const ROWS_PER_TASK: usize = 256;
 /// z ← g(z + b), row by row (b broadcast over rows), in parallel; `g` is skipped for an output
 /// layer. Each activation gets its own loop (its `match` resolved outside the loop), so the
 /// compiler can vectorise it.
-pub(crate) fn add_bias_activate<F: Real>(z: &mut Array2<F>, b: &Array1<F>, g: Option<Activation>) {
-    fn rows_with<F: Real>(z: &mut Array2<F>, b: &[F], f: impl Fn(F) -> F + Sync) {
+pub(crate) fn add_bias_activate<F: Real>(mut z: ArrayViewMut2<F>, b: &Array1<F>, g: Option<Activation>) {
+    fn rows_with<F: Real>(z: &mut ArrayViewMut2<F>, b: &[F], f: impl Fn(F) -> F + Sync) {
         z.axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
             .into_par_iter()
             .for_each(|mut rows| {
@@ -28,17 +28,17 @@ pub(crate) fn add_bias_activate<F: Real>(z: &mut Array2<F>, b: &Array1<F>, g: Op
     }
     let b = b.as_slice().expect("a bias is contiguous");
     match g {
-        None => rows_with(z, b, |v| v),
-        Some(Activation::Relu) => rows_with(z, b, |v| Activation::Relu.apply(v)),
-        Some(Activation::Tanh) => rows_with(z, b, |v| Activation::Tanh.apply(v)),
-        Some(Activation::Sigmoid) => rows_with(z, b, |v| Activation::Sigmoid.apply(v)),
+        None => rows_with(&mut z, b, |v| v),
+        Some(Activation::Relu) => rows_with(&mut z, b, |v| Activation::Relu.apply(v)),
+        Some(Activation::Tanh) => rows_with(&mut z, b, |v| Activation::Tanh.apply(v)),
+        Some(Activation::Sigmoid) => rows_with(&mut z, b, |v| Activation::Sigmoid.apply(v)),
     }
 }
 
 /// d ← d ⊙ g'(z), from the layer's output a = g(z), in parallel (one loop per activation, as
 /// in [`add_bias_activate`]).
-pub(crate) fn times_derivative<F: Real>(d: &mut Array2<F>, a: &Array2<F>, g: Activation) {
-    fn with<F: Real>(d: &mut Array2<F>, a: &Array2<F>, f: impl Fn(F) -> F + Sync + Send) {
+pub(crate) fn times_derivative<F: Real>(d: ArrayViewMut2<F>, a: ArrayView2<F>, g: Activation) {
+    fn with<F: Real>(d: ArrayViewMut2<F>, a: ArrayView2<F>, f: impl Fn(F) -> F + Sync + Send) {
         Zip::from(d).and(a).par_for_each(|d, &a| *d = *d * f(a));
     }
     match g {
@@ -48,13 +48,18 @@ pub(crate) fn times_derivative<F: Real>(d: &mut Array2<F>, a: &Array2<F>, g: Act
     }
 }
 
-/// The column sums of `d` (a bias's gradient): partial sums over fixed blocks of rows in
-/// parallel, then added in block order, so the result is the same for any thread count.
-pub(crate) fn column_sums<F: Real>(d: ArrayView2<F>) -> Array1<F> {
+/// out ← the column sums of `d` (a bias's gradient): partial sums over fixed blocks of rows in parallel, then added
+/// in block order, so the result is the same for any thread count.
+pub(crate) fn column_sums_into<F: Real>(d: ArrayView2<F>, out: &mut [F]) {
     let parts: Vec<Array1<F>> = d
         .axis_chunks_iter(Axis(0), 4 * ROWS_PER_TASK)
         .into_par_iter()
         .map(|rows| rows.sum_axis(Axis(0)))
         .collect();
-    parts.into_iter().fold(Array1::zeros(d.ncols()), |acc, p| acc + p)
+    out.fill(F::zero());
+    for p in parts {
+        for (o, &v) in out.iter_mut().zip(&p) {
+            *o = *o + v;
+        }
+    }
 }

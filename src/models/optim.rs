@@ -54,8 +54,39 @@ impl Optimizer {
     }
 }
 
-/// Element-wise updates over parameters of at least this many values are split over the threads.
-const PARALLEL_UPDATE: usize = 1 << 15;
+/// Values per parallel task of an update: a fixed block, so the work is split the same way for
+/// any thread count (each value's update depends on that value alone, so no result changes
+/// anyway), large enough to be worth a task.
+const UPDATE_BLOCK: usize = 1 << 14;
+
+/// One block of a parameter, its state slices (S of them) and its gradient.
+type Block<'a, const S: usize> = (&'a mut [f32], [&'a mut [f32]; S], &'a [f32]);
+
+/// Runs `update` over every parameter tensor in blocks of [`UPDATE_BLOCK`] values, the blocks in
+/// parallel: each call gets one block of a parameter, its gradient and its state slices.
+fn blocks<const S: usize>(
+    params: &mut [&mut [f32]],
+    state: [&mut Vec<Vec<f32>>; S],
+    grads: &[Vec<f32>],
+    update: impl Fn(&mut [f32], [&mut [f32]; S], &[f32]) + Sync,
+) {
+    let mut state = state.map(|s| s.iter_mut());
+    for (w, g) in params.iter_mut().zip(grads) {
+        let s: [&mut Vec<f32>; S] = std::array::from_fn(|i| state[i].next().expect("state per parameter"));
+        let mut parts: Vec<Block<S>> = Vec::new();
+        let mut s_chunks = s.map(|v| v.chunks_mut(UPDATE_BLOCK));
+        for (wc, gc) in w.chunks_mut(UPDATE_BLOCK).zip(g.chunks(UPDATE_BLOCK)) {
+            let sc = std::array::from_fn(|i| s_chunks[i].next().expect("state as long as the parameter"));
+            parts.push((wc, sc, gc));
+        }
+        if parts.len() == 1 {
+            let (wc, sc, gc) = parts.pop().expect("one block");
+            update(wc, sc, gc);
+        } else {
+            parts.into_par_iter().for_each(|(wc, sc, gc)| update(wc, sc, gc));
+        }
+    }
+}
 
 /// SGD with momentum.
 struct Sgd {
@@ -66,23 +97,15 @@ struct Sgd {
 impl Optimize for Sgd {
     fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32) {
         let mu = self.momentum;
-        let update = |(w, v, g): (&mut f32, &mut f32, &f32)| {
-            *v = mu * *v - lr * g;
-            *w += *v;
-        };
-        for ((w, v), g) in params.iter_mut().zip(&mut self.velocity).zip(grads) {
-            if w.len() >= PARALLEL_UPDATE {
-                w.par_iter_mut()
-                    .zip(v.par_iter_mut())
-                    .zip(g.par_iter())
-                    .for_each(|((w, v), g)| update((w, v, g)));
-            } else {
-                w.iter_mut()
-                    .zip(v.iter_mut())
-                    .zip(g)
-                    .for_each(|((w, v), g)| update((w, v, g)));
+        blocks(params, [&mut self.velocity], grads, |w, [v], g| {
+            // plain indexed loops over equal-length slices, constants in locals: vectorised
+            let n = w.len();
+            let (v, g) = (&mut v[..n], &g[..n]);
+            for i in 0..n {
+                v[i] = mu * v[i] - lr * g[i];
+                w[i] += v[i];
             }
-        }
+        });
     }
 }
 
@@ -104,23 +127,14 @@ impl Optimize for Adam {
         let c2 = 1.0 - b2.powi(self.t);
         let step = lr * c2.sqrt() / c1;
         let eps_hat = self.eps * c2.sqrt();
-        let update = |w: &mut f32, m: &mut f32, v: &mut f32, g: f32| {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            *w -= step * *m / (v.sqrt() + eps_hat);
-        };
-        for (((w, m), v), g) in params.iter_mut().zip(&mut self.m).zip(&mut self.v).zip(grads) {
-            if w.len() >= PARALLEL_UPDATE {
-                w.par_iter_mut()
-                    .zip(m.par_iter_mut())
-                    .zip(v.par_iter_mut())
-                    .zip(g.par_iter())
-                    .for_each(|(((w, m), v), &g)| update(w, m, v, g));
-            } else {
-                for (((w, m), v), &g) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
-                    update(w, m, v, g);
-                }
+        blocks(params, [&mut self.m, &mut self.v], grads, |w, [m, v], g| {
+            let n = w.len();
+            let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
+            for i in 0..n {
+                m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+                v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+                w[i] -= step * m[i] / (v[i].sqrt() + eps_hat);
             }
-        }
+        });
     }
 }

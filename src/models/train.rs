@@ -16,15 +16,14 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
-/// The result of one training pass over a batch.
+/// The result of one training pass over a batch (its gradients are written into the trainer's
+/// buffers).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// Mean cross-entropy over the batch, plus the L2 term.
     pub loss: f32,
     /// Rows of the batch the training pass classified correctly.
     pub correct: usize,
-    /// ∂loss/∂parameter, flat, in the order of [`Model::params_mut`].
-    pub grads: Vec<Vec<f32>>,
 }
 
 /// A network the [`Trainer`] can train.
@@ -33,15 +32,27 @@ pub trait Model: Clone + Send + Sync {
     fn n_inputs(&self) -> usize;
     /// Evaluation pass: the output logits for a batch `x` (B × d → B × K).
     fn logits(&self, x: ArrayView2<f32>) -> Array2<f32>;
-    /// Training pass: forward on the batch `x` (B × d, moved in so it can be kept for the
-    /// backward pass) with labels `y`, then backward, with an L2 penalty `l2` on the weights;
-    /// `rng` (the trainer's seeded generator) draws whatever the pass needs at random, such as
-    /// dropout masks.
-    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32, rng: &mut SeededRng) -> Step;
-    /// The parameters, flat, in the order of [`Step::grads`].
+    /// What a training pass keeps between batches (activations, gradients with respect to
+    /// them, im2col copies …), so that a step allocates no array: the trainer makes one with
+    /// `Default` and hands it to every [`Model::train_step`] of the run.
+    type Work: Default + Send;
+    /// Training pass: forward on the batch `x` (B × d) with labels `y`, then backward, with an
+    /// L2 penalty `l2` on the weights, writing ∂loss/∂parameter into `grads` (flat, in the
+    /// order of [`Model::params_mut`], every entry overwritten); `rng` (the trainer's seeded
+    /// generator) draws whatever the pass needs at random, such as dropout masks.
+    fn train_step(
+        &self,
+        x: ArrayView2<f32>,
+        y: &[usize],
+        l2: f32,
+        rng: &mut SeededRng,
+        work: &mut Self::Work,
+        grads: &mut [Vec<f32>],
+    ) -> Step;
+    /// The parameters, flat, in the order of the gradients [`Model::train_step`] writes.
     fn params_mut(&mut self) -> Vec<&mut [f32]>;
-    /// The positions in [`Step::grads`] of the weight tensors whose gradient norms the history
-    /// records, one per layer, first layer first.
+    /// The positions among the gradients of the weight tensors whose gradient norms the
+    /// history records, one per layer, first layer first.
     fn weight_positions(&self) -> Vec<usize>;
 }
 
@@ -130,26 +141,16 @@ impl History {
 /// Checkpoints per epoch in [`History::checkpoints`].
 pub const CHECKPOINTS_PER_EPOCH: usize = 10;
 
-/// One flat vector from an array (its values in logical order), for [`Step::grads`].
-pub(crate) fn flat<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> Vec<f32> {
-    if a.is_standard_layout() {
-        a.into_raw_vec_and_offset().0
-    } else {
-        a.iter().copied().collect()
-    }
-}
-
-/// The rows `idx` of `x`, copied row by row (a minibatch).
-fn gather_rows(x: &Array2<f32>, idx: &[usize]) -> Array2<f32> {
-    let d = x.ncols();
-    let mut out = Vec::with_capacity(idx.len() * d);
-    for &i in idx {
-        match x.row(i).to_slice() {
-            Some(row) => out.extend_from_slice(row),
-            None => out.extend(x.row(i).iter()),
+/// out ← the rows `idx` of `x`, copied row by row (a minibatch, into a buffer kept across
+/// batches).
+fn gather_rows(x: &Array2<f32>, idx: &[usize], out: &mut Array2<f32>) {
+    let out = crate::kernels::reshaped(out, idx.len(), x.ncols());
+    for (mut to, &i) in out.rows_mut().into_iter().zip(idx) {
+        match (to.as_slice_mut(), x.row(i).to_slice()) {
+            (Some(to), Some(from)) => to.copy_from_slice(from),
+            (_, _) => to.assign(&x.row(i)),
         }
     }
-    Array2::from_shape_vec((idx.len(), d), out).expect("rows × d values")
 }
 
 /// Σ v², accumulated in eight f32 lanes (so the compiler can vectorise it), returned as f64.
@@ -252,6 +253,11 @@ pub struct Trainer<M: Model> {
     describe: String,
     model: M,
     optimizer: Box<dyn Optimize>,
+    /// Buffers kept across batches: the model's, the gradients, the batch and its labels.
+    work: M::Work,
+    grads: Vec<Vec<f32>>,
+    batch_x: Array2<f32>,
+    batch_y: Vec<usize>,
     train: Dataset,
     val: Option<Dataset>,
     rng: SeededRng,
@@ -300,6 +306,10 @@ impl<M: Model> Trainer<M> {
             describe,
             model,
             optimizer: params.optimizer.build(&lengths),
+            work: M::Work::default(),
+            grads: lengths.iter().map(|&n| vec![0.0; n]).collect(),
+            batch_x: Array2::zeros((0, 0)),
+            batch_y: Vec::new(),
             train,
             val,
             rng: r,
@@ -376,9 +386,17 @@ impl<M: Model> Trainer<M> {
             .map_or((0, 0), |c| (c.step, c.examples));
         let mut seen = 0usize;
         for idx in order.chunks(self.params.batch_size) {
-            let xb = gather_rows(&self.train.x, idx); // B × d
-            let yb: Vec<usize> = idx.iter().map(|&i| self.train.y[i]).collect();
-            let step = self.model.train_step(xb, &yb, l2, &mut self.rng);
+            gather_rows(&self.train.x, idx, &mut self.batch_x); // B × d
+            self.batch_y.clear();
+            self.batch_y.extend(idx.iter().map(|&i| self.train.y[i]));
+            let step = self.model.train_step(
+                self.batch_x.view(),
+                &self.batch_y,
+                l2,
+                &mut self.rng,
+                &mut self.work,
+                &mut self.grads,
+            );
             if !step.loss.is_finite() {
                 return Err(TakeoffError::Diverged {
                     epoch,
@@ -402,9 +420,9 @@ impl<M: Model> Trainer<M> {
                 (window_seen, window_correct) = (0, 0);
             }
             for (s, &w) in norm_sum.iter_mut().zip(&weights) {
-                *s += sum_of_squares(&step.grads[w]).sqrt();
+                *s += sum_of_squares(&self.grads[w]).sqrt();
             }
-            self.optimizer.step(&mut self.model.params_mut(), &step.grads, lr);
+            self.optimizer.step(&mut self.model.params_mut(), &self.grads, lr);
         }
         let val_accuracy = self.val.as_ref().map(|v| accuracy_of(&self.model, v));
         let stats = EpochStats {

@@ -3,17 +3,31 @@
 
 use super::Shape;
 use crate::kernels::Real;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 /// Each window of `x` (B × H·W·C, shape `s`) as one row: (B·H'·W') × (k·k·C), H' = H − k + 1.
+#[cfg(test)]
 pub(super) fn im2col<F: Real>(x: &Array2<F>, s: Shape, k: usize) -> Array2<F> {
+    let (ho, wo) = (s.height - k + 1, s.width - k + 1);
+    let mut cols = Array2::<F>::zeros((x.nrows() * ho * wo, k * k * s.channels));
+    im2col_into(x.view(), s, k, &mut cols);
+    cols
+}
+
+/// cols ← [`im2col`] of `x`, every entry overwritten (`cols` is B·H'·W' × k·k·C, kept across
+/// batches).
+pub(super) fn im2col_into<F: Real>(x: ArrayView2<F>, s: Shape, k: usize, cols: &mut Array2<F>) {
     let (ho, wo, c) = (s.height - k + 1, s.width - k + 1, s.channels);
     let row_len = k * k * c;
-    let mut cols = Array2::<F>::zeros((x.nrows() * ho * wo, row_len));
+    assert_eq!(
+        cols.dim(),
+        (x.nrows() * ho * wo, row_len),
+        "im2col's output is B·H'·W' × k·k·C"
+    );
     let xs = x.as_standard_layout();
     cols.as_slice_mut()
-        .expect("new array")
+        .expect("a kept buffer is contiguous")
         .par_chunks_mut(ho * wo * row_len) // one example per chunk
         .zip(xs.as_slice().expect("standard layout").par_chunks(s.len()))
         .for_each(|(out, img)| {
@@ -27,17 +41,23 @@ pub(super) fn im2col<F: Real>(x: &Array2<F>, s: Shape, k: usize) -> Array2<F> {
                 }
             }
         });
-    cols
 }
 
 /// The adjoint of [`im2col`]: adds each row of `d_cols` back onto the window it came from.
+#[cfg(test)]
 pub(super) fn col2im<F: Real>(d_cols: &Array2<F>, s: Shape, k: usize, batch: usize) -> Array2<F> {
+    let mut d_x = Array2::<F>::zeros((batch, s.len())); // B × H·W·C
+    col2im_into(d_cols.view(), s, k, &mut d_x);
+    d_x
+}
+
+/// d_x ← [`col2im`] of `d_cols` (`d_x` is B × H·W·C, kept across batches, zeroed first).
+pub(super) fn col2im_into<F: Real>(d_cols: ArrayView2<F>, s: Shape, k: usize, d_x: &mut Array2<F>) {
     let (ho, wo, c) = (s.height - k + 1, s.width - k + 1, s.channels);
     let row_len = k * k * c;
-    let mut d_x = Array2::<F>::zeros((batch, s.len())); // B × H·W·C
     let dc = d_cols.as_standard_layout();
     d_x.as_slice_mut()
-        .expect("new array")
+        .expect("a kept buffer is contiguous")
         .par_chunks_mut(s.len())
         .zip(
             dc.as_slice()
@@ -45,6 +65,7 @@ pub(super) fn col2im<F: Real>(d_cols: &Array2<F>, s: Shape, k: usize, batch: usi
                 .par_chunks(ho * wo * row_len),
         )
         .for_each(|(img, rows)| {
+            img.fill(F::zero());
             for i in 0..ho {
                 for j in 0..wo {
                     let row = &rows[(i * wo + j) * row_len..][..row_len];
@@ -57,19 +78,28 @@ pub(super) fn col2im<F: Real>(d_cols: &Array2<F>, s: Shape, k: usize, batch: usi
                 }
             }
         });
-    d_x
 }
 
-/// Max pooling of `x` (B × H·W·C): the pooled values and, for each, the position (within its
-/// example) of the input value that won. Examples are pooled in parallel.
-pub(super) fn max_pool<F: Real>(x: &Array2<F>, s: Shape, size: usize) -> (Array2<F>, Vec<u32>) {
+/// Max pooling of `x` (B × H·W·C) into `out` (B × H/s·W/s·C) and, for each pooled value, the
+/// position (within its example) of the input value that won into `arg`; every entry of both is
+/// overwritten. Examples are pooled in parallel.
+pub(super) fn max_pool_into<F: Real>(
+    x: ArrayView2<F>,
+    s: Shape,
+    size: usize,
+    out: &mut Array2<F>,
+    arg: &mut [u32],
+) {
     let (ho, wo, c) = (s.height / size, s.width / size, s.channels);
     let per = ho * wo * c;
-    let mut out = Array2::<F>::zeros((x.nrows(), per));
-    let mut arg = vec![0u32; x.nrows() * per];
+    assert_eq!(
+        (out.dim(), arg.len()),
+        ((x.nrows(), per), x.nrows() * per),
+        "pooled shapes"
+    );
     let xs = x.as_standard_layout();
     out.as_slice_mut()
-        .expect("new array")
+        .expect("a kept buffer is contiguous")
         .par_chunks_mut(per)
         .zip(arg.par_chunks_mut(per))
         .zip(xs.as_slice().expect("standard layout").par_chunks(s.len()))
@@ -94,24 +124,22 @@ pub(super) fn max_pool<F: Real>(x: &Array2<F>, s: Shape, size: usize) -> (Array2
                 }
             }
         });
-    (out, arg)
 }
 
-/// The adjoint of [`max_pool`]: each pooled value's gradient goes to the input value that won
-/// its window (B × H·W·C, zero elsewhere).
-pub(super) fn max_pool_back<F: Real>(d: &Array2<F>, arg: &[u32], input_len: usize) -> Array2<F> {
-    let per = d.ncols();
-    let mut d_x = Array2::<F>::zeros((d.nrows(), input_len)); // B × H·W·C
+/// The adjoint of [`max_pool_into`]: each pooled value's gradient goes to the input value that
+/// won its window, into `d_x` (B × H·W·C, kept across batches; zero elsewhere).
+pub(super) fn max_pool_back_into<F: Real>(d: ArrayView2<F>, arg: &[u32], d_x: &mut Array2<F>) {
+    let (per, input_len) = (d.ncols(), d_x.ncols());
     let ds = d.as_standard_layout();
     d_x.as_slice_mut()
-        .expect("new array")
+        .expect("a kept buffer is contiguous")
         .par_chunks_mut(input_len)
         .zip(ds.as_slice().expect("standard layout").par_chunks(per))
         .zip(arg.par_chunks(per))
         .for_each(|((dx, dout), a)| {
+            dx.fill(F::zero());
             for (&v, &p) in dout.iter().zip(a) {
                 dx[p as usize] = v;
             }
         });
-    d_x
 }

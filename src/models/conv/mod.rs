@@ -23,19 +23,19 @@
 //! # Ok(()) }
 //! ```
 
-use crate::kernels::{matmul, real, Real};
-use crate::mlp::{softmax_cross_entropy, Activation, Init};
-use crate::models::train::{flat, Model, Step};
+use crate::kernels::{matmul_into, real, reshaped, Real};
+use crate::mlp::{softmax_cross_entropy_into, Activation, Init};
+use crate::models::train::{Model, Step};
 use crate::random::SeededRng;
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 mod layers;
 mod params;
 
-use crate::models::ops::{add_bias_activate, column_sums, times_derivative};
-use layers::{col2im, im2col, max_pool, max_pool_back};
+use crate::models::ops::{add_bias_activate, column_sums_into, times_derivative};
+use layers::{col2im_into, im2col_into, max_pool_back_into, max_pool_into};
 pub use params::{Cnn, ConvParams};
 
 /// One stage of a convolutional net, as a setting.
@@ -102,22 +102,33 @@ pub struct ConvNet<F> {
     pub activation: Activation,
 }
 
-/// What the forward pass keeps for the backward pass of one block.
-/// (Every block's input and output are kept once, in the forward pass's list of activations.)
-enum Kept<F> {
-    /// The input windows.
-    Conv {
-        cols: Array2<F>,
-    },
-    /// Where each pooled value came from.
-    Pool {
-        arg: Vec<u32>,
-    },
-    /// The mask the values were multiplied by (0 or 1 / (1 − p)).
-    Dropout {
-        mask: Array2<F>,
-    },
-    Dense,
+/// What a training pass keeps between batches, block by block: each block's output, what its
+/// backward pass needs (the convolution's input windows, where each pooled value came from, the
+/// dropout mask), the gradient with respect to its output and, for a convolution, with respect to
+/// its windows. Sized by the first batch, resized only when the batch size changes, so a step
+/// allocates no array.
+#[derive(Debug, Clone, Default)]
+pub struct ConvWork<F> {
+    outs: Vec<Array2<F>>,   // block l's output: B × out_len
+    cols: Vec<Array2<F>>,   // convolution: im2col(input), B·H'·W' × k·k·C
+    winners: Vec<Vec<u32>>, // pooling: the position of each pooled value's input
+    masks: Vec<Array2<F>>,  // dropout: 0 or 1 / (1 − p), the output's shape
+    d: Vec<Array2<F>>,      // ∂loss/∂(block l's output)
+    d_cols: Vec<Array2<F>>, // convolution: ∂loss/∂cols
+}
+
+/// Rows per evaluation pass of a convolutional net: its buffers (the im2col copies above all)
+/// stay in the tens of MB for any number of rows asked.
+const EVAL_CHUNK: usize = 256;
+
+/// A B·H'·W' × C' view of a convolution's B × H'·W'·C' output (the same values, channels last).
+fn per_position<F: Real>(a: &mut Array2<F>, channels: usize) -> ArrayViewMut2<'_, F> {
+    let rows = a.len() / channels;
+    ArrayViewMut2::from_shape(
+        (rows, channels),
+        a.as_slice_mut().expect("a kept buffer is contiguous"),
+    )
+    .expect("H'·W'·C' values per example")
 }
 
 impl<F: Real> ConvNet<F> {
@@ -200,70 +211,89 @@ impl<F: Real> ConvNet<F> {
             .sum()
     }
 
-    /// Forward through every block. A training pass (`rng` given: it draws the dropout masks)
-    /// returns every activation, `acts[0]` = x and `acts[l + 1]` = block l's output, and what
-    /// each block's backward pass needs besides; an evaluation pass (`None`) keeps only the last
-    /// activation, the logits.
-    fn forward(&self, x: Array2<F>, mut rng: Option<&mut SeededRng>) -> (Vec<Array2<F>>, Vec<Kept<F>>) {
-        let keep = rng.is_some();
-        let batch = x.nrows();
-        let mut acts = vec![x]; // B × H·W·C, then each block's output
-        let mut kept = Vec::new();
-        for block in &self.blocks {
-            let a = acts.last().expect("the input at least");
-            let (out, record) = match block {
+    /// Forward through every block into `work`: `work.outs[l]` is block l's output. A training
+    /// pass (`rng` given: it draws the dropout masks) keeps what each block's backward pass
+    /// needs; an evaluation pass (`None`) lets dropout pass every value.
+    fn forward_into(&self, x: ArrayView2<F>, mut rng: Option<&mut SeededRng>, work: &mut ConvWork<F>) {
+        let (batch, n) = (x.nrows(), self.blocks.len());
+        for v in [
+            &mut work.outs,
+            &mut work.cols,
+            &mut work.masks,
+            &mut work.d,
+            &mut work.d_cols,
+        ] {
+            v.resize_with(n, Default::default);
+        }
+        work.winners.resize_with(n, Default::default);
+        for (l, block) in self.blocks.iter().enumerate() {
+            let (below, here) = work.outs.split_at_mut(l);
+            let a = if l == 0 { x.view() } else { below[l - 1].view() }; // B × H·W·C: the block's input
+            let out = &mut here[0];
+            match block {
                 Block::Conv { input, kernel, w, b } => {
-                    let cols = im2col(a, *input, *kernel); // B·H'·W' × k·k·C
-                    let mut z = matmul(cols.view(), w.view()); // B·H'·W' × C'
-                    add_bias_activate(&mut z, b, Some(self.activation));
-                    let per_example = z.len() / batch;
-                    let out = z.into_shape_with_order((batch, per_example)).expect("contiguous"); // B × H'·W'·C'
-                    (out, Kept::Conv { cols })
+                    let (ho, wo) = (input.height - kernel + 1, input.width - kernel + 1);
+                    let cols = reshaped(&mut work.cols[l], batch * ho * wo, w.nrows());
+                    im2col_into(a, *input, *kernel, cols); // B·H'·W' × k·k·C
+                    let out = reshaped(out, batch, ho * wo * w.ncols()); // B × H'·W'·C'
+                    let mut z = per_position(out, w.ncols()); // B·H'·W' × C'
+                    matmul_into(cols.view(), w.view(), z.view_mut());
+                    add_bias_activate(z, b, Some(self.activation));
                 }
                 Block::Pool { input, size } => {
-                    let (out, arg) = max_pool(a, *input, *size); // B × H/s·W/s·C
-                    (out, Kept::Pool { arg })
+                    let out = reshaped(out, batch, input.len() / (size * size)); // B × H/s·W/s·C
+                    let winners = &mut work.winners[l];
+                    winners.resize(out.len(), 0);
+                    max_pool_into(a, *input, *size, out, winners);
                 }
-                // evaluation passes leave the values as they are
-                Block::Dropout { .. } if !keep => continue,
                 Block::Dropout { percent } => {
-                    let rng = rng.as_deref_mut().expect("a training pass has a generator");
-                    let p = *percent as f64 / 100.0;
-                    let scale = real::<F>(1.0 / (1.0 - p));
-                    let mask = Array2::from_shape_fn(a.raw_dim(), |_| {
-                        if rng.gen::<f64>() < p {
-                            F::zero()
-                        } else {
-                            scale
+                    let out = reshaped(out, batch, a.ncols());
+                    match rng.as_deref_mut() {
+                        // evaluation passes leave the values as they are
+                        None => out.assign(&a),
+                        Some(rng) => {
+                            let p = *percent as f64 / 100.0;
+                            let scale = real::<F>(1.0 / (1.0 - p));
+                            let mask = reshaped(&mut work.masks[l], batch, a.ncols()); // same shape as a
+                            mask.mapv_inplace(|_| if rng.gen::<f64>() < p { F::zero() } else { scale });
+                            Zip::from(&mut *out)
+                                .and(&a)
+                                .and(&*mask)
+                                .for_each(|o, &v, &m| *o = v * m);
                         }
-                    }); // same shape as a
-                    (a * &mask, Kept::Dropout { mask })
+                    }
                 }
                 Block::Dense { w, b, output } => {
-                    let mut z = matmul(a.view(), w.view()); // B × fan_out
-                    add_bias_activate(&mut z, b, (!output).then_some(self.activation));
-                    (z, Kept::Dense)
+                    let z = reshaped(out, batch, w.ncols()); // B × fan_out
+                    matmul_into(a, w.view(), z.view_mut());
+                    add_bias_activate(z.view_mut(), b, (!output).then_some(self.activation));
                 }
-            };
-            if keep {
-                acts.push(out);
-                kept.push(record);
-            } else {
-                *acts.last_mut().expect("the input at least") = out;
             }
         }
-        (acts, kept)
     }
 
-    /// The output logits for a batch `x` (B × H·W·C).
+    /// The output logits for a batch `x` (B × H·W·C), in passes of [`EVAL_CHUNK`] rows.
     pub fn logits(&self, x: ArrayView2<F>) -> Array2<F> {
-        let (mut acts, _) = self.forward(x.to_owned(), None);
-        acts.pop().expect("the logits")
+        let classes = match self.blocks.last() {
+            Some(Block::Dense { w, .. }) => w.ncols(),
+            _ => unreachable!("a convolutional net ends with its dense output layer"),
+        };
+        let mut logits = Array2::zeros((x.nrows(), classes)); // B × K
+        let mut work = ConvWork::default();
+        for (rows, mut to) in x
+            .axis_chunks_iter(Axis(0), EVAL_CHUNK)
+            .zip(logits.axis_chunks_iter_mut(Axis(0), EVAL_CHUNK))
+        {
+            self.forward_into(rows, None, &mut work);
+            to.assign(work.outs.last().expect("the logits"));
+        }
+        logits
     }
 
     /// Forward and backward on one batch: the mean cross-entropy (plus (λ/2) Σ‖W‖²), the rows
     /// classified correctly, and the gradients (weights then bias, block by block); `rng` draws
-    /// the dropout masks.
+    /// the dropout masks. In new arrays: the trainer calls [`ConvNet::forward_backward_into`]
+    /// with buffers kept across batches.
     pub fn forward_backward(
         &self,
         x: Array2<F>,
@@ -271,9 +301,51 @@ impl<F: Real> ConvNet<F> {
         l2: F,
         rng: &mut SeededRng,
     ) -> (F, usize, Vec<Array2<F>>, Vec<Array1<F>>) {
+        let shapes: Vec<(&Array2<F>, &Array1<F>)> = self
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Conv { w, b, .. } | Block::Dense { w, b, .. } => Some((w, b)),
+                Block::Pool { .. } | Block::Dropout { .. } => None,
+            })
+            .collect();
+        let mut grads: Vec<Vec<F>> = shapes
+            .iter()
+            .flat_map(|(w, b)| [vec![F::zero(); w.len()], vec![F::zero(); b.len()]])
+            .collect();
+        let (loss, correct) =
+            self.forward_backward_into(x.view(), y, l2, rng, &mut ConvWork::default(), &mut grads);
+        let mut flat = grads.into_iter();
+        let (mut d_ws, mut d_bs) = (Vec::new(), Vec::new());
+        for (w, _) in shapes {
+            d_ws.push(
+                Array2::from_shape_vec(w.raw_dim(), flat.next().expect("a weight gradient"))
+                    .expect("W's shape"),
+            );
+            d_bs.push(Array1::from(flat.next().expect("a bias gradient")));
+        }
+        (loss, correct, d_ws, d_bs)
+    }
+
+    /// Forward and backward on one batch `x` (B × H·W·C) with labels `y`: returns the mean
+    /// cross-entropy (plus (λ/2) Σ‖W‖²) and the rows classified correctly, and writes the
+    /// gradients into `grads` (flat: weights then bias, layer by layer); `rng` draws the dropout
+    /// masks. Every intermediate array lives in `work`, kept across batches.
+    pub fn forward_backward_into(
+        &self,
+        x: ArrayView2<F>,
+        y: &[usize],
+        l2: F,
+        rng: &mut SeededRng,
+        work: &mut ConvWork<F>,
+        grads: &mut [Vec<F>],
+    ) -> (F, usize) {
         let batch = x.nrows();
-        let (acts, kept) = self.forward(x, Some(rng));
-        let (mut loss, correct, mut d) = softmax_cross_entropy(acts.last().expect("the logits"), y); // d: B × K
+        self.forward_into(x, Some(rng), work);
+        let n = self.blocks.len();
+        let logits = &work.outs[n - 1];
+        let d_logits = reshaped(&mut work.d[n - 1], batch, logits.ncols()); // B × K
+        let (mut loss, correct) = softmax_cross_entropy_into(logits, y, d_logits);
         let half_l2 = l2 * real(0.5);
         for block in &self.blocks {
             if let Block::Conv { w, .. } | Block::Dense { w, .. } = block {
@@ -283,56 +355,73 @@ impl<F: Real> ConvNet<F> {
             }
         }
 
-        // backward from d = ∂loss/∂logits, block by block in reverse
-        let (mut d_ws, mut d_bs) = (Vec::new(), Vec::new());
-        for (l, (block, kept)) in self.blocks.iter().zip(kept).enumerate().rev() {
-            let (input, out) = (&acts[l], &acts[l + 1]); // the block's input and output
-            match (block, kept) {
-                (Block::Dense { w, output, .. }, Kept::Dense) => {
+        // backward from d = ∂loss/∂logits, block by block in reverse; `g` counts down the
+        // gradients' positions (weights then bias per layer)
+        let mut g = grads.len();
+        for (l, block) in self.blocks.iter().enumerate().rev() {
+            let input = if l == 0 { x.view() } else { work.outs[l - 1].view() }; // the block's input
+            let out = work.outs[l].view(); // and its output
+            let (below, here) = work.d.split_at_mut(l);
+            let d = &mut here[0]; // ∂loss/∂out
+            match block {
+                Block::Dense { w, b: _, output } => {
                     if !output {
-                        times_derivative(&mut d, out, self.activation); // d_z = d_a ⊙ g'(z)
+                        times_derivative(d.view_mut(), out, self.activation); // d_z = d_a ⊙ g'(z)
                     }
-                    let mut d_w = matmul(input.t(), d.view()); // fan_in × fan_out
+                    g -= 2;
+                    let (d_w, d_b) = grads[g..].split_at_mut(1);
+                    let mut d_w =
+                        ArrayViewMut2::from_shape(w.raw_dim(), &mut d_w[0][..]).expect("fan_in × fan_out");
+                    matmul_into(input.t(), d.view(), d_w.view_mut()); // fan_in × fan_out
                     if l2 != F::zero() {
                         d_w.scaled_add(l2, w);
                     }
-                    d_bs.push(column_sums(d.view())); // fan_out
-                    d_ws.push(d_w);
+                    column_sums_into(d.view(), &mut d_b[0]); // fan_out
                     if l > 0 {
-                        d = matmul(d.view(), w.t()); // B × fan_in
+                        let d_in = reshaped(&mut below[l - 1], batch, w.nrows()); // B × fan_in
+                        matmul_into(d.view(), w.t(), d_in.view_mut());
                     }
                 }
-                (Block::Conv { input, kernel, w, .. }, Kept::Conv { cols }) => {
-                    times_derivative(&mut d, out, self.activation); // d_z = d_a ⊙ g'(z), B × H'·W'·C'
-                    let channels = w.ncols();
-                    let rows = d.len() / channels;
-                    let d_z = d.into_shape_with_order((rows, channels)).expect("contiguous"); // B·H'·W' × C'
-                    let mut d_w = matmul(cols.t(), d_z.view()); // k·k·C × C'
+                Block::Conv {
+                    input: shape,
+                    kernel,
+                    w,
+                    ..
+                } => {
+                    times_derivative(d.view_mut(), out, self.activation); // d_z = d_a ⊙ g'(z), B × H'·W'·C'
+                    let d_z = per_position(d, w.ncols()); // B·H'·W' × C'
+                    g -= 2;
+                    let (d_w, d_b) = grads[g..].split_at_mut(1);
+                    let mut d_w =
+                        ArrayViewMut2::from_shape(w.raw_dim(), &mut d_w[0][..]).expect("k·k·C × C'");
+                    matmul_into(work.cols[l].t(), d_z.view(), d_w.view_mut()); // k·k·C × C'
                     if l2 != F::zero() {
                         d_w.scaled_add(l2, w);
                     }
-                    d_bs.push(column_sums(d_z.view())); // C'
-                    d_ws.push(d_w);
-                    d = if l > 0 {
-                        let d_cols = matmul(d_z.view(), w.t()); // B·H'·W' × k·k·C
-                        col2im(&d_cols, *input, *kernel, batch) // B × H·W·C
-                    } else {
-                        Array2::zeros((0, 0))
-                    };
+                    column_sums_into(d_z.view(), &mut d_b[0]); // C'
+                    if l > 0 {
+                        let d_cols = reshaped(&mut work.d_cols[l], d_z.nrows(), w.nrows()); // B·H'·W' × k·k·C
+                        matmul_into(d_z.view(), w.t(), d_cols.view_mut());
+                        let d_in = reshaped(&mut below[l - 1], batch, shape.len()); // B × H·W·C
+                        col2im_into(d_cols.view(), *shape, *kernel, d_in);
+                    }
                 }
-                (Block::Dropout { .. }, Kept::Dropout { mask }) => {
-                    d.zip_mut_with(&mask, |v, &m| *v = *v * m); // only the kept values pass gradient
+                Block::Dropout { .. } => {
+                    // only the kept values pass gradient
+                    let d_in = reshaped(&mut below[l - 1], batch, d.ncols());
+                    Zip::from(d_in)
+                        .and(&*d)
+                        .and(&work.masks[l])
+                        .for_each(|i, &v, &m| *i = v * m);
                 }
-                (Block::Pool { input, .. }, Kept::Pool { arg }) => {
+                Block::Pool { input: shape, .. } => {
                     // each pooled value's gradient goes to the input value that won its window
-                    d = max_pool_back(&d, &arg, input.len()); // B × H·W·C
+                    let d_in = reshaped(&mut below[l - 1], batch, shape.len()); // B × H·W·C
+                    max_pool_back_into(d.view(), &work.winners[l], d_in);
                 }
-                _ => unreachable!("forward keeps one record per block, of the block's kind"),
             }
         }
-        d_ws.reverse();
-        d_bs.reverse();
-        (loss, correct, d_ws, d_bs)
+        (loss, correct)
     }
 }
 
@@ -345,17 +434,19 @@ impl Model for ConvNet<f32> {
         ConvNet::logits(self, x)
     }
 
-    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32, rng: &mut SeededRng) -> Step {
-        let (loss, correct, d_ws, d_bs) = self.forward_backward(x, y, l2, rng);
-        Step {
-            loss,
-            correct,
-            grads: d_ws
-                .into_iter()
-                .zip(d_bs)
-                .flat_map(|(w, b)| [flat(w), flat(b)])
-                .collect(),
-        }
+    type Work = ConvWork<f32>;
+
+    fn train_step(
+        &self,
+        x: ArrayView2<f32>,
+        y: &[usize],
+        l2: f32,
+        rng: &mut SeededRng,
+        work: &mut ConvWork<f32>,
+        grads: &mut [Vec<f32>],
+    ) -> Step {
+        let (loss, correct) = self.forward_backward_into(x, y, l2, rng, work, grads);
+        Step { loss, correct }
     }
 
     fn params_mut(&mut self) -> Vec<&mut [f32]> {

@@ -1,5 +1,6 @@
 //! Tests of the convolutional net: gradients against finite differences, shapes, determinism.
 
+use super::layers::{col2im, im2col};
 use super::*;
 use crate::data::Dataset;
 use crate::random::rng;
@@ -178,4 +179,62 @@ fn learns_fashion_images() {
         "{}",
         net.accuracy(&test).unwrap()
     );
+}
+
+/// The trainer keeps a pass's buffers (im2col copies, pooling winners, dropout masks, gradients)
+/// across batches: a pass through buffers that batches of another size and of the same size
+/// used before gives every number a fresh pass gives, and the evaluation pass (in chunks) the
+/// same logits row by row.
+#[test]
+fn kept_buffers_change_no_number() {
+    let images = crate::data::fashion_mnist()
+        .unwrap()
+        .train
+        .subsample(130, 5)
+        .unwrap();
+    let params = ConvParams::new(&[
+        Stage::Conv {
+            channels: 3,
+            kernel: 5,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Dropout { percent: 30 },
+        Stage::Conv {
+            channels: 4,
+            kernel: 3,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Dense { width: 8 },
+    ])
+    .check()
+    .unwrap();
+    let net = params.trainer(&images).unwrap().model().clone();
+    let y: Vec<usize> = images.y.to_vec();
+    let rows = |r: std::ops::Range<usize>| (images.x.slice(ndarray::s![r.clone(), ..]), &y[r]);
+    let (x, labels) = rows(80..130);
+    let (fresh_loss, fresh_correct, d_ws, d_bs) =
+        net.forward_backward(x.to_owned(), labels, 0.01, &mut rng(3));
+    let mut grads: Vec<Vec<f32>> = d_ws
+        .iter()
+        .zip(&d_bs)
+        .flat_map(|(w, b)| [vec![f32::NAN; w.len()], vec![f32::NAN; b.len()]])
+        .collect();
+    let mut work = ConvWork::default();
+    for (r, seed) in [(0..30, 4), (30..80, 5)] {
+        let (x, labels) = rows(r);
+        net.forward_backward_into(x, labels, 0.01, &mut rng(seed), &mut work, &mut grads);
+    }
+    let (loss, correct) = net.forward_backward_into(x, labels, 0.01, &mut rng(3), &mut work, &mut grads);
+    assert_eq!((loss, correct), (fresh_loss, fresh_correct));
+    let fresh: Vec<f32> = d_ws
+        .iter()
+        .zip(&d_bs)
+        .flat_map(|(w, b)| w.iter().chain(b.iter()).copied().collect::<Vec<_>>())
+        .collect();
+    assert_eq!(grads.concat(), fresh);
+    let all = net.logits(images.x.view());
+    for (i, row) in images.x.rows().into_iter().enumerate().step_by(17) {
+        let one = net.logits(row.insert_axis(ndarray::Axis(0)));
+        assert_eq!(one.row(0), all.row(i));
+    }
 }

@@ -17,13 +17,13 @@
 
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
-use crate::kernels::{matmul, real, Real};
-use crate::models::ops::{add_bias_activate, column_sums};
-use crate::models::train::{flat, Fitted, Model, Step, TrainParams};
+use crate::kernels::{matmul, matmul_into, real, reshaped, Real};
+use crate::models::ops::{add_bias_activate, column_sums_into};
 pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
+use crate::models::train::{Fitted, Model, Step, TrainParams};
 use crate::random::SeededRng;
 use linfa::ParamGuard;
-use ndarray::{Array1, Array2, ArrayView2, Zip};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -113,28 +113,34 @@ pub struct Network<F> {
     pub activation: Activation,
 }
 
-/// The softmax cross-entropy of `logits` (B × K) against the labels `y`: the mean loss, how many
-/// rows have their label as the most likely class, and the gradient of the mean loss with
-/// respect to the logits, (softmax − onehot(y)) / B, where backpropagation starts.
-pub(crate) fn softmax_cross_entropy<F: Real>(logits: &Array2<F>, y: &[usize]) -> (F, usize, Array2<F>) {
+/// The softmax cross-entropy of `logits` (B × K) against the labels `y`: returns the mean loss
+/// and how many rows have their label as the most likely class, and writes into `d_logits`
+/// (B × K, overwritten) the gradient of the mean loss with respect to the logits,
+/// (softmax − onehot(y)) / B, where backpropagation starts.
+pub(crate) fn softmax_cross_entropy_into<F: Real>(
+    logits: &Array2<F>,
+    y: &[usize],
+    d_logits: &mut Array2<F>,
+) -> (F, usize) {
     let batch = real::<F>(y.len() as f64);
-    let p = softmax(logits); // B × K
     let mut loss = F::zero();
     let mut correct = 0;
-    for (row, &k) in p.rows().into_iter().zip(y) {
-        loss = loss - (row[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
-        let best = row.iter().enumerate().fold(
+    for ((z, mut p), &k) in logits.rows().into_iter().zip(d_logits.rows_mut()).zip(y) {
+        // p = softmax(z), stabilised by subtracting the row's maximum
+        let max = z.fold(F::neg_infinity(), |m, &v| m.max(v));
+        p.zip_mut_with(&z, |p, &v| *p = (v - max).exp());
+        let sum = p.sum();
+        p.mapv_inplace(|v| v / sum);
+        loss = loss - (p[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
+        let best = p.iter().enumerate().fold(
             (0, F::neg_infinity()),
             |b, (j, &v)| if v > b.1 { (j, v) } else { b },
         );
         correct += usize::from(best.0 == k);
+        p[k] = p[k] - F::one();
+        p.mapv_inplace(|v| v / batch);
     }
-    let mut d_logits = p; // B × K
-    for (mut row, &k) in d_logits.rows_mut().into_iter().zip(y) {
-        row[k] = row[k] - F::one();
-    }
-    d_logits.mapv_inplace(|v| v / batch);
-    (loss / batch, correct, d_logits)
+    (loss / batch, correct)
 }
 
 /// Row-wise softmax, stabilised by subtracting each row's maximum.
@@ -183,7 +189,7 @@ impl<F: Real> Network<F> {
         for (l, layer) in self.layers.iter().enumerate() {
             a = matmul(a.view(), layer.w.view()); // B × fan_out
             let hidden = l + 1 < self.layers.len();
-            add_bias_activate(&mut a, &layer.b, hidden.then_some(self.activation));
+            add_bias_activate(a.view_mut(), &layer.b, hidden.then_some(self.activation));
             // g(z + b)
         }
         a // B × K
@@ -202,20 +208,57 @@ impl<F: Real> Network<F> {
     }
 
     /// [`Network::loss_and_grads`] plus how many rows of the batch the forward pass classified
-    /// correctly (so training accuracy costs no second forward pass).
-    /// Takes the batch by value: it is kept as the first layer's input for the backward pass.
+    /// correctly (so training accuracy costs no second forward pass), in new arrays: the
+    /// trainer calls [`Network::forward_backward_into`] with buffers kept across batches.
     pub fn forward_backward(&self, x: Array2<F>, y: &[usize], l2: F) -> (F, Vec<Layer<F>>, usize) {
+        let mut grads: Vec<Vec<F>> = self
+            .layers
+            .iter()
+            .flat_map(|l| [vec![F::zero(); l.w.len()], vec![F::zero(); l.b.len()]])
+            .collect();
+        let (loss, correct) = self.forward_backward_into(x.view(), y, l2, &mut Work::default(), &mut grads);
+        let mut flat = grads.into_iter();
+        let grads = self
+            .layers
+            .iter()
+            .map(|l| Layer {
+                w: Array2::from_shape_vec(l.w.raw_dim(), flat.next().expect("a weight gradient"))
+                    .expect("fan_in × fan_out"),
+                b: Array1::from(flat.next().expect("a bias gradient")),
+            })
+            .collect();
+        (loss, grads, correct)
+    }
+
+    /// Forward and backward on one batch `x` (B × d) with labels `y`: returns the mean
+    /// cross-entropy (plus the L2 term) and how many rows the forward pass classified correctly,
+    /// and writes ∂loss/∂W and ∂loss/∂b of every layer into `grads` (flat, W₁, b₁, W₂, b₂ …).
+    /// Every layer's output and gradient lives in `work`, kept across batches: a step allocates
+    /// no array.
+    pub fn forward_backward_into(
+        &self,
+        x: ArrayView2<F>,
+        y: &[usize],
+        l2: F,
+        work: &mut Work<F>,
+        grads: &mut [Vec<F>],
+    ) -> (F, usize) {
         let n_layers = self.layers.len();
-        // forward: keep every layer's output a_l (a_0 = x)
-        let mut acts: Vec<Array2<F>> = Vec::with_capacity(n_layers + 1);
-        acts.push(x); // B × d
+        let batch = x.nrows();
+        work.acts.resize_with(n_layers, Default::default);
+        work.d.resize_with(n_layers, Default::default);
+        // forward: keep every layer's output a_l = g(z_l + b_l) (a_0 = x is the batch itself)
         for (l, layer) in self.layers.iter().enumerate() {
-            let mut z = matmul(acts[l].view(), layer.w.view()); // B × fan_out
+            let (below, here) = work.acts.split_at_mut(l);
+            let input = if l == 0 { x.view() } else { below[l - 1].view() }; // B × fan_in
+            let z = reshaped(&mut here[0], batch, layer.w.ncols()); // B × fan_out
+            matmul_into(input, layer.w.view(), z.view_mut());
             let hidden = l + 1 < n_layers;
-            add_bias_activate(&mut z, &layer.b, hidden.then_some(self.activation)); // a_l = g(z_l + b_l)
-            acts.push(z);
+            add_bias_activate(z.view_mut(), &layer.b, hidden.then_some(self.activation));
         }
-        let (mut loss, correct, mut d_z) = softmax_cross_entropy(&acts[n_layers], y); // d_z: B × K
+        let classes = self.layers[n_layers - 1].w.ncols();
+        let d_out = reshaped(&mut work.d[n_layers - 1], batch, classes); // B × K
+        let (mut loss, correct) = softmax_cross_entropy_into(&work.acts[n_layers - 1], y, d_out);
         if l2 != F::zero() {
             let half_l2 = l2 * real(0.5);
             for layer in &self.layers {
@@ -223,29 +266,42 @@ impl<F: Real> Network<F> {
             }
         }
 
-        let mut grads: Vec<Layer<F>> = Vec::with_capacity(n_layers);
         // ANCHOR: backward
         for l in (0..n_layers).rev() {
             let layer = &self.layers[l];
-            let mut d_w = matmul(acts[l].t(), d_z.view()); // fan_in × fan_out
+            let (fan_in, fan_out) = layer.w.dim();
+            let input = if l == 0 { x.view() } else { work.acts[l - 1].view() }; // B × fan_in
+            let (below, here) = work.d.split_at_mut(l);
+            let d_z = here[0].view(); // ∂loss/∂z_l: B × fan_out
+            let (d_w, d_b) = grads[2 * l..].split_at_mut(1);
+            let mut d_w =
+                ArrayViewMut2::from_shape((fan_in, fan_out), &mut d_w[0][..]).expect("fan_in × fan_out");
+            matmul_into(input.t(), d_z, d_w.view_mut()); // ∂loss/∂W_l = a_{l-1}ᵀ d_z
             if l2 != F::zero() {
                 d_w.scaled_add(l2, &layer.w);
             }
-            let d_b = column_sums(d_z.view()); // fan_out
+            column_sums_into(d_z, &mut d_b[0]); // ∂loss/∂b_l: fan_out
             if l > 0 {
-                let mut d_a = matmul(d_z.view(), layer.w.t()); // B × fan_in
-                let act = self.activation;
-                Zip::from(&mut d_a)
-                    .and(&acts[l])
-                    .par_for_each(|d, &a| *d = *d * act.derivative_from_output(a)); // d_z_{l-1} = d_a ⊙ g'(z)
-                d_z = d_a;
+                let d_a = reshaped(&mut below[l - 1], batch, fan_in); // ∂loss/∂a_{l-1} = d_z W_lᵀ
+                matmul_into(d_z, layer.w.t(), d_a.view_mut());
+                let g = self.activation;
+                Zip::from(d_a) // d_z_{l-1} = d_a ⊙ g'(z), g' from the kept output a_{l-1} = g(z)
+                    .and(&work.acts[l - 1])
+                    .par_for_each(|d, &a| *d = *d * g.derivative_from_output(a));
             }
-            grads.push(Layer { w: d_w, b: d_b });
         }
         // ANCHOR_END: backward
-        grads.reverse();
-        (loss, grads, correct)
+        (loss, correct)
     }
+}
+
+/// What [`Network::forward_backward_into`] keeps between batches: each layer's output a_l and
+/// the gradient ∂loss/∂z_l, each B × fan_out. Sized by the first batch; resized only when the
+/// batch size changes.
+#[derive(Debug, Clone, Default)]
+pub struct Work<F> {
+    acts: Vec<Array2<F>>,
+    d: Vec<Array2<F>>,
 }
 
 // ---------------------------------------------------------------- the training core
@@ -259,13 +315,19 @@ impl Model for Network<f32> {
         Network::logits(self, x)
     }
 
-    fn train_step(&self, x: Array2<f32>, y: &[usize], l2: f32, _rng: &mut SeededRng) -> Step {
-        let (loss, grads, correct) = self.forward_backward(x, y, l2);
-        Step {
-            loss,
-            correct,
-            grads: grads.into_iter().flat_map(|g| [flat(g.w), flat(g.b)]).collect(),
-        }
+    type Work = Work<f32>;
+
+    fn train_step(
+        &self,
+        x: ArrayView2<f32>,
+        y: &[usize],
+        l2: f32,
+        _rng: &mut SeededRng,
+        work: &mut Work<f32>,
+        grads: &mut [Vec<f32>],
+    ) -> Step {
+        let (loss, correct) = self.forward_backward_into(x, y, l2, work, grads);
+        Step { loss, correct }
     }
 
     fn params_mut(&mut self) -> Vec<&mut [f32]> {

@@ -241,3 +241,32 @@ fn params_are_checked_before_their_getters_are_reachable() {
         serde_json::to_string(&checked).unwrap()
     );
 }
+
+/// The trainer keeps a pass's buffers across batches: a pass through buffers that batches of
+/// another size and of the same size used before gives every number a fresh pass gives.
+#[test]
+fn kept_buffers_change_no_number() {
+    let data = spirals(90, 3, 0.1, 4).unwrap();
+    let net: Network<f32> = Network::init(&[2, 12, 7, 3], Activation::Tanh, Init::Xavier, &mut rng(2));
+    let y: Vec<usize> = data.y.to_vec();
+    let rows = |r: std::ops::Range<usize>| (data.x.slice(ndarray::s![r.clone(), ..]), &y[r]);
+    let (x, labels) = rows(50..90);
+    let (fresh_loss, fresh_grads, fresh_correct) = net.forward_backward(x.to_owned(), labels, 0.01);
+    let mut work = Work::default();
+    let mut grads: Vec<Vec<f32>> = net
+        .layers
+        .iter()
+        .flat_map(|l| [vec![f32::NAN; l.w.len()], vec![f32::NAN; l.b.len()]])
+        .collect();
+    for r in [0..10, 10..50] {
+        let (x, labels) = rows(r);
+        net.forward_backward_into(x, labels, 0.01, &mut work, &mut grads);
+    }
+    let (loss, correct) = net.forward_backward_into(x, labels, 0.01, &mut work, &mut grads);
+    assert_eq!((loss, correct), (fresh_loss, fresh_correct));
+    let fresh: Vec<f32> = fresh_grads
+        .iter()
+        .flat_map(|l| l.w.iter().chain(l.b.iter()).copied().collect::<Vec<_>>())
+        .collect();
+    assert_eq!(grads.concat(), fresh);
+}
