@@ -1,13 +1,15 @@
-"""PyTorch (CPU) on the trainer benchmark's net, for a side-by-side figure with `cargo bench --bench trainer`.
+"""PyTorch (CPU) on the MLP of `examples/mlp_epoch.rs`, for a side-by-side figure.
 
     python -m venv /tmp/torch && /tmp/torch/bin/pip install torch numpy
-    /tmp/torch/bin/python bench/torch_mlp.py
+    /tmp/torch/bin/python bench/torch_mlp.py <threads> [epochs] [medium|large]
 
-One epoch of 784-256-128-10 with ReLU, batch 128, Adam (lr 1e-3), cross-entropy, over Fashion-MNIST's
-60,000 training images, on 2 threads; prints the median of 3 epochs in samples per second.
+784-256-128-10 (`medium`, the trainer benchmark's net) or 784-512-256-128-10 (`large`) with ReLU,
+Adam (lr 1e-3), cross-entropy, batch 128, one epoch over Fashion-MNIST's 60,000 training images
+(pixels in [0, 1]). Prints one line per epoch and the peak resident memory.
 """
 import gzip
-import statistics
+import resource
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 import torch
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "fashion-mnist"
+HIDDEN = {"medium": [256, 128], "large": [512, 256, 128]}
 
 
 def idx(name, offset):
@@ -23,19 +26,21 @@ def idx(name, offset):
 
 
 def main():
-    torch.set_num_threads(2)
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    preset = sys.argv[3] if len(sys.argv) > 3 else "medium"
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
     x = torch.from_numpy(idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 784).astype(np.float32) / 255)
     y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz", 8).astype(np.int64))
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256), torch.nn.ReLU(),
-        torch.nn.Linear(256, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-    )
+    sizes = [784] + HIDDEN[preset]
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*layers, torch.nn.Linear(sizes[-1], 10))
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
-    times = []
-    for _ in range(3):
+    for _ in range(epochs):
         perm = torch.randperm(len(x))
         t = time.perf_counter()
         for i in range(0, len(x), 128):
@@ -44,9 +49,9 @@ def main():
             loss = loss_fn(net(x[b]), y[b])
             loss.backward()
             opt.step()
-        times.append(time.perf_counter() - t)
-    e = statistics.median(times)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads: one epoch median {e:.2f} s = {len(x) / e:.0f} samples/s")
+        e = time.perf_counter() - t
+        print(f"torch {torch.__version__} {preset} {torch.get_num_threads()} threads: one epoch {e:.3f} s = {len(x) / e:.0f} samples/s")
+    print(f"torch peak resident memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
