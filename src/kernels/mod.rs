@@ -91,3 +91,121 @@ pub fn argmax_rows(a: &Array2<f32>) -> Vec<usize> {
         })
         .collect()
 }
+
+/// Bytes in one of the large pages (2 MB on x86-64 Linux) that [`RowStore`] asks for.
+const LARGE_PAGE: usize = 2 << 20;
+
+/// A copy of a matrix's rows (row-major, f32) in memory aligned to 2 MB and, on Linux, advised to
+/// be backed by transparent huge pages (`madvise(MADV_HUGEPAGE)`) before it is first written.
+///
+/// Why: a trainer reads its training rows in a fresh random order every epoch, one row (3 KB for
+/// a Fashion-MNIST image) from anywhere in a matrix of hundreds of MB. With 4 KB pages nearly
+/// every row costs a TLB miss, and inside a virtual machine each miss is a nested page walk: on
+/// the 2-core development machine gathering a batch of 128 images took 20–40 % of an MLP's epoch
+/// (0.2–0.4 s an epoch), against 0.04–0.08 s with huge pages. Elsewhere the advice is a no-op.
+pub struct RowStore {
+    ptr: std::ptr::NonNull<f32>,
+    rows: usize,
+    cols: usize,
+    layout: std::alloc::Layout,
+}
+
+// SAFETY: a RowStore owns its allocation and hands out shared slices only.
+unsafe impl Send for RowStore {}
+// SAFETY: as above; no interior mutability.
+unsafe impl Sync for RowStore {}
+
+impl RowStore {
+    /// A copy of the rows of `x` (the caller has checked that the memory is there: this is one
+    /// more copy of data already held).
+    pub fn copy_of(x: ArrayView2<f32>) -> RowStore {
+        let (rows, cols) = x.dim();
+        let bytes = (rows * cols * std::mem::size_of::<f32>()).next_multiple_of(LARGE_PAGE);
+        let layout = std::alloc::Layout::from_size_align(bytes.max(LARGE_PAGE), LARGE_PAGE)
+            .expect("a size well under isize::MAX");
+        // SAFETY: the layout has a non-zero size.
+        let raw = unsafe { std::alloc::alloc(layout) };
+        let Some(ptr) = std::ptr::NonNull::new(raw.cast::<f32>()) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        #[cfg(target_os = "linux")]
+        // SAFETY: the range is exactly the allocation just made; the advice changes how pages
+        // are backed, never their contents.
+        unsafe {
+            libc::madvise(raw.cast(), layout.size(), libc::MADV_HUGEPAGE);
+        }
+        // SAFETY: the allocation holds at least rows × cols f32 values, aligned for f32; every
+        // one is written below before any is read.
+        let all = unsafe { std::slice::from_raw_parts_mut(ptr.as_ptr(), rows * cols) };
+        for (to, from) in all.chunks_exact_mut(cols.max(1)).zip(x.rows()) {
+            match from.as_slice() {
+                Some(f) => to.copy_from_slice(f),
+                None => to.iter_mut().zip(from.iter()).for_each(|(t, &f)| *t = f),
+            }
+        }
+        RowStore {
+            ptr,
+            rows,
+            cols,
+            layout,
+        }
+    }
+
+    /// Number of rows.
+    pub fn nrows(&self) -> usize {
+        self.rows
+    }
+
+    /// Values per row.
+    pub fn ncols(&self) -> usize {
+        self.cols
+    }
+
+    /// Row `i` (panics when `i` ≥ the number of rows, as slice indexing does).
+    pub fn row(&self, i: usize) -> &[f32] {
+        assert!(i < self.rows, "row {i} of {}", self.rows);
+        // SAFETY: row i lies inside the initialised rows × cols values.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(i * self.cols), self.cols) }
+    }
+}
+
+impl Drop for RowStore {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `copy_of` with this layout, freed once.
+        unsafe { std::alloc::dealloc(self.ptr.as_ptr().cast(), self.layout) }
+    }
+}
+
+impl std::fmt::Debug for RowStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RowStore({} × {})", self.rows, self.cols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_store_holds_the_rows_it_copied() {
+        let x = Array2::from_shape_fn((300, 7), |(i, j)| (i * 7 + j) as f32);
+        let store = RowStore::copy_of(x.view());
+        assert_eq!((store.nrows(), store.ncols()), (300, 7));
+        for i in [0, 1, 150, 299] {
+            assert_eq!(store.row(i), x.row(i).as_slice().unwrap());
+        }
+        // a view whose rows are not contiguous (a transpose) copies its logical rows
+        let t = RowStore::copy_of(x.t());
+        assert_eq!(t.row(3), x.column(3).to_vec().as_slice());
+        // no rows at all
+        let empty = RowStore::copy_of(Array2::<f32>::zeros((0, 5)).view());
+        assert_eq!(empty.nrows(), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "row 300 of 300")]
+    fn a_row_past_the_end_panics_as_slice_indexing_does() {
+        let store = RowStore::copy_of(Array2::<f32>::zeros((300, 2)).view());
+        let _ = store.row(300);
+    }
+}

@@ -51,10 +51,22 @@ pub(crate) fn times_derivative<F: Real>(d: ArrayViewMut2<F>, a: ArrayView2<F>, g
 /// out ← the column sums of `d` (a bias's gradient): partial sums over fixed blocks of rows in parallel, then added
 /// in block order, so the result is the same for any thread count.
 pub(crate) fn column_sums_into<F: Real>(d: ArrayView2<F>, out: &mut [F]) {
-    let parts: Vec<Array1<F>> = d
+    /// Σ of a block's rows, added one row after another (as ndarray's `sum_axis(Axis(0))` adds
+    /// them), in a plain loop over slices.
+    fn block_sum<F: Real>(rows: ArrayView2<F>) -> Vec<F> {
+        let mut acc = vec![F::zero(); rows.ncols()];
+        for row in rows.rows() {
+            match row.as_slice() {
+                Some(r) => acc.iter_mut().zip(r).for_each(|(a, &v)| *a = *a + v),
+                None => acc.iter_mut().zip(row.iter()).for_each(|(a, &v)| *a = *a + v),
+            }
+        }
+        acc
+    }
+    let parts: Vec<Vec<F>> = d
         .axis_chunks_iter(Axis(0), 4 * ROWS_PER_TASK)
         .into_par_iter()
-        .map(|rows| rows.sum_axis(Axis(0)))
+        .map(block_sum)
         .collect();
     out.fill(F::zero());
     for p in parts {

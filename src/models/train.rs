@@ -9,7 +9,7 @@ pub use super::optim::{Optimize, Optimizer};
 pub use super::params::{EarlyStopping, TrainParams, MAX_EPOCHS};
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
-use crate::kernels::argmax_rows;
+use crate::kernels::{argmax_rows, RowStore};
 use crate::random::{rng, SeededRng};
 use ndarray::{Array2, ArrayView2};
 use rand::Rng;
@@ -143,13 +143,12 @@ pub const CHECKPOINTS_PER_EPOCH: usize = 10;
 
 /// out ← the rows `idx` of `x`, copied row by row (a minibatch, into a buffer kept across
 /// batches).
-fn gather_rows(x: &Array2<f32>, idx: &[usize], out: &mut Array2<f32>) {
-    let out = crate::kernels::reshaped(out, idx.len(), x.ncols());
-    for (mut to, &i) in out.rows_mut().into_iter().zip(idx) {
-        match (to.as_slice_mut(), x.row(i).to_slice()) {
-            (Some(to), Some(from)) => to.copy_from_slice(from),
-            (_, _) => to.assign(&x.row(i)),
-        }
+fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
+    let d = x.ncols();
+    let out = crate::kernels::reshaped(out, idx.len(), d);
+    let out = out.as_slice_mut().expect("a kept buffer is contiguous");
+    for (to, &i) in out.chunks_exact_mut(d.max(1)).zip(idx) {
+        to.copy_from_slice(x.row(i));
     }
 }
 
@@ -258,7 +257,9 @@ pub struct Trainer<M: Model> {
     grads: Vec<Vec<f32>>,
     batch_x: Array2<f32>,
     batch_y: Vec<usize>,
-    train: Dataset,
+    /// The training rows, in memory backed by large pages where the system allows, and labels.
+    train_x: RowStore,
+    train_y: Vec<usize>,
     val: Option<Dataset>,
     rng: SeededRng,
     history: History,
@@ -280,12 +281,12 @@ impl<M: Model> Trainer<M> {
     ) -> Result<Trainer<M>> {
         params.check()?;
         check_data(data)?;
-        let (train, val) = match params.early_stopping {
+        let (train_x, train_y, val) = match params.early_stopping {
             Some(es) => {
                 let (t, v) = data.split(es.validation_fraction, params.seed ^ 0xea21)?;
-                (t, Some(v))
+                (RowStore::copy_of(t.x.view()), t.y.to_vec(), Some(v))
             }
-            None => (data.clone(), None),
+            None => (RowStore::copy_of(data.x.view()), data.y.to_vec(), None),
         };
         let pool = match params.threads {
             Some(n) => Some(std::sync::Arc::new(
@@ -310,7 +311,8 @@ impl<M: Model> Trainer<M> {
             grads: lengths.iter().map(|&n| vec![0.0; n]).collect(),
             batch_x: Array2::zeros((0, 0)),
             batch_y: Vec::new(),
-            train,
+            train_x,
+            train_y,
             val,
             rng: r,
             history: History::default(),
@@ -328,7 +330,7 @@ impl<M: Model> Trainer<M> {
 
     /// Epochs this run is set to train (the sample budget included).
     pub fn planned_epochs(&self) -> usize {
-        self.params.epochs_for(self.train.len())
+        self.params.epochs_for(self.train_y.len())
     }
 
     /// True when the planned epochs are done or early stopping has run out of patience.
@@ -364,7 +366,7 @@ impl<M: Model> Trainer<M> {
     }
 
     fn run_epoch(&mut self) -> Result<EpochStats> {
-        let n = self.train.len();
+        let n = self.train_y.len();
         let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
             let j = self.rng.gen_range(0..=i);
@@ -386,9 +388,9 @@ impl<M: Model> Trainer<M> {
             .map_or((0, 0), |c| (c.step, c.examples));
         let mut seen = 0usize;
         for idx in order.chunks(self.params.batch_size) {
-            gather_rows(&self.train.x, idx, &mut self.batch_x); // B × d
+            gather_rows(&self.train_x, idx, &mut self.batch_x); // B × d
             self.batch_y.clear();
-            self.batch_y.extend(idx.iter().map(|&i| self.train.y[i]));
+            self.batch_y.extend(idx.iter().map(|&i| self.train_y[i]));
             let step = self.model.train_step(
                 self.batch_x.view(),
                 &self.batch_y,

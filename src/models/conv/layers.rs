@@ -36,11 +36,27 @@ pub(super) fn im2col_into<F: Real>(x: ArrayView2<F>, s: Shape, k: usize, cols: &
                     let row = &mut out[(i * wo + j) * row_len..][..row_len];
                     for di in 0..k {
                         let src = ((i + di) * s.width + j) * c; // k·C contiguous values
-                        row[di * k * c..][..k * c].copy_from_slice(&img[src..src + k * c]);
+                        copy_short(&mut row[di * k * c..][..k * c], &img[src..src + k * c]);
                     }
                 }
             }
         });
+}
+
+/// dst ← src for the short runs im2col copies (k·C values: 5 for a first 5 × 5 layer on grey
+/// images), in blocks of a fixed length that the compiler turns into plain moves, where
+/// `copy_from_slice` would call `memmove` once per run and spend more on the calls than on the
+/// copying.
+#[inline(always)]
+fn copy_short<F: Copy>(dst: &mut [F], src: &[F]) {
+    let mut to = dst.chunks_exact_mut(4);
+    let mut from = src.chunks_exact(4);
+    for (t, f) in (&mut to).zip(&mut from) {
+        t.copy_from_slice(f);
+    }
+    for (t, f) in to.into_remainder().iter_mut().zip(from.remainder()) {
+        *t = *f;
+    }
 }
 
 /// The adjoint of [`im2col`]: adds each row of `d_cols` back onto the window it came from.
