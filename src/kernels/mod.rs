@@ -31,6 +31,13 @@ pub(crate) fn real<F: Real>(v: f64) -> F {
     F::from_f64(v).expect("representable")
 }
 
+/// Products whose output has fewer rows and columns than this are split along their sum (see
+/// [`matmul_into`]) when it is at least two [`K_BLOCK`]s long.
+const SPLIT_K_BELOW: usize = 64;
+
+/// Terms of the sum per block when a product is split along it.
+const K_BLOCK: usize = 8192;
+
 /// `a · b` (m × k times k × n) in a new array; see [`matmul_into`].
 pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
     let mut c = Array2::zeros((a.nrows(), b.ncols())); // m × n
@@ -40,13 +47,41 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
 
 /// c ← `a · b` (m × k times k × n), overwriting `c` (m × n) without reading it, split over the
 /// threads of the current rayon pool along its longer side: by rows when m ≥ n, by columns
-/// otherwise, so each thread packs only its share of the larger operand. Every entry is
+/// otherwise, so each thread packs only its share of the larger operand; a product with a
+/// small output and a long sum is split along the sum in fixed blocks instead. Every entry is
 /// computed exactly as a one-thread product computes it, so the thread count never changes a
 /// result; products under about a million multiply-adds stay on one thread. The trainers keep
 /// `c` across batches (see [`reshaped`]), so a training step allocates no product.
 pub fn matmul_into<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>, mut c: ArrayViewMut2<F>) {
     let (m, n) = (a.nrows(), b.ncols());
     assert_eq!(c.dim(), (m, n), "the product's output is m × n");
+    let k = a.ncols();
+    if m.max(n) < SPLIT_K_BELOW && k >= 2 * K_BLOCK {
+        // A small output over a long sum (a first convolution's weight gradient: 25 × 16 over
+        // every window of the batch) has no rows or columns to share out: split the sum into
+        // fixed blocks of k instead, their partial products in parallel, added in block order.
+        // The blocks depend on the shapes alone, so the thread count still changes no bit.
+        let parts: Vec<Array2<F>> = (0..k.div_ceil(K_BLOCK))
+            .into_par_iter()
+            .map(|block| {
+                let part = ndarray::Slice::from(block * K_BLOCK..((block + 1) * K_BLOCK).min(k));
+                let mut p = Array2::zeros((m, n));
+                general_mat_mul(
+                    F::one(),
+                    &a.slice_axis(Axis(1), part),
+                    &b.slice_axis(Axis(0), part),
+                    F::zero(),
+                    &mut p,
+                );
+                p
+            })
+            .collect();
+        c.fill(F::zero());
+        for p in parts {
+            c.zip_mut_with(&p, |c, &p| *c = *c + p);
+        }
+        return;
+    }
     let axis = if m >= n { Axis(0) } else { Axis(1) };
     let threads = rayon::current_num_threads().min(m.max(n) / 16).max(1);
     if threads == 1 || m * n * a.ncols() < 1 << 20 {
@@ -200,6 +235,41 @@ mod tests {
         // no rows at all
         let empty = RowStore::copy_of(Array2::<f32>::zeros((0, 5)).view());
         assert_eq!(empty.nrows(), 0);
+    }
+
+    /// A small output over a long sum (split along the sum in fixed blocks): the same bits on 1
+    /// and 3 threads, and the product it should be.
+    #[test]
+    fn a_product_split_along_its_sum_is_the_same_for_any_thread_count() {
+        let k = 2 * K_BLOCK + 1234;
+        let a = Array2::from_shape_fn((25, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 11.0 - 0.5);
+        let b = Array2::from_shape_fn((k, 16), |(i, j)| ((i * 5 + j) % 13) as f32 / 13.0 - 0.5);
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| matmul(a.view(), b.view()))
+        };
+        let one = on(1);
+        assert_eq!(one, on(3));
+        let exact = a.mapv(f64::from).dot(&b.mapv(f64::from));
+        for (x, y) in one.iter().zip(&exact) {
+            assert!(
+                (f64::from(*x) - y).abs() <= 1e-3 * y.abs().max(1.0),
+                "{x} against {y}"
+            );
+        }
+        // the same product through a transposed view, as a weight gradient is taken
+        let at = a.t().to_owned();
+        assert_eq!(on(2), on(1).clone());
+        let from_view = on(2);
+        let via_t = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| matmul(at.t(), b.view()));
+        assert_eq!(via_t, from_view);
     }
 
     #[test]
