@@ -138,10 +138,11 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
 pub const NET_LEARNING_RATES: [f64; 3] = [3e-4, 1e-3, 3e-3];
 
 /// The nets' validation searches on Fashion-MNIST, so the nets are tuned with the same care as
-/// the traditional learners: for each MLP of [`data_scale_fashion`], as that curve trains it
-/// (same epochs and sample budget), one candidate per learning rate of [`NET_LEARNING_RATES`],
-/// fitted at the curve's largest m on training images and scored on other training images held
-/// out for validation (never the test set). Returns (the curve's model name, its candidates).
+/// the traditional learners: for each MLP of [`data_scale_fashion`] and its convolutional net, as
+/// that curve trains it (same epochs and sample budget), one candidate per learning rate of
+/// [`NET_LEARNING_RATES`], fitted at the curve's largest m on training images and scored on other
+/// training images held out for validation (never the test set). Returns (the curve's model name,
+/// its candidates).
 pub fn net_search(profile: Profile, fashion: &FashionMnist) -> Result<Vec<(String, CurveConfig)>> {
     fashion_net_search(profile, fashion, &data_scale_fashion(profile, fashion)?)
 }
@@ -159,23 +160,20 @@ fn fashion_net_search(
     Ok(net_search_on(curve, &pool, &validation))
 }
 
-/// Each MLP of `curve`, one candidate per learning rate, fitted on `pool` at the curve's largest m
-/// (or the pool's size, if smaller) and scored on `validation`.
+/// Each net of `curve` (its MLPs, and its convolutional net where it has one), one candidate per
+/// learning rate, fitted on `pool` at the curve's largest m (or the pool's size, if smaller) and
+/// scored on `validation`.
 fn net_search_on(curve: &CurveConfig, pool: &Dataset, validation: &Dataset) -> Vec<(String, CurveConfig)> {
     let m = curve.sizes.last().copied().unwrap_or(1_000);
     NETS.iter()
+        .chain([&CNN])
         .filter_map(|&net| {
             let (_, spec) = curve.models.iter().find(|(n, _)| n == net)?;
-            let ModelSpec::Mlp(p) = spec else { return None };
             let candidates = NET_LEARNING_RATES
                 .iter()
-                .map(|&lr| {
-                    (
-                        format!("{net}, lr = {lr}"),
-                        ModelSpec::Mlp(p.clone().learning_rate(lr)),
-                    )
-                })
-                .collect();
+                .map(|&lr| Ok((format!("{net}, lr = {lr}"), spec.with_learning_rate(lr)?)))
+                .collect::<Result<Vec<_>>>()
+                .ok()?;
             Some((
                 net.to_string(),
                 CurveConfig {
@@ -421,9 +419,10 @@ mod tests {
         let fashion = crate::data::fashion_mnist().unwrap();
         let curve = data_scale_fashion(Profile::Quick, &fashion).unwrap();
         let searches = net_search(Profile::Quick, &fashion).unwrap();
+        // the MLPs, then the convolutional net
         assert_eq!(
             searches.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
-            NETS.to_vec()
+            [NETS.as_slice(), &[CNN]].concat()
         );
         for (net, candidates) in &searches {
             assert_eq!(candidates.models.len(), NET_LEARNING_RATES.len());
