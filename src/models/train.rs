@@ -349,11 +349,15 @@ impl<M: Model> Trainer<M> {
         &self.model
     }
 
-    /// One pass over the training data in shuffled minibatches.
+    /// One pass over the training data in shuffled minibatches, run on a worker thread of the
+    /// trainer's pool (or of rayon's global pool): called from any other thread (a notebook's,
+    /// a program's main thread), every parallel pass of the epoch would otherwise be handed to
+    /// the pool and waited for, thousands of hand-overs an epoch, while the calling thread does
+    /// none of the work (on 2 threads that made the epoch slower than on one).
     pub fn train_epoch(&mut self) -> Result<EpochStats> {
         match self.pool.clone() {
             Some(pool) => pool.install(|| self.run_epoch()),
-            None => self.run_epoch(),
+            None => rayon::scope(|_| self.run_epoch()),
         }
     }
 
