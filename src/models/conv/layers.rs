@@ -3,6 +3,7 @@
 
 use super::Shape;
 use crate::kernels::Real;
+use crate::mlp::Activation;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
@@ -143,8 +144,33 @@ pub(super) fn max_pool_into<F: Real>(
 }
 
 /// The adjoint of [`max_pool_into`]: each pooled value's gradient goes to the input value that
-/// won its window, into `d_x` (B × H·W·C, kept across batches; zero elsewhere).
-pub(super) fn max_pool_back_into<F: Real>(d: ArrayView2<F>, arg: &[u32], d_x: &mut Array2<F>) {
+/// won its window, into `d_x` (B × H·W·C, kept across batches; zero elsewhere). With
+/// `through = Some((a, g))`, where the pooled input was a convolution's output a = g(z), each
+/// value is also multiplied by g′ there (from a), so d_x is already ∂loss/∂z: the convolution's
+/// own pass over its whole output to apply g′ is saved (the product is the one that pass would
+/// compute, bit for bit: zeros elsewhere stay zeros).
+pub(super) fn max_pool_back_into<F: Real>(
+    d: ArrayView2<F>,
+    arg: &[u32],
+    through: Option<(ArrayView2<F>, Activation)>,
+    d_x: &mut Array2<F>,
+) {
+    if let Some((a, g)) = through {
+        let a = a.as_standard_layout();
+        let input_len = d_x.ncols();
+        let a = a.as_slice().expect("standard layout");
+        return match g {
+            Activation::Relu => back_through(d, arg, a, input_len, d_x, |v| {
+                Activation::Relu.derivative_from_output(v)
+            }),
+            Activation::Tanh => back_through(d, arg, a, input_len, d_x, |v| {
+                Activation::Tanh.derivative_from_output(v)
+            }),
+            Activation::Sigmoid => back_through(d, arg, a, input_len, d_x, |v| {
+                Activation::Sigmoid.derivative_from_output(v)
+            }),
+        };
+    }
     let (per, input_len) = (d.ncols(), d_x.ncols());
     let ds = d.as_standard_layout();
     d_x.as_slice_mut()
@@ -156,6 +182,31 @@ pub(super) fn max_pool_back_into<F: Real>(d: ArrayView2<F>, arg: &[u32], d_x: &m
             dx.fill(F::zero());
             for (&v, &p) in dout.iter().zip(a) {
                 dx[p as usize] = v;
+            }
+        });
+}
+
+/// [`max_pool_back_into`] through g′: d_x[p] = d · g′(a[p]) at each winner p.
+fn back_through<F: Real>(
+    d: ArrayView2<F>,
+    arg: &[u32],
+    a: &[F],
+    input_len: usize,
+    d_x: &mut Array2<F>,
+    derivative: impl Fn(F) -> F + Sync,
+) {
+    let per = d.ncols();
+    let ds = d.as_standard_layout();
+    d_x.as_slice_mut()
+        .expect("a kept buffer is contiguous")
+        .par_chunks_mut(input_len)
+        .zip(a.par_chunks(input_len))
+        .zip(ds.as_slice().expect("standard layout").par_chunks(per))
+        .zip(arg.par_chunks(per))
+        .for_each(|(((dx, ax), dout), w)| {
+            dx.fill(F::zero());
+            for (&v, &p) in dout.iter().zip(w) {
+                dx[p as usize] = v * derivative(ax[p as usize]);
             }
         });
 }

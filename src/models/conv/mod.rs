@@ -474,7 +474,11 @@ impl<F: Real> ConvNet<F> {
             let out = work.outs[l].view(); // and its output
             let (below, here) = work.d.split_at_mut(l);
             let d = &mut here[0]; // ∂loss/∂out
+                                  // a pooling right after a convolution applies g' in its own backward pass
+            let pooled_next = matches!(self.blocks.get(l + 1), Some(Block::Pool { .. }));
             match block {
+                // a first block without parameters needs no gradient for the input
+                Block::Pool { .. } | Block::Dropout { .. } if l == 0 => {}
                 Block::Dense { w, b: _, output } => {
                     if !output {
                         times_derivative(d.view_mut(), out, self.activation); // d_z = d_a ⊙ g'(z)
@@ -499,7 +503,9 @@ impl<F: Real> ConvNet<F> {
                     w,
                     ..
                 } => {
-                    times_derivative(d.view_mut(), out, self.activation); // d_z = d_a ⊙ g'(z), B × H'·W'·C'
+                    if !pooled_next {
+                        times_derivative(d.view_mut(), out, self.activation); // d_z = d_a ⊙ g'(z), B × H'·W'·C'
+                    } // (else the pooling's backward pass above already applied g')
                     let d_z = per_position(d, w.ncols()); // B·H'·W' × C'
                     g -= 2;
                     let (d_w, d_b) = grads[g..].split_at_mut(1);
@@ -526,9 +532,12 @@ impl<F: Real> ConvNet<F> {
                         .for_each(|i, &v, &m| *i = v * m);
                 }
                 Block::Pool { input: shape, .. } => {
-                    // each pooled value's gradient goes to the input value that won its window
+                    // each pooled value's gradient goes to the input value that won its window,
+                    // times g' there when that input is a convolution's output
+                    let through = matches!(self.blocks[l - 1], Block::Conv { .. })
+                        .then(|| (work.outs[l - 1].view(), self.activation));
                     let d_in = reshaped(&mut below[l - 1], batch, shape.len()); // B × H·W·C
-                    max_pool_back_into(d.view(), &work.winners[l], d_in);
+                    max_pool_back_into(d.view(), &work.winners[l], through, d_in);
                 }
             }
         }

@@ -238,3 +238,29 @@ fn kept_buffers_change_no_number() {
         assert_eq!(one.row(0), all.row(i));
     }
 }
+
+/// A net may start with pooling or dropout (no gradient is needed for the images themselves).
+#[test]
+fn a_net_may_start_with_pooling() {
+    let images = crate::data::fashion_mnist()
+        .unwrap()
+        .train
+        .subsample(200, 1)
+        .unwrap();
+    for first in [Stage::MaxPool { size: 2 }, Stage::Dropout { percent: 10 }] {
+        let net = ConvParams::new(&[
+            first,
+            Stage::Conv {
+                channels: 2,
+                kernel: 3,
+            },
+            Stage::Dense { width: 8 },
+        ])
+        .epochs(2)
+        .batch_size(50)
+        .verbose(false)
+        .fit(&images)
+        .unwrap();
+        assert!(net.history.last().unwrap().train_loss.is_finite(), "{first:?}");
+    }
+}
