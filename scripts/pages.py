@@ -193,6 +193,10 @@ def mark_sources(cell, meta: dict) -> list:
     return records
 
 
+# The tag of cells that only make sense while running a notebook in JupyterLab; pages leave them out.
+LAB_ONLY = "lab-only"
+
+
 def mark_language(cell):
     """A prose cell written in one language (metadata `lang`) shows only in that language."""
     lang = cell.metadata.get("lang")
@@ -255,6 +259,8 @@ def for_page(nb):
     """A copy of an executed notebook prepared for its static page, and its claims
     [(anchor, claim, verdict, decided at, task)]."""
     nb = copy.deepcopy(nb)
+    # cells tagged `lab-only` speak to someone running the notebook (the first cell's compile)
+    nb.cells = [c for c in nb.cells if LAB_ONLY not in c.metadata.get("tags", [])]
     counter, claims, figures = [0], [], []
     meta = nb.metadata.get("takeoff", {})
     for cell in nb.cells:

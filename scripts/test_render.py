@@ -41,6 +41,18 @@ class CellProblems(unittest.TestCase):
         self.assertIn("mismatched types", render.cell_problems(err)[0])
 
 
+class LabOnlyCells(unittest.TestCase):
+    def test_cells_tagged_lab_only_stay_out_of_the_page(self):
+        import pages
+        nb = notebook("1")
+        hint = nbformat.v4.new_markdown_cell("the next cell compiles", metadata={"lang": "en", "tags": ["lab-only"]})
+        nb.cells.insert(1, hint)
+        page, _ = pages.for_page(nb)
+        self.assertEqual(len(page.cells), len(nb.cells) - 1)
+        self.assertFalse(any("the next cell compiles" in c.source for c in page.cells))
+        self.assertEqual(len(nb.cells), 3)  # the notebook itself keeps it
+
+
 class FailingNotebooks(unittest.TestCase):
     """Each case renders a one-notebook lesson whose cell fails, over an existing site."""
 
