@@ -242,6 +242,10 @@ fn every_chart_reads_in_chinese() {
             .best_of_each(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
             .unwrap();
         check_html("best_of_each", &best.to_html());
+        let features = with_validation
+            .feature_claims(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
+            .unwrap();
+        check_html("feature_claims", &crate::tables::claims_table(&features).0);
         // a validation search, as chapter 1's nets' searches show it
         let moons = crate::data::moons(200, 0.2, 0).unwrap();
         let (pool, held) = moons.split(0.3, 0).unwrap();

@@ -291,3 +291,66 @@ fn the_table_states_the_rule() {
     let html = crate::view::tables::claims_table(&c.check_claims(&["a"], &["b"]).unwrap()).0;
     assert!(html.contains("decided at") && html.contains("standard error"));
 }
+
+/// `curve` with every run also scored on validation data (its test accuracy, for simplicity).
+fn with_validation(mut c: LearningCurve) -> LearningCurve {
+    for r in &mut c.runs {
+        if let Outcome::Ran(s) = &mut r.outcome {
+            s.validation_accuracy = Some(s.test_accuracy);
+        }
+    }
+    c
+}
+
+#[test]
+fn engineered_features_are_judged_at_the_smallest_and_the_largest_m() {
+    // HOG leads by 10 points at m = 100, by 0.2 (inside the noise) at m = 1,000
+    let c = with_validation(curve(
+        &[
+            ("hog svm", 100, Some(&[0.70, 0.70])),
+            ("pixel svm", 100, Some(&[0.60, 0.60])),
+            ("pixel net", 100, Some(&[0.58, 0.58])),
+            ("hog svm", 1_000, Some(&[0.852, 0.852])),
+            ("pixel svm", 1_000, Some(&[0.85, 0.85])),
+            ("pixel net", 1_000, Some(&[0.84, 0.84])),
+        ],
+        10_000,
+    ));
+    let claims = c
+        .feature_claims(&["hog svm"], &["pixel svm", "pixel net"])
+        .unwrap();
+    let small = find(&claims, "at the smallest m");
+    assert_eq!((small.verdict.clone(), small.m), (Verdict::Holds, Some(100)));
+    assert!(
+        small.evidence.en.contains("pixel svm 60.0 %"),
+        "{}",
+        small.evidence.en
+    );
+    let large = find(&claims, "at the largest m");
+    assert_eq!((large.verdict.clone(), large.m), (Verdict::NotShown, Some(1_000)));
+    // raw pixels ahead beyond the noise at the largest m: does not hold
+    let c = with_validation(curve(
+        &[
+            ("hog svm", 100, Some(&[0.70])),
+            ("pixel svm", 100, Some(&[0.60])),
+            ("hog svm", 1_000, Some(&[0.80])),
+            ("pixel svm", 1_000, Some(&[0.85])),
+        ],
+        10_000,
+    ));
+    let claims = c.feature_claims(&["hog svm"], &["pixel svm"]).unwrap();
+    assert_eq!(find(&claims, "at the largest m").verdict, Verdict::DoesNotHold);
+    // a side that never ran: not tested; a curve without validation scores: an error
+    let c = with_validation(curve(
+        &[("hog svm", 100, None), ("pixel svm", 100, Some(&[0.60]))],
+        10_000,
+    ));
+    let claims = c.feature_claims(&["hog svm"], &["pixel svm"]).unwrap();
+    assert!(matches!(claims[0].verdict, Verdict::NotTested { .. }));
+    let plain = curve(
+        &[("hog svm", 100, Some(&[0.7])), ("pixel svm", 100, Some(&[0.6]))],
+        10_000,
+    );
+    assert!(plain.feature_claims(&["hog svm"], &["pixel svm"]).is_err());
+    assert!(c.feature_claims(&["no such model"], &["pixel svm"]).is_err());
+}
