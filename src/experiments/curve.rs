@@ -343,9 +343,12 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
         cache.put(key, &run)?;
         let k = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let what = match &run.outcome {
+            // named by the set it was scored on: a search's runs score held-out training
+            // examples, never the test set, and the line must not say otherwise
             Outcome::Ran(s) => format!(
-                "test acc {:5.1} %  ({:.1} s)",
+                "acc {:5.1} % on {}  ({:.1} s)",
                 s.test_accuracy * 100.0,
+                config.test.name,
                 s.fit_seconds
             ),
             Outcome::NotRun { .. } => "not run: over budget".to_string(),
