@@ -264,3 +264,39 @@ fn a_net_may_start_with_pooling() {
         assert!(net.history.last().unwrap().train_loss.is_finite(), "{first:?}");
     }
 }
+
+/// A step's products, as the benchmark times them: LeNet at batch 128 runs 11 (a forward product
+/// and a weight gradient for each of its 4 layers, an input gradient for all but the first).
+#[test]
+fn a_steps_products_follow_the_layers() {
+    let images = crate::data::fashion_mnist()
+        .unwrap()
+        .train
+        .subsample(50, 1)
+        .unwrap();
+    let net = ConvParams::lenet().trainer(&images).unwrap().model().clone();
+    let products = net.step_products(128);
+    assert_eq!(products.len(), 4 + 4 + 3);
+    let first = &products[0];
+    assert_eq!(
+        (first.layer.as_str(), first.kind),
+        ("conv 1", ProductKind::Forward)
+    );
+    assert_eq!((first.m, first.k, first.n), (128 * 24 * 24, 25, 16));
+    let last = products.last().unwrap();
+    assert_eq!(
+        (last.layer.as_str(), last.kind),
+        ("conv 1", ProductKind::WeightGradient)
+    );
+    assert!(!products
+        .iter()
+        .any(|p| p.layer == "conv 1" && p.kind == ProductKind::InputGradient));
+    // the operands have the shapes the product needs, laid out as the step lays them out
+    for p in &products {
+        let (a, b) = p.kind.operands::<f32>(p);
+        let (a, b) = p.kind.views(&a, &b);
+        assert_eq!((a.dim(), b.dim()), ((p.m, p.k), (p.k, p.n)), "{p:?}");
+    }
+    let flops: f64 = products.iter().map(Product::flops).sum();
+    assert!(flops > 0.0);
+}
