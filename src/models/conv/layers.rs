@@ -155,58 +155,45 @@ pub(super) fn max_pool_back_into<F: Real>(
     through: Option<(ArrayView2<F>, Activation)>,
     d_x: &mut Array2<F>,
 ) {
-    if let Some((a, g)) = through {
-        let a = a.as_standard_layout();
-        let input_len = d_x.ncols();
-        let a = a.as_slice().expect("standard layout");
-        return match g {
-            Activation::Relu => back_through(d, arg, a, input_len, d_x, |v| {
-                Activation::Relu.derivative_from_output(v)
-            }),
-            Activation::Tanh => back_through(d, arg, a, input_len, d_x, |v| {
-                Activation::Tanh.derivative_from_output(v)
-            }),
-            Activation::Sigmoid => back_through(d, arg, a, input_len, d_x, |v| {
-                Activation::Sigmoid.derivative_from_output(v)
-            }),
-        };
+    let Some((a, g)) = through else {
+        return scatter(d, arg, d_x, |_, v| v);
+    };
+    let a = a.as_standard_layout();
+    let a = a.as_slice().expect("standard layout");
+    // one loop per activation (its `match` resolved outside the loop); `at` indexes the whole batch
+    match g {
+        Activation::Relu => scatter(d, arg, d_x, |at, v| {
+            v * Activation::Relu.derivative_from_output(a[at])
+        }),
+        Activation::Tanh => scatter(d, arg, d_x, |at, v| {
+            v * Activation::Tanh.derivative_from_output(a[at])
+        }),
+        Activation::Sigmoid => scatter(d, arg, d_x, |at, v| {
+            v * Activation::Sigmoid.derivative_from_output(a[at])
+        }),
     }
+}
+
+/// d_x ← zeros, then at each pooled value's winner `value(position in the batch, d)`; examples in
+/// parallel.
+fn scatter<F: Real>(
+    d: ArrayView2<F>,
+    arg: &[u32],
+    d_x: &mut Array2<F>,
+    value: impl Fn(usize, F) -> F + Sync,
+) {
     let (per, input_len) = (d.ncols(), d_x.ncols());
     let ds = d.as_standard_layout();
     d_x.as_slice_mut()
         .expect("a kept buffer is contiguous")
         .par_chunks_mut(input_len)
+        .enumerate()
         .zip(ds.as_slice().expect("standard layout").par_chunks(per))
         .zip(arg.par_chunks(per))
-        .for_each(|((dx, dout), a)| {
-            dx.fill(F::zero());
-            for (&v, &p) in dout.iter().zip(a) {
-                dx[p as usize] = v;
-            }
-        });
-}
-
-/// [`max_pool_back_into`] through g′: d_x[p] = d · g′(a[p]) at each winner p.
-fn back_through<F: Real>(
-    d: ArrayView2<F>,
-    arg: &[u32],
-    a: &[F],
-    input_len: usize,
-    d_x: &mut Array2<F>,
-    derivative: impl Fn(F) -> F + Sync,
-) {
-    let per = d.ncols();
-    let ds = d.as_standard_layout();
-    d_x.as_slice_mut()
-        .expect("a kept buffer is contiguous")
-        .par_chunks_mut(input_len)
-        .zip(a.par_chunks(input_len))
-        .zip(ds.as_slice().expect("standard layout").par_chunks(per))
-        .zip(arg.par_chunks(per))
-        .for_each(|(((dx, ax), dout), w)| {
+        .for_each(|(((e, dx), dout), w)| {
             dx.fill(F::zero());
             for (&v, &p) in dout.iter().zip(w) {
-                dx[p as usize] = v * derivative(ax[p as usize]);
+                dx[p as usize] = value(e * input_len + p as usize, v);
             }
         });
 }
