@@ -63,10 +63,12 @@ $(CHROMIUM):
 
 # The whole lesson as static HTML in site/ (default profile; PROFILE=quick or full to change).
 # NOTEBOOK=notebooks/01-data-scale.ipynb renders that chapter alone; the other pages stay.
+# A notebook whose inputs (cells, crate, data, profile, kernel, machine) did not change since the
+# last render keeps its page without running; FRESH=1 runs every notebook again.
 # When the browser of `make test` is installed, it also prints the lesson to site/lesson.zh.pdf
 # and site/lesson.en.pdf.
 render: setup
-	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site $(NOTEBOOK)
+	TAKEOFF_PROFILE=$(PROFILE) $(PY) scripts/render.py --profile $(PROFILE) --site site $(if $(FRESH),--rerun) $(NOTEBOOK)
 	@if [ -x $(CHROMIUM) ] && [ -f $(TEST_STAMP) ]; then $(PY) scripts/pdf.py site; \
 	else echo "render: no PDF yet (make pdf installs headless Chromium and prints site/lesson.zh.pdf and site/lesson.en.pdf)"; fi
 
@@ -85,9 +87,9 @@ test: test-setup
 	CARGO_TARGET_DIR=$(ROOT)/target/patches cargo test --manifest-path patches/linfa-logistic/Cargo.toml
 	$(PY) scripts/check_stripped.py notebooks/*.ipynb
 	$(PY) -m unittest discover -s scripts -p 'test_*.py' -v
-	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick
+	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick --rerun
 	rm -rf target/site-quick-first && cp -r target/site-quick target/site-quick-first
-	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick
+	TAKEOFF_PROFILE=quick $(PY) scripts/render.py --profile quick --site target/site-quick --rerun
 	$(PY) scripts/compare_renders.py target/site-quick-first/notebooks target/site-quick/notebooks
 	$(PY) scripts/browser_check.py target/site-quick
 

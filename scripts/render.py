@@ -13,8 +13,14 @@
   last render kept in `<site>/notebooks/`, so the index and the navigation stay whole.
 * Progress lines say which notebook runs, the time so far, and an estimate of what is left from
   the previous render's times (kept in `<site>/render.json`).
+* A notebook whose inputs did not change since the site's last render is not run again: its cells,
+  the crate's source, lockfile and patches, the compiler, the data, the files beside the notebooks,
+  the profile, the kernel and the machine (all hashed into `metadata.takeoff.inputs` of the executed
+  copy). Its page is rebuilt from that copy; `--rerun` (`make render FRESH=1`) runs every notebook
+  anyway, to measure the timing cells again. Naming a notebook always runs it.
 """
 import argparse
+import hashlib
 import html
 import json
 import os
@@ -152,6 +158,70 @@ def execute(path: Path, profile: str, log) -> nbformat.NotebookNode:
     return nb
 
 
+def _hash_files(h, files, base: Path):
+    for f in sorted(files):
+        h.update(str(f.relative_to(base)).replace("\\", "/").encode() + b"\0")
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+
+
+def shared_inputs(folder: Path, profile: str) -> str:
+    """A hash of everything besides its own cells that a notebook's outputs can depend on: the
+    crate (as build.rs hashes it, plus the cargo config that wires its patches), the compiler, the
+    data, the non-notebook files beside the notebooks, the profile and TAKEOFF_* settings, the
+    kernel and the machine."""
+    h = hashlib.sha256()
+
+    def tree(base: Path, keep):
+        if not base.exists():
+            return []
+        return [p for p in base.rglob("*")
+                if p.is_file() and "target" not in p.relative_to(base).parts and keep(p)]
+
+    crate = [ROOT / "Cargo.toml", ROOT / "Cargo.lock", ROOT / "build.rs", ROOT / ".cargo" / "config.toml"]
+    crate = [p for p in crate if p.exists()]
+    crate += tree(ROOT / "src", lambda p: True)
+    crate += tree(ROOT / "patches", lambda p: p.suffix in (".rs", ".toml", ".lock"))
+    crate += tree(ROOT / "data", lambda p: True)
+    crate += [p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"]
+    _hash_files(h, set(crate), ROOT if folder.is_relative_to(ROOT) else Path("/"))
+    try:
+        import subprocess
+        rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        rustc = "no rustc"
+    kernel = ""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+        spec = KernelSpecManager().get_kernel_spec("rust")
+        exe = Path(spec.argv[0])
+        st = exe.stat()
+        kernel = f"{spec.argv} {st.st_size} {st.st_mtime_ns}"
+    except Exception as e:  # no kernel: the render fails later with its own message
+        kernel = f"no kernel ({type(e).__name__})"
+    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("TAKEOFF_"))
+    h.update(json.dumps([rustc, kernel, profile, settings, pages.machine()]).encode())
+    return h.hexdigest()
+
+
+def notebook_inputs(path: Path, shared: str) -> str:
+    """The inputs hash of one notebook: its cells (type, source, tags) and the shared inputs."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
+    return hashlib.sha256(json.dumps([shared, cells]).encode()).hexdigest()[:32]
+
+
+def kept_copy(site: Path, path: Path, inputs: str):
+    """The executed copy of `path` from the site's last render when it ran with these inputs."""
+    try:
+        nb = nbformat.read(site / "notebooks" / path.name, as_version=4)
+    except (OSError, ValueError):
+        return None
+    return nb if nb.metadata.get("takeoff", {}).get("inputs") == inputs else None
+
+
 def exporter() -> HTMLExporter:
     ex = HTMLExporter(template_name="takeoff", extra_template_basedirs=[str(TEMPLATES)])
     ex.exclude_input_prompt = True
@@ -277,6 +347,8 @@ def main(argv=None) -> int:
     ap.add_argument("--site", default="site", help="output folder (replaced only on success)")
     ap.add_argument("--notebooks", default=None,
                     help="folder of NN-name.ipynb files (default: the named notebooks' folder, else notebooks/)")
+    ap.add_argument("--rerun", action="store_true",
+                    help="run every notebook, also those whose inputs did not change")
     ap.add_argument("only", nargs="*", help="notebook files to run instead of the whole folder")
     args = ap.parse_args(argv)
     os.environ["TAKEOFF_PROFILE"] = args.profile
@@ -309,7 +381,16 @@ def main(argv=None) -> int:
             print(f"render: {site} holds the {previous['profile']} profile; render one notebook "
                   f"in the same profile or the whole lesson", file=sys.stderr)
             return 2
-    to_run = [p for p in every if not chosen or p in chosen]
+    asked = [p for p in every if not chosen or p in chosen]
+    shared = shared_inputs(folder, args.profile)
+    inputs = {p: notebook_inputs(p, shared) for p in asked}
+    kept = {}
+    if not args.rerun and not chosen and previous.get("profile") == args.profile:
+        for p in asked:
+            nb = kept_copy(site, p, inputs[p])
+            if nb is not None:
+                kept[p] = nb
+    to_run = [p for p in asked if p not in kept]
     site.parent.mkdir(parents=True, exist_ok=True)
     # leftovers of renders that were killed outright
     for stale in site.parent.glob(f"{site.name}.partial-*"):
@@ -326,15 +407,19 @@ def main(argv=None) -> int:
         print(msg, flush=True)
 
     started = time.time()
-    seconds = dict(previous.get("notebook_seconds", {})) if chosen else {}
+    seconds = dict(previous.get("notebook_seconds", {})) if chosen or kept else {}
     try:
-        executed = {}
+        executed = dict(kept)
+        for path in kept:
+            log(f"[kept] {path.name}: unchanged since its last render (cells, crate, data, profile, "
+                f"kernel and machine), its page is rebuilt from that run; FRESH=1 runs it again")
         for i, path in enumerate(to_run, 1):
             left = estimate_left(previous, [p.stem for p in to_run[i - 1:]])
             log(f"[{i}/{len(to_run)}] {path.name} ({args.profile} profile), elapsed "
                 f"{time.time() - started:.0f} s{left}")
             t0 = time.time()
             nb = execute(path, args.profile, log)
+            nb.metadata["takeoff"]["inputs"] = inputs[path]
             executed[path] = nb
             seconds[path.stem] = round(time.time() - t0, 1)
             log(f"[{i}/{len(to_run)}] {path.name} ran in {seconds[path.stem]:.1f} s")
@@ -368,7 +453,8 @@ def main(argv=None) -> int:
         shutil.copyfile(PLOTLY_JS, staging / PLOTLY_NAME)
         (staging / "render.json").write_text(json.dumps(
             {"profile": args.profile, "notebooks": [e["name"] for e in entries],
-             "rendered_now": [p.stem for p in to_run], "notebook_seconds": seconds,
+             "rendered_now": [p.stem for p in to_run], "kept": [p.stem for p in kept],
+             "notebook_seconds": seconds,
              "provenance": {p.stem: nb.metadata.get("takeoff", {}) for p, nb in ordered},
              "claims": [{"page": href, "anchor": a,
                          **{f"{key}{suffix}": pages.in_lang(x, lang)
@@ -388,7 +474,9 @@ def main(argv=None) -> int:
         print(f"render: interrupted; {site} was left as it was.", file=sys.stderr)
         raise
     executed = to_run
-    log(f"render: {len(executed)} of {len(every)} notebooks run -> {site}/index.html in {time.time() - started:.0f} s")
+    log(f"render: {len(executed)} of {len(every)} notebooks run"
+        + (f", {len(kept)} kept from the last render" if kept else "")
+        + f" -> {site}/index.html in {time.time() - started:.0f} s")
     return 0
 
 

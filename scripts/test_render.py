@@ -1,4 +1,5 @@
 """Checks that rendering fails loudly and loses nothing: run by `make test`."""
+import json
 import os
 import subprocess
 import sys
@@ -166,6 +167,47 @@ class RemixAndInterrupt(unittest.TestCase):
             index = (site / "index.html").read_text()
             self.assertIn("01-a.html", index)
             self.assertIn("02-b.html", index)
+
+    def test_unchanged_notebooks_are_kept_and_a_changed_one_runs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            nbs, site = tmp / "nbs", tmp / "site"
+            nbs.mkdir()
+            # each run prints a fresh random number: a kept page shows the same one
+            stamp = 'println!("{} {}", NAME, std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());'
+            nbformat.write(notebook(stamp.replace("NAME", '"a"')), nbs / "01-a.ipynb")
+            nbformat.write(notebook(stamp.replace("NAME", '"b"')), nbs / "02-b.ipynb")
+            whole = run_render(nbs, site)
+            self.assertEqual(whole.returncode, 0, whole.stdout + whole.stderr)
+            first_a, first_b = (site / "01-a.html").read_text(), (site / "02-b.html").read_text()
+
+            again = run_render(nbs, site)
+            self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
+            self.assertIn("[kept] 01-a.ipynb: unchanged", again.stdout)
+            self.assertIn("[kept] 02-b.ipynb: unchanged", again.stdout)
+            self.assertIn("render: 0 of 2 notebooks run, 2 kept", again.stdout)
+            self.assertEqual((site / "01-a.html").read_text(), first_a)
+            self.assertEqual((site / "02-b.html").read_text(), first_b)
+
+            # a changed cell runs its notebook; a changed file beside the notebooks runs both
+            nbformat.write(notebook(stamp.replace("NAME", '"b2"')), nbs / "02-b.ipynb")
+            one = run_render(nbs, site)
+            self.assertIn("render: 1 of 2 notebooks run, 1 kept", one.stdout)
+            self.assertEqual((site / "01-a.html").read_text(), first_a)
+            self.assertIn("b2 ", (site / "02-b.html").read_text())
+            (nbs / "glossary.tsv").write_text("term\t术语\n")
+            both = run_render(nbs, site)
+            self.assertIn("render: 2 of 2 notebooks run", both.stdout)
+            self.assertNotEqual((site / "01-a.html").read_text(), first_a)
+
+            # --rerun runs what did not change
+            fresh = subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "render.py"), "--profile", "quick",
+                 "--site", str(site), "--notebooks", str(nbs), "--rerun"],
+                capture_output=True, text=True, timeout=900)
+            self.assertIn("render: 2 of 2 notebooks run", fresh.stdout)
+            record = json.loads((site / "render.json").read_text())
+            self.assertEqual(record["kept"], [])
 
 
 if __name__ == "__main__":
