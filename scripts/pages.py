@@ -18,6 +18,7 @@ All of it works on copies: the executed notebooks kept in `<site>/notebooks/` ar
 """
 import copy
 import datetime
+import hashlib
 import html
 import os
 import platform
@@ -426,3 +427,23 @@ def glossary_table(rows: list) -> str:
     head = (f'<tr class="takeoff-lang" lang="zh-Hans"><th>英文</th><th class="takeoff-term" lang="zh-Hans">中文</th><th>说明</th></tr>'
             f'<tr class="takeoff-lang" lang="en"><th>English</th><th class="takeoff-term" lang="zh-Hans">中文</th><th>meaning</th></tr>')
     return f'<table class="takeoff-claims-index takeoff-glossary"><thead>{head}</thead><tbody>\n{body}\n</tbody></table>'
+
+
+PDF_RECORD = "lesson.pdf.json"  # what the site's PDFs were printed from
+
+
+def printed_pages(site: Path) -> list:
+    """The site's pages in reading order, as the PDFs hold them: the index, the chapters, the glossary."""
+    chapters = sorted(site.glob("[0-9][0-9]-*.html"))
+    return [site / "index.html", *chapters, *[p for p in [site / "glossary.html"] if p.exists()]]
+
+
+def pages_digest(site: Path) -> str:
+    """SHA-256 of everything a PDF of the site is printed from: its pages in order, plotly.js
+    and the printing script itself."""
+    h = hashlib.sha256()
+    for p in printed_pages(site) + [site / "plotly.min.js", Path(__file__).parent / "pdf.py"]:
+        h.update(p.name.encode() + b"\0")
+        h.update(p.read_bytes() if p.exists() else b"")
+        h.update(b"\0")
+    return h.hexdigest()

@@ -6,11 +6,16 @@ Each page of the site (the index, the chapters in order, the glossary) is printe
 headless Chromium, offline, with the pages' print stylesheet (no navigation, no chart toolbars,
 no folded logs; charts as vector graphics) in one language, and the pages are joined with pypdf.
 Needs what `make test` installs (Chromium, playwright, pypdf); `make pdf` installs it.
+PDFs printed from the same pages as the site holds now are kept (`lesson.pdf.json` records what
+they were printed from); `--force` prints them again.
 """
 import io
+import json
 import os
 import sys
 from pathlib import Path
+
+import pages
 
 from playwright.sync_api import sync_playwright
 from pypdf import PdfWriter
@@ -18,12 +23,6 @@ from pypdf import PdfWriter
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 LOCAL = ("file://", "data:", "about:", "blob:")
-
-
-def pages_in_order(site: Path) -> list:
-    chapters = sorted(p for p in site.glob("[0-9][0-9]-*.html"))
-    rest = [site / "glossary.html"]
-    return [site / "index.html", *chapters, *[p for p in rest if p.exists()]]
 
 
 def print_site(site: Path, lang: str, out: Path) -> int:
@@ -37,7 +36,7 @@ def print_site(site: Path, lang: str, out: Path) -> int:
             context = browser.new_context(viewport={"width": 700, "height": 1000}, offline=True)
             page = context.new_page()
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
-            for path in pages_in_order(site):
+            for path in pages.printed_pages(site):
                 page.goto(path.as_uri() + f"?lang={lang}", wait_until="load")
                 page.emulate_media(media="print")
                 page.evaluate("""() => window.Plotly && Promise.all(Array.from(document.querySelectorAll('.takeoff-chart'))
@@ -56,14 +55,26 @@ def print_site(site: Path, lang: str, out: Path) -> int:
 
 
 def main() -> int:
-    site = Path(sys.argv[1] if len(sys.argv) > 1 else "site").resolve()
+    args = [a for a in sys.argv[1:] if a != "--force"]
+    site = Path(args[0] if args else "site").resolve()
     if not (site / "index.html").exists():
         print(f"pdf: {site} holds no rendered lesson; run make render first", file=sys.stderr)
         return 2
-    for lang in ("zh", "en"):
-        out = site / f"lesson.{lang}.pdf"
+    digest = pages.pages_digest(site)
+    record = site / pages.PDF_RECORD
+    outs = [site / f"lesson.{lang}.pdf" for lang in pages.LANGS]
+    try:
+        printed = json.loads(record.read_text(encoding="utf-8")).get("pages")
+    except (OSError, ValueError):
+        printed = None
+    if "--force" not in sys.argv and printed == digest and all(o.exists() for o in outs):
+        print(f"pdf: {', '.join(str(o) for o in outs)} kept: printed from the same pages", flush=True)
+        return 0
+    record.unlink(missing_ok=True)
+    for lang, out in zip(pages.LANGS, outs):
         n = print_site(site, lang, out)
         print(f"pdf: {out} ({n} pages, {out.stat().st_size / 1e6:.1f} MB)", flush=True)
+    record.write_text(json.dumps({"pages": digest}), encoding="utf-8")
     return 0
 
 

@@ -329,6 +329,19 @@ def write_atomic(path: Path, text: str):
     os.replace(tmp, path)
 
 
+def carry_pdfs(old: Path, new: Path):
+    """The last render's PDFs move to the new site when they were printed from the same pages
+    (scripts/pdf.py records what it printed from), so an unchanged lesson is not printed again."""
+    names = [pages.PDF_RECORD] + [f"lesson.{lang}.pdf" for lang in pages.LANGS]
+    try:
+        printed = json.loads((old / pages.PDF_RECORD).read_text(encoding="utf-8")).get("pages")
+    except (OSError, ValueError):
+        return
+    if printed == pages.pages_digest(new) and all((old / n).exists() for n in names):
+        for n in names:
+            shutil.copy2(old / n, new / n)
+
+
 def swap_in(staging: Path, site: Path):
     old = site.with_name(site.name + ".old")
     if old.exists():
@@ -422,7 +435,10 @@ def main(argv=None) -> int:
             nb.metadata["takeoff"]["inputs"] = inputs[path]
             executed[path] = nb
             seconds[path.stem] = round(time.time() - t0, 1)
-            log(f"[{i}/{len(to_run)}] {path.name} ran in {seconds[path.stem]:.1f} s")
+            meta = nb.metadata["takeoff"]
+            log(f"[{i}/{len(to_run)}] {path.name} ran in {seconds[path.stem]:.1f} s: "
+                f"{meta['runs_from_cache']} of {meta['runs']} learning-curve runs and "
+                f"{meta['races_from_cache']} races from the experiment cache")
         for path in every:
             if path not in executed:
                 executed[path] = nbformat.read(site / "notebooks" / path.name, as_version=4)
@@ -463,6 +479,7 @@ def main(argv=None) -> int:
                         for href, _, cs in chapters for a, *texts in cs],
              "figures": figures,
              "seconds": round(time.time() - started, 1)}, indent=1))
+        carry_pdfs(site, staging)
         swap_in(staging, site)
     except NotebookFailed as e:
         shutil.rmtree(staging, ignore_errors=True)

@@ -84,6 +84,37 @@ class FailingNotebooks(unittest.TestCase):
         self.check_fails('let x: u32 = "text";', "mismatched types")
 
 
+class KeptPdfs(unittest.TestCase):
+    def site(self, folder: Path, chapter: str) -> Path:
+        folder.mkdir()
+        for name, text in (("index.html", "index"), ("01-a.html", chapter), ("glossary.html", "terms"),
+                           ("plotly.min.js", "js")):
+            (folder / name).write_text(text)
+        return folder
+
+    def test_pdfs_move_to_the_new_site_only_when_printed_from_the_same_pages(self):
+        import pages
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            old = self.site(tmp / "old", "chapter")
+            for lang in pages.LANGS:
+                (old / f"lesson.{lang}.pdf").write_text(f"pdf {lang}")
+            (old / pages.PDF_RECORD).write_text(json.dumps({"pages": pages.pages_digest(old)}))
+            same = self.site(tmp / "same", "chapter")
+            render.carry_pdfs(old, same)
+            self.assertEqual((same / "lesson.zh.pdf").read_text(), "pdf zh")
+            self.assertEqual((same / "lesson.en.pdf").read_text(), "pdf en")
+            changed = self.site(tmp / "changed", "chapter, remixed")
+            render.carry_pdfs(old, changed)
+            self.assertFalse((changed / "lesson.zh.pdf").exists(), "a PDF of other pages must not move")
+            self.assertFalse((changed / pages.PDF_RECORD).exists())
+            (old / "lesson.en.pdf").unlink()
+            incomplete = self.site(tmp / "incomplete", "chapter")
+            render.carry_pdfs(old, incomplete)
+            self.assertEqual(sorted(p.name for p in incomplete.iterdir()),
+                             ["01-a.html", "glossary.html", "index.html", "plotly.min.js"])
+
+
 class RemixAndInterrupt(unittest.TestCase):
     def test_remixed_parameter_cell_changes_the_output(self):
         """Copy the opening notebook, change the list of sizes, render the copy: the chart follows."""
