@@ -2,7 +2,8 @@
 
     python scripts/render.py --profile default --site site
 
-* Notebooks run one after another (one evcxr build folder may serve one kernel at a time).
+* Notebooks run one after another: one evcxr build folder serves one kernel at a time, and the
+  experiments' times are part of what the pages show, so nothing else runs beside them.
 * A cell that errors, panics, or writes to stderr (where evcxr prints a `?` error) fails the
   render, naming the notebook and the cell.
 * Pages load nothing from the network: one copy of plotly.js sits in the site folder beside them
@@ -27,6 +28,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -172,6 +174,7 @@ def shared_inputs(folder: Path, profile: str) -> str:
     crate (as build.rs hashes it, plus the cargo config that wires its patches), the compiler, the
     data, the non-notebook files beside the notebooks, the profile and TAKEOFF_* settings, the
     kernel and the machine."""
+    folder = folder.resolve()
     h = hashlib.sha256()
 
     def tree(base: Path, keep):
@@ -188,7 +191,6 @@ def shared_inputs(folder: Path, profile: str) -> str:
     crate += [p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"]
     _hash_files(h, set(crate), ROOT if folder.is_relative_to(ROOT) else Path("/"))
     try:
-        import subprocess
         rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout
     except OSError:
         rustc = "no rustc"
@@ -198,7 +200,7 @@ def shared_inputs(folder: Path, profile: str) -> str:
         spec = KernelSpecManager().get_kernel_spec("rust")
         exe = Path(spec.argv[0])
         st = exe.stat()
-        kernel = f"{spec.argv} {st.st_size} {st.st_mtime_ns}"
+        kernel = f"{spec.argv} {sorted(spec.env.items())} {st.st_size} {st.st_mtime_ns}"
     except Exception as e:  # no kernel: the render fails later with its own message
         kernel = f"no kernel ({type(e).__name__})"
     settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("TAKEOFF_"))

@@ -34,6 +34,9 @@ impl Default for HogParams {
     }
 }
 
+/// The largest array of features [`hog`] allocates.
+const MAX_GB: f64 = 4.0;
+
 /// Engineered features: the HOG descriptor of each square grey image of `data` (pixels in
 /// [0, 1], one image per row). Feature engineering in the lesson's small-data regime: edges and
 /// their directions, pooled over cells, instead of raw pixels.
@@ -54,6 +57,15 @@ pub fn hog(data: &Dataset, params: HogParams) -> Result<Dataset> {
         ));
     }
     let layout = Layout::new(side, params)?;
+    // checked before allocating: settings decide the size (orientations, cells and blocks)
+    let gb = data.len() as f64 * layout.descriptor_len() as f64 * 4.0 / 1e9;
+    if gb > MAX_GB {
+        return Err(TakeoffError::invalid(
+            "HOG features",
+            format!("{gb:.1} GB for {} images with {params:?}", data.len()),
+            format!("at most {MAX_GB} GB: fewer orientations, larger cells or blocks, or fewer images"),
+        ));
+    }
     let mut x = Array2::zeros((data.len(), layout.descriptor_len()));
     let mut pixels = vec![0u8; side * side];
     for (row, mut out) in data.x.rows().into_iter().zip(x.rows_mut()) {
@@ -291,5 +303,11 @@ mod tests {
             let e = hog(&small, bad).unwrap_err().to_string();
             assert!(e.contains("HOG settings"), "{e}");
         }
+        let huge = HogParams {
+            orientations: 100_000_000,
+            ..HogParams::default()
+        };
+        let e = hog(&small, huge).unwrap_err().to_string();
+        assert!(e.contains("at most 4 GB"), "{e}");
     }
 }
