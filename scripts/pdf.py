@@ -15,10 +15,10 @@ import os
 import sys
 from pathlib import Path
 
-import pages
-
 from playwright.sync_api import sync_playwright
 from pypdf import PdfWriter
+
+import pages
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
