@@ -232,12 +232,7 @@ fn every_chart_reads_in_chinese() {
         check_html("not_run_note", &c.not_run_note().to_html());
         check_html("extrapolations", &c.extrapolations(&NETS).to_html());
         check_html("cpu", &cpu.describe().to_html());
-        let mut with_validation = c.clone();
-        for r in &mut with_validation.runs {
-            if let Outcome::Ran(s) = &mut r.outcome {
-                s.validation_accuracy = Some(s.test_accuracy);
-            }
-        }
+        let with_validation = crate::experiments::claims::tests::with_validation(c.clone());
         let best = with_validation
             .best_of_each(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
             .unwrap();

@@ -584,4 +584,4 @@ impl LearningCurve {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

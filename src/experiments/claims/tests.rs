@@ -293,7 +293,7 @@ fn the_table_states_the_rule() {
 }
 
 /// `curve` with every run also scored on validation data (its test accuracy, for simplicity).
-fn with_validation(mut c: LearningCurve) -> LearningCurve {
+pub(crate) fn with_validation(mut c: LearningCurve) -> LearningCurve {
     for r in &mut c.runs {
         if let Outcome::Ran(s) = &mut r.outcome {
             s.validation_accuracy = Some(s.test_accuracy);

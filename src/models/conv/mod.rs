@@ -474,7 +474,8 @@ impl<F: Real> ConvNet<F> {
             let out = work.outs[l].view(); // and its output
             let (below, here) = work.d.split_at_mut(l);
             let d = &mut here[0]; // ∂loss/∂out
-                                  // a pooling right after a convolution applies g' in its own backward pass
+
+            // a pooling right after a convolution applies g' in its own backward pass
             let pooled_next = matches!(self.blocks.get(l + 1), Some(Block::Pool { .. }));
             match block {
                 // a first block without parameters needs no gradient for the input
