@@ -35,16 +35,29 @@ pub(crate) fn add_bias_activate<F: Real>(mut z: ArrayViewMut2<F>, b: &Array1<F>,
     }
 }
 
-/// d ← d ⊙ g'(z), from the layer's output a = g(z), in parallel (one loop per activation, as
-/// in [`add_bias_activate`]).
-pub(crate) fn times_derivative<F: Real>(d: ArrayViewMut2<F>, a: ArrayView2<F>, g: Activation) {
-    fn with<F: Real>(d: ArrayViewMut2<F>, a: ArrayView2<F>, f: impl Fn(F) -> F + Sync + Send) {
-        Zip::from(d).and(a).par_for_each(|d, &a| *d = *d * f(a));
+/// d ← d ⊙ g'(z), from the layer's output a = g(z), by fixed blocks of rows in parallel, one
+/// loop per activation over plain slices (as in [`add_bias_activate`]) so the compiler can
+/// vectorise it (with the activation's `match` inside, through ndarray's `Zip`, the MLP's
+/// backward pass spent about 9 % of its epoch here).
+pub(crate) fn times_derivative<F: Real>(mut d: ArrayViewMut2<F>, a: ArrayView2<F>, g: Activation) {
+    fn with<F: Real>(d: &mut ArrayViewMut2<F>, a: &ArrayView2<F>, f: impl Fn(F) -> F + Sync + Send) {
+        d.axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
+            .into_par_iter()
+            .zip(a.axis_chunks_iter(Axis(0), ROWS_PER_TASK))
+            .for_each(|(mut d, a)| match (d.as_slice_mut(), a.as_slice()) {
+                (Some(ds), Some(a_s)) => ds.iter_mut().zip(a_s).for_each(|(d, &a)| *d = *d * f(a)),
+                _ => Zip::from(d).and(a).for_each(|d, &a| *d = *d * f(a)),
+            });
     }
+    assert_eq!(
+        d.dim(),
+        a.dim(),
+        "a gradient and its layer's output have one shape"
+    );
     match g {
-        Activation::Relu => with(d, a, |a| Activation::Relu.derivative_from_output(a)),
-        Activation::Tanh => with(d, a, |a| Activation::Tanh.derivative_from_output(a)),
-        Activation::Sigmoid => with(d, a, |a| Activation::Sigmoid.derivative_from_output(a)),
+        Activation::Relu => with(&mut d, &a, |a| Activation::Relu.derivative_from_output(a)),
+        Activation::Tanh => with(&mut d, &a, |a| Activation::Tanh.derivative_from_output(a)),
+        Activation::Sigmoid => with(&mut d, &a, |a| Activation::Sigmoid.derivative_from_output(a)),
     }
 }
 

@@ -88,6 +88,27 @@ fn blocks<const S: usize>(
     }
 }
 
+/// `x`, or 0 when `x` is subnormal (smaller in size than f32's smallest normal number, about
+/// 1.2e-38).
+///
+/// Why: an optimiser's state decays geometrically wherever a gradient is 0 (a weight from a pixel
+/// that is blank in every image of the batch, a unit whose ReLU is off): Adam's first moment is
+/// multiplied by 0.9 every step, so after some hundreds of steps it passes below 1.2e-38, and the
+/// processor computes on such subnormal numbers through a slow microcode path (on the 2-core
+/// machine an MLP epoch slowed from 0.72 s to 0.95 s over its first four epochs, with about 2 % of
+/// Adam's first moments subnormal). Set to 0 once, a state stays 0 at full speed until a gradient
+/// arrives. The weights do not change: the update such a state could still make to a weight is
+/// about 1e-38 times the learning rate, far below half a unit in the last place of any weight
+/// (tested against the update without the flush).
+#[inline(always)]
+fn normal_or_zero(x: f32) -> f32 {
+    if x.abs() < f32::MIN_POSITIVE {
+        0.0
+    } else {
+        x
+    }
+}
+
 /// SGD with momentum.
 struct Sgd {
     momentum: f32,
@@ -102,7 +123,7 @@ impl Optimize for Sgd {
             let n = w.len();
             let (v, g) = (&mut v[..n], &g[..n]);
             for i in 0..n {
-                v[i] = mu * v[i] - lr * g[i];
+                v[i] = normal_or_zero(mu * v[i] - lr * g[i]);
                 w[i] += v[i];
             }
         });
@@ -131,10 +152,91 @@ impl Optimize for Adam {
             let n = w.len();
             let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
             for i in 0..n {
-                m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-                v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+                m[i] = normal_or_zero(b1 * m[i] + (1.0 - b1) * g[i]);
+                v[i] = normal_or_zero(b2 * v[i] + (1.0 - b2) * g[i] * g[i]);
                 w[i] -= step * m[i] / (v[i].sqrt() + eps_hat);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gradients that stop for long stretches (as a blank pixel's weights get), on weights of
+    /// every size a net holds, more values than one update block.
+    fn gradients(step: usize, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| match (step / 300 + i) % 4 {
+                0 => ((i * 7 + step * 3) % 23) as f32 * 1e-3 - 0.011,
+                1 if i % 3 == 0 => 1e-21, // its square is subnormal
+                _ => 0.0,
+            })
+            .collect()
+    }
+
+    fn start(n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i % 101) as f32 - 50.0) * 10f32.powi(-((i % 7) as i32)))
+            .collect()
+    }
+
+    fn subnormals(x: &[f32]) -> usize {
+        x.iter().filter(|v| v.is_subnormal()).count()
+    }
+
+    /// Adam with the flush gives the same weights, bit for bit, as the plain update (which holds
+    /// subnormal states on the way).
+    #[test]
+    fn adam_without_subnormal_states_gives_the_same_weights() {
+        let n = UPDATE_BLOCK + 1000;
+        let (b1, b2, eps, lr) = (0.9f32, 0.999f32, 1e-8f32, 1e-3f32);
+        let mut adam = Optimizer::adam().build(&[n]);
+        let mut w = start(n);
+        let (mut w0, mut m0, mut v0) = (start(n), vec![0f32; n], vec![0f32; n]);
+        let mut plain_subnormals = 0;
+        for t in 1..=2000 {
+            let g = gradients(t, n);
+            adam.step(&mut [&mut w[..]], std::slice::from_ref(&g), lr);
+            let (c1, c2) = (1.0 - b1.powi(t as i32), 1.0 - b2.powi(t as i32));
+            let (step, eps_hat) = (lr * c2.sqrt() / c1, eps * c2.sqrt());
+            for i in 0..n {
+                m0[i] = b1 * m0[i] + (1.0 - b1) * g[i];
+                v0[i] = b2 * v0[i] + (1.0 - b2) * g[i] * g[i];
+                w0[i] -= step * m0[i] / (v0[i].sqrt() + eps_hat);
+            }
+            plain_subnormals = plain_subnormals.max(subnormals(&m0) + subnormals(&v0));
+        }
+        assert!(
+            plain_subnormals > 100,
+            "the plain update had {plain_subnormals} subnormal states"
+        );
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&w), bits(&w0));
+    }
+
+    /// The same for SGD's velocity.
+    #[test]
+    fn sgd_without_subnormal_velocity_gives_the_same_weights() {
+        let n = 5000;
+        let (mu, lr) = (0.9f32, 1e-2f32);
+        let mut sgd = Optimizer::sgd(mu as f64).build(&[n]);
+        let (mut w, mut w0, mut v0) = (start(n), start(n), vec![0f32; n]);
+        let mut plain_subnormals = 0;
+        for t in 1..=2000 {
+            let g = gradients(t, n);
+            sgd.step(&mut [&mut w[..]], std::slice::from_ref(&g), lr);
+            for i in 0..n {
+                v0[i] = mu * v0[i] - lr * g[i];
+                w0[i] += v0[i];
+            }
+            plain_subnormals = plain_subnormals.max(subnormals(&v0));
+        }
+        assert!(
+            plain_subnormals > 100,
+            "the plain update had {plain_subnormals} subnormal states"
+        );
+        assert_eq!(w, w0);
     }
 }

@@ -365,7 +365,10 @@ mod excerpt_tests {
     #[test]
     fn the_backward_pass_excerpt_is_the_trainers_code() {
         let html = source_excerpt(crate::mlp::SOURCE, "backward").unwrap().0;
-        assert!(html.contains("derivative_from_output"), "{html}");
+        assert!(
+            html.contains("times_derivative") && html.contains("d_a ⊙ g'(z)"),
+            "{html}"
+        );
         assert!(html.starts_with("<pre") && !html.contains("ANCHOR"));
         assert!(source_excerpt("fn x() {}", "backward").is_err());
     }

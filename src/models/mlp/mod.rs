@@ -18,12 +18,12 @@
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::kernels::{matmul, matmul_into, real, reshaped, Real};
-use crate::models::ops::{add_bias_activate, column_sums_into};
+use crate::models::ops::{add_bias_activate, column_sums_into, times_derivative};
 pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
 use crate::models::train::{Fitted, Model, Step, TrainParams};
 use crate::random::SeededRng;
 use linfa::ParamGuard;
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -284,10 +284,8 @@ impl<F: Real> Network<F> {
             if l > 0 {
                 let d_a = reshaped(&mut below[l - 1], batch, fan_in); // ∂loss/∂a_{l-1} = d_z W_lᵀ
                 matmul_into(d_z, layer.w.t(), d_a.view_mut());
-                let g = self.activation;
-                Zip::from(d_a) // d_z_{l-1} = d_a ⊙ g'(z), g' from the kept output a_{l-1} = g(z)
-                    .and(&work.acts[l - 1])
-                    .par_for_each(|d, &a| *d = *d * g.derivative_from_output(a));
+                // d_z_{l-1} = d_a ⊙ g'(z), g' from the kept output a_{l-1} = g(z)
+                times_derivative(d_a.view_mut(), work.acts[l - 1].view(), self.activation);
             }
         }
         // ANCHOR_END: backward
