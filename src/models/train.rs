@@ -153,8 +153,9 @@ fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
 }
 
 /// Runs `work` on this worker of a pool while every other worker of the pool waits for the
-/// parallel parts of `work` by polling for them instead of falling asleep. Call it only on a pool
-/// that runs nothing else (a trainer's own pool): the other workers are busy until `work` returns.
+/// parallel parts of `work` by polling for them instead of falling asleep. Meant for a pool that
+/// runs nothing else meanwhile: the other workers poll until `work` returns (any other job they
+/// find, they run).
 ///
 /// Why: a training step's parallel passes (a product split in two, the optimiser's blocks) come
 /// between short passes on one thread (the batch's rows, the softmax, the biases' sums, the
@@ -393,9 +394,19 @@ impl<M: Model> Trainer<M> {
     /// a program's main thread), every parallel pass of the epoch would otherwise be handed to
     /// the pool and waited for, thousands of hand-overs an epoch, while the calling thread does
     /// none of the work (on 2 threads that made the epoch slower than on one).
+    ///
+    /// The pool's other workers wait for the epoch's parallel parts awake (see
+    /// `with_helpers_awake`) on the trainer's own pool, and on rayon's global pool when the
+    /// epoch is asked for from outside any pool (a notebook's cell, a program's main thread, a
+    /// learning curve's networks, which it trains one after another): the caller is then doing
+    /// nothing else. Asked for from inside a pool (fits run side by side in a parallel iterator),
+    /// the other workers have work of their own, and sleep as usual when they run out.
     pub fn train_epoch(&mut self) -> Result<EpochStats> {
         match self.pool.clone() {
             Some(pool) => pool.install(|| with_helpers_awake(|| self.run_epoch())),
+            None if rayon::current_thread_index().is_none() => {
+                rayon::scope(|_| with_helpers_awake(|| self.run_epoch()))
+            }
             None => rayon::scope(|_| self.run_epoch()),
         }
     }
