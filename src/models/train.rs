@@ -155,7 +155,7 @@ fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
 /// Runs `work` on this worker of a pool while every other worker of the pool waits for the
 /// parallel parts of `work` by polling for them instead of falling asleep. Meant for a pool that
 /// runs nothing else meanwhile: the other workers poll until `work` returns (any other job they
-/// find, they run).
+/// find, they run), so every core of the pool shows busy for the whole of `work`.
 ///
 /// Why: a training step's parallel passes (a product split in two, the optimiser's blocks) come
 /// between short passes on one thread (the batch's rows, the softmax, the biases' sums, the
@@ -178,7 +178,11 @@ fn with_helpers_awake<R: Send>(work: impl FnOnce() -> R + Send) -> R {
                 }
                 while !done.load(Ordering::Acquire) {
                     if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                        std::hint::spin_loop();
+                        // a pause of a microsecond or so between looks, so that many polling
+                        // workers do not crowd the working thread's queue
+                        for _ in 0..16 {
+                            std::hint::spin_loop();
+                        }
                     }
                 }
             });
