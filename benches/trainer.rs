@@ -66,17 +66,17 @@ fn main() -> takeoff::Result<()> {
     // input needs no gradient).
     let sizes = [784usize, 256, 128, 10];
     let b = 128;
+    let layers: Vec<_> = sizes
+        .windows(2)
+        .map(|io| {
+            (
+                Array2::<f32>::ones((b, io[0])),     // a: B × fan_in
+                Array2::<f32>::ones((io[0], io[1])), // W: fan_in × fan_out
+                Array2::<f32>::ones((b, io[1])),     // dz: B × fan_out
+            )
+        })
+        .collect();
     let products = |pool: &rayon::ThreadPool| {
-        let layers: Vec<_> = sizes
-            .windows(2)
-            .map(|io| {
-                (
-                    Array2::<f32>::ones((b, io[0])),     // a: B × fan_in
-                    Array2::<f32>::ones((io[0], io[1])), // W: fan_in × fan_out
-                    Array2::<f32>::ones((b, io[1])),     // dz: B × fan_out
-                )
-            })
-            .collect();
         let mut outs: Vec<_> = sizes
             .windows(2)
             .map(|io| {

@@ -4,7 +4,7 @@
 
 use crate::kernels::Real;
 use crate::mlp::Activation;
-use ndarray::{Array1, ArrayView2, ArrayViewMut2, Axis, Zip};
+use ndarray::{Array1, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 /// Rows per parallel task in the element-wise passes: a fixed number, so that sums are grouped
@@ -44,9 +44,10 @@ pub(crate) fn times_derivative<F: Real>(mut d: ArrayViewMut2<F>, a: ArrayView2<F
         d.axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)
             .into_par_iter()
             .zip(a.axis_chunks_iter(Axis(0), ROWS_PER_TASK))
-            .for_each(|(mut d, a)| match (d.as_slice_mut(), a.as_slice()) {
-                (Some(ds), Some(a_s)) => ds.iter_mut().zip(a_s).for_each(|(d, &a)| *d = *d * f(a)),
-                _ => Zip::from(d).and(a).for_each(|d, &a| *d = *d * f(a)),
+            .for_each(|(mut d, a)| {
+                let d = d.as_slice_mut().expect("a kept buffer is contiguous");
+                let a = a.as_slice().expect("a layer's kept output is contiguous");
+                d.iter_mut().zip(a).for_each(|(d, &a)| *d = *d * f(a));
             });
     }
     assert_eq!(
