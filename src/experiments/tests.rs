@@ -110,6 +110,35 @@ fn corrupt_cache_entries_are_recomputed() {
 }
 
 #[test]
+fn side_by_side_runs_match_runs_made_alone() {
+    // the curve fits its nets two at a time on the global pool (each net's parallel work nested
+    // in the other's); each run must score what the same run scores made alone, one at a time
+    let mut c = config();
+    c.models.push((
+        "wider mlp".into(),
+        ModelSpec::Mlp(MlpParams::new(&[32, 16]).epochs(3)),
+    ));
+    let curve = learning_curve(&c, &Cache::none()).unwrap();
+    assert_eq!(curve.runs.len(), 3 * 2 * 2);
+    for run in &curve.runs {
+        let spec = &c.models.iter().find(|(n, _)| n == &run.model).unwrap().1;
+        let alone = run_one(&c, &run.model, spec, run.m, run.seed).unwrap();
+        let scores = |r: &Run| match &r.outcome {
+            Outcome::Ran(s) => (s.test_accuracy, s.train_accuracy),
+            Outcome::NotRun { .. } => panic!("{} at m = {} not run", r.model, r.m),
+        };
+        assert_eq!(
+            scores(run),
+            scores(&alone),
+            "{} m = {} seed {}",
+            run.model,
+            run.m,
+            run.seed
+        );
+    }
+}
+
+#[test]
 fn over_budget_models_are_recorded_not_run() {
     let mut c = config();
     c.models = vec![(

@@ -3,6 +3,7 @@
 use super::{add_band, curve_source, layout, pct, views_menu, PALETTE};
 use crate::data::Dataset;
 use crate::display::{Figure, Table};
+use crate::experiments::SCHEDULE;
 use crate::lang::{name, Lang};
 use plotly::common::{Mode, Title};
 use plotly::layout::{Axis, Layout};
@@ -344,14 +345,15 @@ fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
         .max_by(|a, b| a.seconds_mean.total_cmp(&b.seconds_mean));
     let summary = match (slowest, l) {
         (Some(p), Lang::En) => format!(
-            "Wall time of each fit (plus scoring) against m, on this machine; the slowest is {} at m = {} with {:.1} s. Timings vary from run to run.",
-            p.model, p.m, p.seconds_mean
+            "Wall time of each fit (plus scoring) against m, on this machine; the slowest is {} at m = {} with {:.1} s. Timings vary from run to run. {}",
+            p.model, p.m, p.seconds_mean, SCHEDULE.0
         ),
         (Some(p), Lang::Zh) => format!(
-            "本机上每次训练（加评分）的实际用时随 m 的变化；最慢的是{}，m = {} 时 {:.1} 秒。每次运行的计时都会有波动。",
+            "本机上每次训练（加评分）的实际用时随 m 的变化；最慢的是{}，m = {} 时 {:.1} 秒。每次运行的计时都会有波动。{}",
             name(&p.model, l),
             p.m,
-            p.seconds_mean
+            p.seconds_mean,
+            SCHEDULE.1
         ),
         (None, _) => l.pick("No run finished.", "没有一次运行完成。").to_string(),
     };
@@ -485,10 +487,16 @@ fn accuracy_vs_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Fi
     );
     Figure::new(
         plot,
-        l.pick(
-            "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys.",
-            "把学习曲线的各次运行重新画成准确率与用时的关系：在某个固定用时处横向读图，就能看出这么多算力能换来哪个模型、多大的数据量。",
-        ),
+        match l {
+            Lang::En => format!(
+                "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys. {}",
+                SCHEDULE.0
+            ),
+            Lang::Zh => format!(
+                "把学习曲线的各次运行重新画成准确率与用时的关系：在某个固定用时处横向读图，就能看出这么多算力能换来哪个模型、多大的数据量。{}",
+                SCHEDULE.1
+            ),
+        },
     )
     .with_table(table)
 }
