@@ -67,7 +67,7 @@ fn products_alone(threads: usize, train: &takeoff::data::Dataset, epoch_s: f64) 
     let steps = train.len().div_ceil(128) as f64;
     let mut step_s = 0.0;
     for p in net.step_products(128) {
-        let (a, b) = p.kind.operands::<f32>(&p);
+        let (a, b) = p.kind.operands::<f32>(&p)?;
         let (a, b) = p.kind.views(&a, &b);
         let reps = (2e8 / p.flops()).ceil().max(1.0) as usize;
         // inside the pool, as the trainer runs its whole epoch there (no hand-over per product)

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::error::{Result, TakeoffError};
 use crate::kernels::{matmul_into, real, reshaped, Real};
 use crate::mlp::{softmax_cross_entropy_into, Activation, Init};
 use crate::models::train::{Model, Step};
@@ -136,6 +137,9 @@ impl Product {
     }
 }
 
+/// The most memory [`ProductKind::operands`] allocates for one product's two operands.
+pub const OPERANDS_BUDGET_GB: f64 = 4.0;
+
 /// Which product of a layer, and so how its operands lie in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProductKind {
@@ -159,13 +163,31 @@ impl ProductKind {
 
     /// Operands of these dimensions laid out as this product's are in a training step (filled
     /// with ones): `a` is m × k and `b` is k × n, as views; time `matmul(a.view(), b.view())`
-    /// through [`ProductKind::views`].
-    pub fn operands<F: Real>(self, p: &Product) -> (Array2<F>, Array2<F>) {
-        match self {
+    /// through [`ProductKind::views`]. Refused before allocating when the two would take more
+    /// than [`OPERANDS_BUDGET_GB`] (a product of a very large batch).
+    pub fn operands<F: Real>(self, p: &Product) -> Result<(Array2<F>, Array2<F>)> {
+        let values = p.m as f64 * p.k as f64 + p.k as f64 * p.n as f64;
+        let gb = values * std::mem::size_of::<F>() as f64 / 1e9;
+        if gb > OPERANDS_BUDGET_GB {
+            return Err(TakeoffError::invalid(
+                "product operands",
+                format!(
+                    "{} {}: {} × {} and {} × {} values, {gb:.1} GB",
+                    p.layer,
+                    self.name(),
+                    p.m,
+                    p.k,
+                    p.k,
+                    p.n
+                ),
+                format!("at most {OPERANDS_BUDGET_GB} GB: time the products of a smaller batch"),
+            ));
+        }
+        Ok(match self {
             ProductKind::Forward => (Array2::ones((p.m, p.k)), Array2::ones((p.k, p.n))),
             ProductKind::WeightGradient => (Array2::ones((p.k, p.m)), Array2::ones((p.k, p.n))),
             ProductKind::InputGradient => (Array2::ones((p.m, p.k)), Array2::ones((p.n, p.k))),
-        }
+        })
     }
 
     /// The m × k and k × n views of [`ProductKind::operands`]' arrays.
@@ -277,7 +299,7 @@ impl<F: Real> ConvNet<F> {
                 Block::Conv { input, kernel, w, .. } => {
                     convs += 1;
                     let positions = (input.height - kernel + 1) * (input.width - kernel + 1);
-                    (format!("conv {convs}"), batch * positions, w)
+                    (format!("conv {convs}"), batch.saturating_mul(positions), w)
                 }
                 Block::Dense { w, output, .. } => {
                     denses += 1;

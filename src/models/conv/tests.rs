@@ -293,10 +293,17 @@ fn a_steps_products_follow_the_layers() {
         .any(|p| p.layer == "conv 1" && p.kind == ProductKind::InputGradient));
     // the operands have the shapes the product needs, laid out as the step lays them out
     for p in &products {
-        let (a, b) = p.kind.operands::<f32>(p);
+        let (a, b) = p.kind.operands::<f32>(p).unwrap();
         let (a, b) = p.kind.views(&a, &b);
         assert_eq!((a.dim(), b.dim()), ((p.m, p.k), (p.k, p.n)), "{p:?}");
     }
+    // a batch too large to hold: an error that says what to do, before anything is allocated
+    let huge = &net.step_products(usize::MAX / 2)[0];
+    let err = huge.kind.operands::<f32>(huge).unwrap_err().to_string();
+    assert!(
+        err.contains("product operands") && err.contains("smaller batch"),
+        "{err}"
+    );
     let flops: f64 = products.iter().map(Product::flops).sum();
     assert!(flops > 0.0);
 }
