@@ -402,9 +402,10 @@ impl<M: Model> Trainer<M> {
     /// The pool's other workers wait for the epoch's parallel parts awake (see
     /// `with_helpers_awake`) on the trainer's own pool, and on rayon's global pool when the
     /// epoch is asked for from outside any pool (a notebook's cell, a program's main thread, a
-    /// learning curve's networks, which it trains one after another): the caller is then doing
-    /// nothing else. Asked for from inside a pool (fits run side by side in a parallel iterator),
-    /// the other workers have work of their own, and sleep as usual when they run out.
+    /// learning curve's convolutional nets, which it trains one after another): the caller is
+    /// then doing nothing else. Asked for from inside a pool (fits run side by side in a parallel
+    /// iterator, as a learning curve's fully connected nets), the other workers have work of
+    /// their own, and sleep as usual when they run out.
     pub fn train_epoch(&mut self) -> Result<EpochStats> {
         match self.pool.clone() {
             Some(pool) => pool.install(|| with_helpers_awake(|| self.run_epoch())),
