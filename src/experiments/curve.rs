@@ -295,8 +295,8 @@ impl LearningCurve {
 
 /// How a learning curve schedules its fits, for the captions of the charts that show their times.
 pub const SCHEDULE: (&str, &str) = (
-    "Each time is measured as the fit ran: linfa's learners and the fully connected nets side by side, one fit per core; the convolutional net alone, on every core.",
-    "每个用时都按训练实际运行的方式测得：linfa 的学习器和全连接网络并排运行，每个核心一个训练；卷积网络单独运行，占用全部核心。",
+    "Each time is measured as the fit ran: linfa's learners and the fully connected nets side by side, one fit per core (a net still running when the other cores have no fit left gets their help); the convolutional net alone, on every core.",
+    "每个用时都按训练实际运行的方式测得：linfa 的学习器和全连接网络并排运行，每个核心一个训练（其他核心没有训练可做时，仍在运行的网络会得到它们的帮助）；卷积网络单独运行，占用全部核心。",
 );
 
 /// Runs every (model, m, seed) not already in `cache`: linfa's learners and the fully connected

@@ -51,7 +51,8 @@ pub fn matmul<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>) -> Array2<F> {
 /// otherwise, so each thread packs only its share of the larger operand; a product with a
 /// small output and a long sum is split along the sum in fixed blocks instead. Every entry is
 /// computed exactly as a one-thread product computes it, so the thread count never changes a
-/// result; products under about a million multiply-adds stay on one thread. The trainers keep
+/// result; products under about a million multiply-adds stay on one thread. A product with 16 or
+/// 32 output columns goes to `narrow.rs` (no packing, the same bits). The trainers keep
 /// `c` across batches (see [`reshaped`]), so a training step allocates no product.
 pub fn matmul_into<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>, mut c: ArrayViewMut2<F>) {
     let (m, n) = (a.nrows(), b.ncols());
