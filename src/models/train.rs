@@ -13,6 +13,7 @@ use crate::kernels::{argmax_rows, RowStore};
 use crate::random::{rng, SeededRng};
 use ndarray::{Array2, ArrayView2};
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -142,15 +143,21 @@ impl History {
 pub const CHECKPOINTS_PER_EPOCH: usize = 10;
 
 /// out ← the rows `idx` of `x`, copied row by row (a minibatch, into a buffer kept across
-/// batches).
+/// batches), blocks of rows in parallel.
 fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
     let d = x.ncols();
     let out = crate::kernels::reshaped(out, idx.len(), d);
     let out = out.as_slice_mut().expect("a kept buffer is contiguous");
-    for (to, &i) in out.chunks_exact_mut(d.max(1)).zip(idx) {
-        to.copy_from_slice(x.row(i));
-    }
+    out.par_chunks_exact_mut(d.max(1))
+        .zip(idx)
+        .with_min_len(GATHER_ROWS_PER_TASK)
+        .for_each(|(to, &i)| to.copy_from_slice(x.row(i)));
 }
+
+/// Rows per parallel task of [`gather_rows`]: a batch of 128 Fashion-MNIST images (400 KB) in
+/// four tasks. On the 2-core machine the copy took 6–7 % of an MLP epoch on one thread (32 ms of
+/// 0.6 s); shared by two, 17–21 ms.
+const GATHER_ROWS_PER_TASK: usize = 32;
 
 /// Runs `work` on this worker of a pool while every other worker of the pool waits for the
 /// parallel parts of `work` by polling for them instead of falling asleep. Meant for a pool that
@@ -533,7 +540,21 @@ impl<M: Model> Trainer<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::prelude::*;
+
+    /// A batch gathered on several threads holds the rows asked for, in their order.
+    #[test]
+    fn a_gathered_batch_holds_its_rows_in_order() {
+        let x = Array2::from_shape_fn((500, 9), |(i, j)| (i * 9 + j) as f32);
+        let store = RowStore::copy_of(x.view());
+        let idx: Vec<usize> = (0..130).map(|i| (i * 37) % 500).collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut out = Array2::zeros((0, 0));
+        pool.install(|| gather_rows(&store, &idx, &mut out));
+        assert_eq!(out.dim(), (130, 9));
+        for (row, &i) in out.rows().into_iter().zip(&idx) {
+            assert_eq!(row, x.row(i));
+        }
+    }
 
     /// The work runs to its end and returns its value on pools of every size, its own parallel
     /// parts (nested ones too) computed, and the pool is free again afterwards.
