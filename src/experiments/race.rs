@@ -529,6 +529,7 @@ mod tests {
                     seconds: 0.01 * (i + 1) as f64,
                 })
                 .collect(),
+            ..History::default()
         };
         Lane {
             activation,

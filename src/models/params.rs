@@ -6,12 +6,38 @@ use super::optim::Optimizer;
 use crate::error::{Result, TakeoffError};
 use serde::{Deserialize, Serialize};
 
-/// Early stopping: hold out `validation_fraction` of the training data and stop when validation
-/// accuracy has not improved for `patience` epochs (the best weights are kept).
+/// Early stopping: hold out `validation_fraction` of the training data (at least one example),
+/// measure the accuracy on it after every *round* of training, and stop when it has not improved
+/// for `patience` rounds, keeping the weights of the best round (the earliest, on a tie). A round
+/// is one epoch, or as many epochs as it takes to see at least `round_samples` examples, so that
+/// a net on a few hundred examples is not judged after a handful of gradient steps. The cap on
+/// training is the one of [`TrainParams::epochs_for`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EarlyStopping {
     pub validation_fraction: f64,
     pub patience: usize,
+    /// Examples seen in a round at the least (0: every epoch is a round).
+    #[serde(default)]
+    pub round_samples: usize,
+}
+
+impl EarlyStopping {
+    /// Epochs in one round on `n` training examples (those left after the held-out part).
+    pub fn round_epochs(&self, n: usize) -> usize {
+        self.round_samples.div_ceil(n.max(1)).max(1)
+    }
+}
+
+/// Why a training run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stop {
+    /// The planned epochs ran (no early stopping).
+    Planned,
+    /// The held-out accuracy had not improved for the patience.
+    Patience,
+    /// Early stopping was on, but the cap on epochs came first (the net might have improved
+    /// further).
+    Cap,
 }
 
 /// How a network is trained, whatever the network. Each model's params hold one and get its
@@ -20,7 +46,8 @@ pub struct EarlyStopping {
 pub struct TrainParams {
     pub optimizer: Optimizer,
     pub learning_rate: f64,
-    /// Each epoch's learning rate is the previous one's times this (1: constant).
+    /// Each epoch's learning rate is the previous one's times this (1: constant); with early
+    /// stopping's rounds of several epochs, each round's.
     #[serde(default = "one")]
     pub learning_rate_decay: f64,
     pub batch_size: usize,
@@ -214,11 +241,29 @@ macro_rules! train_setters {
                 self.0.train.l2 = l2;
                 self
             }
-            /// Early stopping on a validation split (default off).
+            /// Early stopping on a validation split (default off): hold out
+            /// `validation_fraction` of the data, stop when its accuracy has not improved for
+            /// `patience` epochs, keep the best epoch's weights.
             pub fn early_stopping(mut self, validation_fraction: f64, patience: usize) -> Self {
                 self.0.train.early_stopping = Some($crate::models::train::EarlyStopping {
                     validation_fraction,
                     patience,
+                    round_samples: 0,
+                });
+                self
+            }
+            /// [`early_stopping`](Self::early_stopping) judged by rounds of at least
+            /// `round_samples` examples seen (several epochs when the data is small).
+            pub fn early_stopping_rounds(
+                mut self,
+                validation_fraction: f64,
+                patience: usize,
+                round_samples: usize,
+            ) -> Self {
+                self.0.train.early_stopping = Some($crate::models::train::EarlyStopping {
+                    validation_fraction,
+                    patience,
+                    round_samples,
                 });
                 self
             }

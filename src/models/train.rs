@@ -6,7 +6,7 @@
 //! not change.
 
 pub use super::optim::{Optimize, Optimizer};
-pub use super::params::{EarlyStopping, TrainParams, MAX_EPOCHS};
+pub use super::params::{EarlyStopping, Stop, TrainParams, MAX_EPOCHS};
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::kernels::{argmax_rows, RowStore};
@@ -120,6 +120,12 @@ pub struct History {
     pub epochs: Vec<EpochStats>,
     #[serde(default)]
     pub checkpoints: Vec<Checkpoint>,
+    /// With early stopping, the epoch whose weights were kept (the best held-out accuracy).
+    #[serde(default)]
+    pub best_epoch: Option<usize>,
+    /// Why training ended, once it has.
+    #[serde(default)]
+    pub stop: Option<Stop>,
 }
 
 impl History {
@@ -312,9 +318,13 @@ pub struct Trainer<M: Model> {
     train_x: RowStore,
     train_y: Vec<usize>,
     val: Option<Dataset>,
+    /// Epochs between two measurements of the held-out accuracy (early stopping's rounds).
+    round_epochs: usize,
     rng: SeededRng,
     history: History,
-    best: Option<(f64, M)>,
+    /// The best held-out accuracy so far, its epoch and the weights then.
+    best: Option<(f64, usize, M)>,
+    /// Rounds since the best one.
     since_best: usize,
     started: Instant,
     /// A pool of the asked thread count; `None` runs on rayon's global pool (every core).
@@ -334,11 +344,16 @@ impl<M: Model> Trainer<M> {
         check_data(data)?;
         let (train_x, train_y, val) = match params.early_stopping {
             Some(es) => {
-                let (t, v) = data.split(es.validation_fraction, params.seed ^ 0xea21)?;
+                // at least one held-out example, however small the data
+                let fraction = es.validation_fraction.max(1.0 / data.len().max(1) as f64);
+                let (t, v) = data.split(fraction, params.seed ^ 0xea21)?;
                 (RowStore::copy_of(t.x.view()), t.y.to_vec(), Some(v))
             }
             None => (RowStore::copy_of(data.x.view()), data.y.to_vec(), None),
         };
+        let round_epochs = params
+            .early_stopping
+            .map_or(1, |es| es.round_epochs(train_y.len()));
         let pool = match params.threads {
             Some(n) => Some(std::sync::Arc::new(
                 rayon::ThreadPoolBuilder::new()
@@ -365,6 +380,7 @@ impl<M: Model> Trainer<M> {
             train_x,
             train_y,
             val,
+            round_epochs,
             rng: r,
             history: History::default(),
             best: None,
@@ -386,8 +402,16 @@ impl<M: Model> Trainer<M> {
 
     /// True when the planned epochs are done or early stopping has run out of patience.
     pub fn should_stop(&self) -> bool {
-        self.epoch() >= self.planned_epochs()
-            || matches!(self.params.early_stopping, Some(es) if self.since_best >= es.patience)
+        self.epoch() >= self.planned_epochs() || self.out_of_patience()
+    }
+
+    fn out_of_patience(&self) -> bool {
+        matches!(self.params.early_stopping, Some(es) if self.since_best >= es.patience)
+    }
+
+    /// Epochs between two measurements of the held-out accuracy (1 without early stopping).
+    pub fn round_epochs(&self) -> usize {
+        self.round_epochs
     }
 
     /// The history so far.
@@ -439,7 +463,10 @@ impl<M: Model> Trainer<M> {
             order.swap(i, j);
         }
         let epoch = self.epoch() + 1;
-        let lr = (self.params.learning_rate * self.params.learning_rate_decay.powi(epoch as i32 - 1)) as f32;
+        // the decay applies once per round of early stopping (once per epoch without), so that a
+        // net on a few examples, many epochs to a round, keeps its rate as long as a large one
+        let round = (epoch - 1) / self.round_epochs;
+        let lr = (self.params.learning_rate * self.params.learning_rate_decay.powi(round as i32)) as f32;
         let l2 = self.params.l2 as f32;
         let weights = self.model.weight_positions();
         let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
@@ -492,7 +519,12 @@ impl<M: Model> Trainer<M> {
             }
             self.optimizer.step(&mut self.model.params_mut(), &self.grads, lr);
         }
-        let val_accuracy = self.val.as_ref().map(|v| accuracy_of(&self.model, v));
+        // held-out accuracy at the end of each round, and after the last planned epoch
+        let val_accuracy = self
+            .val
+            .as_ref()
+            .filter(|_| epoch.is_multiple_of(self.round_epochs) || epoch >= self.planned_epochs())
+            .map(|v| accuracy_of(&self.model, v));
         let stats = EpochStats {
             epoch,
             train_loss: loss_sum / batches as f64,
@@ -502,8 +534,8 @@ impl<M: Model> Trainer<M> {
             grad_norms: norm_sum.iter().map(|s| s / batches as f64).collect(),
         };
         if let Some(acc) = val_accuracy {
-            if self.best.as_ref().is_none_or(|(b, _)| acc > *b) {
-                self.best = Some((acc, self.model.clone()));
+            if self.best.as_ref().is_none_or(|(b, _, _)| acc > *b) {
+                self.best = Some((acc, epoch, self.model.clone()));
                 self.since_best = 0;
             } else {
                 self.since_best += 1;
@@ -529,11 +561,21 @@ impl<M: Model> Trainer<M> {
     /// Ends training: the model (with early stopping, the one of the best validation epoch) and
     /// the history.
     pub fn finish(self) -> (M, History) {
+        let stop = match self.params.early_stopping {
+            None => Stop::Planned,
+            Some(_) if self.out_of_patience() => Stop::Patience,
+            Some(_) => Stop::Cap,
+        };
+        let mut history = self.history;
+        history.stop = Some(stop);
         let model = match (self.params.early_stopping, self.best) {
-            (Some(_), Some((_, best))) => best,
+            (Some(_), Some((_, epoch, best))) => {
+                history.best_epoch = Some(epoch);
+                best
+            }
             _ => self.model,
         };
-        (model, self.history)
+        (model, history)
     }
 }
 

@@ -270,3 +270,117 @@ fn kept_buffers_change_no_number() {
         .collect();
     assert_eq!(grads.concat(), fresh);
 }
+
+/// Held-out stopping as the learning curves use it: the net trains on its m examples less the
+/// held-out part, measures that part after every round (several epochs when m is small), stops
+/// for lack of improvement, keeps the best round's weights, and does the same on every run.
+#[test]
+fn held_out_stopping_stops_keeps_the_best_round_and_sees_only_its_examples() {
+    use crate::models::train::{accuracy_of, Stop};
+    let data = spirals(70, 3, 0.4, 1).unwrap();
+    let held = (data.len() as f64 * 0.1).round() as usize;
+    let n = data.len() - held;
+    let params = MlpParams::new(&[32])
+        .learning_rate(0.05)
+        .epochs(400)
+        .early_stopping_rounds(0.1, 3, 900)
+        .verbose(false);
+    let mut t = params.trainer(&data).unwrap();
+    // a round of 900 examples is several epochs of the n examples trained on
+    let round = 900usize.div_ceil(n);
+    assert!(round > 1);
+    assert_eq!(t.round_epochs(), round);
+    while !t.should_stop() {
+        t.train_epoch().unwrap();
+    }
+    let history = t.history().clone();
+    let (net, h) = t.finish();
+    // each epoch saw the n examples left after the held-out part, never more
+    let per_epoch: Vec<usize> = h
+        .epochs
+        .iter()
+        .map(|e| {
+            h.checkpoints
+                .iter()
+                .filter(|c| c.step <= e.epoch * n.div_ceil(128))
+                .last()
+                .unwrap()
+                .examples
+        })
+        .collect();
+    assert!(
+        per_epoch.iter().enumerate().all(|(i, &k)| k == n * (i + 1)),
+        "{per_epoch:?}"
+    );
+    // held-out accuracy measured at the end of each round only
+    for e in &h.epochs {
+        assert_eq!(
+            e.val_accuracy.is_some(),
+            e.epoch % round == 0,
+            "epoch {}",
+            e.epoch
+        );
+    }
+    // stopped for lack of improvement, 3 rounds after the best, well before the cap
+    assert_eq!(h.stop, Some(Stop::Patience));
+    let best = h.best_epoch.unwrap();
+    assert_eq!(h.epochs.len(), best + 3 * round);
+    // the best round is the first with the highest held-out accuracy
+    let scores: Vec<(usize, f64)> = h
+        .epochs
+        .iter()
+        .filter_map(|e| Some((e.epoch, e.val_accuracy?)))
+        .collect();
+    let top = scores.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+    assert_eq!(scores.iter().find(|s| s.1 == top).unwrap().0, best);
+    // and its weights are the ones kept: they score that accuracy on the held-out part
+    let (_, held_out) = data.split(0.1, 0xea21).unwrap();
+    assert_eq!(accuracy_of(&net, &held_out), top);
+    assert_eq!(history.epochs, h.epochs);
+    // the same on a second run
+    assert_eq!(params.fit(&data).unwrap().net, net);
+}
+
+/// With early stopping, the cap on epochs is reported as the reason when it comes first; without,
+/// training ends as planned.
+#[test]
+fn a_run_says_why_it_stopped() {
+    use crate::models::train::Stop;
+    let data = spirals(100, 2, 0.2, 0).unwrap();
+    let capped = MlpParams::new(&[16])
+        .epochs(3)
+        .early_stopping(0.2, 50)
+        .verbose(false)
+        .fit(&data)
+        .unwrap();
+    assert_eq!(
+        (capped.history.stop, capped.history.epochs.len()),
+        (Some(Stop::Cap), 3)
+    );
+    let planned = MlpParams::new(&[16]).epochs(3).verbose(false).fit(&data).unwrap();
+    assert_eq!(
+        (planned.history.stop, planned.history.best_epoch),
+        (Some(Stop::Planned), None)
+    );
+}
+
+/// The learning rate decays once per round of early stopping, so a net on a few examples (many
+/// epochs to a round) keeps its rate as long, in examples seen, as a net on many.
+#[test]
+fn the_decay_applies_per_round() {
+    let data = spirals(60, 2, 0.2, 0).unwrap();
+    let run = |round_samples| {
+        MlpParams::new(&[8])
+            .learning_rate(0.05)
+            .learning_rate_decay(0.5)
+            .epochs(6)
+            .early_stopping_rounds(0.1, 100, round_samples)
+            .verbose(false)
+            .fit(&data)
+            .unwrap()
+            .net
+    };
+    // rounds of 3 epochs (54 training examples, 150 examples a round): the rate halves twice in
+    // 6 epochs instead of five times, so the weights differ from per-epoch decay
+    assert_ne!(run(150), run(0));
+}
