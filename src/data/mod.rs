@@ -232,6 +232,32 @@ impl Standardizer {
         Ok(Standardizer { mean, std })
     }
 
+    /// Learns one mean and one standard deviation over every value of `train` (all features
+    /// alike), as images are scaled: each pixel keeps its brightness relative to the others.
+    pub fn fit_global(train: &Dataset) -> Result<Standardizer> {
+        if train.is_empty() {
+            return Err(TakeoffError::invalid(
+                "training set size",
+                0,
+                "at least 1 example",
+            ));
+        }
+        let n = train.x.len() as f64;
+        let mean = train.x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let var = train
+            .x
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let std = if var.sqrt() > 1e-6 { var.sqrt() } else { 1.0 };
+        let d = train.n_features();
+        Ok(Standardizer {
+            mean: Array1::from_elem(d, mean as f32),
+            std: Array1::from_elem(d, std as f32),
+        })
+    }
+
     /// Applies the learnt scaling to any dataset with the same features.
     pub fn transform(&self, data: &Dataset) -> Result<Dataset> {
         if data.n_features() != self.mean.len() {

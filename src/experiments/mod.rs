@@ -98,6 +98,36 @@ impl ModelSpec {
         !matches!(self, ModelSpec::Conv(_))
     }
 
+    /// The spec as run `seed` of a curve fits it: a net's own seed (its initial weights, its
+    /// batch order, its held-out part) moves with the run's, so that runs on the same examples
+    /// (at the curve's largest m, where every seed's subsample holds the whole pool) still differ
+    /// in what a seed changes in practice. linfa's learners are deterministic given their data.
+    pub fn for_run(&self, seed: u64) -> ModelSpec {
+        match self {
+            ModelSpec::Mlp(p) => {
+                let own = p.check_ref().map_or(0, |v| v.train().seed);
+                ModelSpec::Mlp(p.clone().seed(own.wrapping_add(seed)))
+            }
+            ModelSpec::Conv(p) => {
+                let own = p.check_ref().map_or(0, |v| v.train().seed);
+                ModelSpec::Conv(p.clone().seed(own.wrapping_add(seed)))
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// How a run scales this learner's inputs: every learner on tabular features (and the fully
+    /// connected nets) standardises each feature on its own; the convolutional net scales every
+    /// pixel by one mean and one standard deviation, as image models are fed, so that a border
+    /// pixel that is almost always 0 is not blown up into large values by its tiny spread, and
+    /// neighbouring pixels keep their relative brightness, which its filters compare.
+    pub fn scaling(&self) -> Scaling {
+        match self {
+            ModelSpec::Conv(_) => Scaling::Global,
+            _ => Scaling::PerFeature,
+        }
+    }
+
     /// Fits on `train` and scores on `train` and `test`.
     pub fn fit_and_score(&self, train: &Dataset, test: &Dataset) -> Result<Scores> {
         self.fit_and_score_with(train, test, None)
@@ -113,6 +143,7 @@ impl ModelSpec {
         let t = Instant::now();
         // every set the fitted model scores: train, test, then validation when there is one
         let sets: Vec<&Dataset> = [train, test].into_iter().chain(validation).collect();
+        let mut training = None;
         let acc: Vec<f64> = match self {
             ModelSpec::Logistic(p) => {
                 let m = p.fit(train)?;
@@ -124,10 +155,12 @@ impl ModelSpec {
             }
             ModelSpec::Mlp(p) => {
                 let m = p.clone().verbose(false).fit(train)?;
+                training = Some(Training::of(&m.history));
                 sets.iter().map(|d| m.accuracy(d)).collect::<Result<_>>()?
             }
             ModelSpec::Conv(p) => {
                 let m = p.clone().verbose(false).fit(train)?;
+                training = Some(Training::of(&m.history));
                 sets.iter().map(|d| m.accuracy(d)).collect::<Result<_>>()?
             }
         };
@@ -136,8 +169,18 @@ impl ModelSpec {
             test_accuracy: acc[1],
             validation_accuracy: acc.get(2).copied(),
             fit_seconds: t.elapsed().as_secs_f64(),
+            training,
         })
     }
+}
+
+/// How a run scales its inputs (fitted on the run's own training examples).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    /// Each feature minus its mean, divided by its standard deviation.
+    PerFeature,
+    /// Every feature minus one mean, divided by one standard deviation (images).
+    Global,
 }
 
 /// Accuracy and time of one finished run.
@@ -150,6 +193,32 @@ pub struct Scores {
     pub validation_accuracy: Option<f64>,
     /// Fit plus scoring, wall time (s); depends on the machine.
     pub fit_seconds: f64,
+    /// How long a net trained and why it stopped (none for linfa's learners).
+    #[serde(default)]
+    pub training: Option<Training>,
+}
+
+/// How long a net trained, the epoch whose weights it kept and why it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Training {
+    /// Epochs run.
+    pub epochs: usize,
+    /// The epoch whose weights were kept (the last one without early stopping).
+    pub kept_epoch: usize,
+    /// Why training ended.
+    pub stop: crate::models::train::Stop,
+}
+
+impl Training {
+    /// What `history` (of a finished run) says.
+    pub fn of(history: &crate::models::train::History) -> Training {
+        let epochs = history.epochs.len();
+        Training {
+            epochs,
+            kept_epoch: history.best_epoch.unwrap_or(epochs),
+            stop: history.stop.unwrap_or(crate::models::train::Stop::Planned),
+        }
+    }
 }
 
 /// A run's outcome: scores, or why it was not run.
@@ -178,13 +247,17 @@ pub struct Run {
 /// A model over its time or memory budget is recorded as not run, with the reason.
 pub fn run_one(config: &CurveConfig, name: &str, spec: &ModelSpec, m: usize, seed: u64) -> Result<Run> {
     let sub = config.train.subsample(m, seed)?;
-    let scaler = Standardizer::fit(&sub)?;
+    let scaler = match spec.scaling() {
+        Scaling::PerFeature => Standardizer::fit(&sub)?,
+        Scaling::Global => Standardizer::fit_global(&sub)?,
+    };
     let (train, test) = (scaler.transform(&sub)?, scaler.transform(&config.test)?);
     let validation = config
         .validation
         .as_ref()
         .map(|v| scaler.transform(v))
         .transpose()?;
+    let spec = spec.for_run(seed);
     let outcome = match spec.fit_and_score_with(&train, &test, validation.as_ref()) {
         Ok(s) => Outcome::Ran(s),
         Err(e @ (TakeoffError::OverBudget { .. } | TakeoffError::OverMemory { .. })) => Outcome::NotRun {

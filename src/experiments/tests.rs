@@ -218,6 +218,7 @@ fn best_of_curve(scores: &[(&str, f64, Option<f64>)]) -> LearningCurve {
                     test_accuracy,
                     validation_accuracy,
                     fit_seconds: 0.1,
+                    training: None,
                 }),
                 cached: false,
             })
@@ -271,4 +272,38 @@ fn a_validation_set_is_scored_by_every_run_and_changes_the_key() {
         "the same examples score the same"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A run's seed moves a net's own seed (initialisation, batch order, held-out part), so runs on
+/// the same examples still differ; linfa's learners are left as they are.
+#[test]
+fn a_runs_seed_moves_a_nets_seed_only() {
+    use crate::models::baselines::LogisticParams;
+    let net = ModelSpec::Mlp(MlpParams::new(&[4]).seed(3));
+    assert_eq!(net.for_run(0), net);
+    assert_eq!(net.for_run(2), ModelSpec::Mlp(MlpParams::new(&[4]).seed(5)));
+    let logistic = ModelSpec::Logistic(LogisticParams::new());
+    assert_eq!(logistic.for_run(7), logistic);
+}
+
+/// Images are scaled by one mean and one standard deviation, tabular features one by one.
+#[test]
+fn the_convolutional_net_scales_every_pixel_alike() {
+    use crate::data::Standardizer;
+    assert_eq!(
+        ModelSpec::Conv(crate::models::conv::ConvParams::lenet()).scaling(),
+        Scaling::Global
+    );
+    assert_eq!(
+        ModelSpec::Mlp(MlpParams::new(&[4])).scaling(),
+        Scaling::PerFeature
+    );
+    let data = crate::data::spirals(50, 2, 0.1, 0).unwrap();
+    let s = Standardizer::fit_global(&data).unwrap();
+    assert!(s.mean.iter().all(|&m| m == s.mean[0]) && s.std.iter().all(|&v| v == s.std[0]));
+    let x = s.transform(&data).unwrap().x;
+    let n = x.len() as f64;
+    let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let var = x.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
+    assert!(mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-4, "{mean} {var}");
 }

@@ -32,6 +32,7 @@ fn curve() -> LearningCurve {
                         test_accuracy: 0.5 + 0.05 * i as f64 * k as f64 + 0.01 * seed as f64,
                         validation_accuracy: None,
                         fit_seconds: 0.1 * (i + 1) as f64,
+                        training: None,
                     })
                 };
                 runs.push(Run {

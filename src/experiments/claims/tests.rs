@@ -23,6 +23,7 @@ fn curve(rows: &[(&str, usize, Option<&[f64]>)], test_size: usize) -> LearningCu
                         test_accuracy,
                         validation_accuracy: None,
                         fit_seconds: 0.1,
+                        training: None,
                     })
                 })
                 .collect(),
@@ -242,6 +243,7 @@ fn success_formula_is_a_two_by_two_decided_by_the_noise_rule() {
             train_error: 0.1,
             seconds: 0.1,
         }],
+        ..History::default()
     };
     let race = crate::experiments::race::Race {
         task: "t".into(),
@@ -319,15 +321,18 @@ fn engineered_features_are_judged_at_the_smallest_and_the_largest_m() {
     let claims = c
         .feature_claims(&["hog svm"], &["pixel svm", "pixel net"])
         .unwrap();
-    let small = find(&claims, "at the smallest m");
+    let small = find(&claims, "at this curve's smallest m");
     assert_eq!((small.verdict.clone(), small.m), (Verdict::Holds, Some(100)));
     assert!(
         small.evidence.en.contains("pixel svm 60.0 %"),
         "{}",
         small.evidence.en
     );
-    let large = find(&claims, "at the largest m");
+    let large = find(&claims, "at this curve's largest m");
     assert_eq!((large.verdict.clone(), large.m), (Verdict::NotShown, Some(1_000)));
+    // each claim names the size it speaks of
+    assert!(large.claim.en.ends_with("(m = 1000)"), "{}", large.claim.en);
+    assert!(large.claim.zh.ends_with("（m = 1000）"), "{}", large.claim.zh);
     // raw pixels ahead beyond the noise at the largest m: does not hold
     let c = with_validation(curve(
         &[
@@ -339,7 +344,10 @@ fn engineered_features_are_judged_at_the_smallest_and_the_largest_m() {
         10_000,
     ));
     let claims = c.feature_claims(&["hog svm"], &["pixel svm"]).unwrap();
-    assert_eq!(find(&claims, "at the largest m").verdict, Verdict::DoesNotHold);
+    assert_eq!(
+        find(&claims, "at this curve's largest m").verdict,
+        Verdict::DoesNotHold
+    );
     // a side that never ran: not tested; a curve without validation scores: an error
     let c = with_validation(curve(
         &[("hog svm", 100, None), ("pixel svm", 100, Some(&[0.60]))],
@@ -353,4 +361,112 @@ fn engineered_features_are_judged_at_the_smallest_and_the_largest_m() {
     );
     assert!(plain.feature_claims(&["hog svm"], &["pixel svm"]).is_err());
     assert!(c.feature_claims(&["no such model"], &["pixel svm"]).is_err());
+}
+
+/// A traditional learner that stopped for its budget: the equal-m claim is decided where all
+/// ran, the practitioner's claim sets the net at its largest m against the learner's last point,
+/// names both sizes and why the learner stopped; the crossover names where the net pulls ahead.
+#[test]
+fn a_learner_that_stopped_for_budget_is_met_by_the_practitioners_claim() {
+    let rows: Vec<(&str, usize, Option<&[f64]>)> = vec![
+        ("logistic", 1_000, Some(&[0.70, 0.70])),
+        ("logistic", 10_000, Some(&[0.71, 0.71])),
+        ("logistic", 100_000, Some(&[0.71, 0.71])),
+        ("svm", 1_000, Some(&[0.74, 0.74])),
+        ("svm", 10_000, Some(&[0.78, 0.78])),
+        ("svm", 100_000, None),
+        ("small", 1_000, Some(&[0.70, 0.70])),
+        ("small", 10_000, Some(&[0.74, 0.74])),
+        ("small", 100_000, Some(&[0.76, 0.76])),
+        ("large", 1_000, Some(&[0.68, 0.68])),
+        ("large", 10_000, Some(&[0.75, 0.75])),
+        ("large", 100_000, Some(&[0.84, 0.84])),
+    ];
+    let c = curve(&rows, 100_000);
+    let claims = c.check_claims(&["logistic", "svm"], &["small", "large"]).unwrap();
+    // at equal m (10,000, the largest where all ran) the SVM leads: does not hold
+    let equal = find(&claims, "with the most data, the large beats");
+    assert_eq!(
+        (equal.verdict.clone(), equal.m),
+        (Verdict::DoesNotHold, Some(10_000))
+    );
+    // with all the data: the large net's 84 % against the SVM's 78 % at 10,000
+    let prac = find(&claims, "with all the data");
+    assert_eq!((prac.verdict.clone(), prac.m), (Verdict::Holds, Some(100_000)));
+    assert!(
+        prac.evidence.en.contains("svm 78.0 % at m = 10000"),
+        "{}",
+        prac.evidence.en
+    );
+    assert!(
+        prac.evidence
+            .en
+            .contains("svm stops at m = 10000 (over the time budget)"),
+        "{}",
+        prac.evidence.en
+    );
+    // larger is higher, decided at the curve's largest m among the nets
+    assert_eq!(find(&claims, "with the most data, the larger").m, Some(100_000));
+    // the crossover against logistic regression: ahead from 10,000 on
+    let cross = find(&claims, "the large passes logistic");
+    assert_eq!(cross.verdict, Verdict::Holds);
+    assert!(
+        cross.evidence.en.contains("from m = 10000 on"),
+        "{}",
+        cross.evidence.en
+    );
+    // and against the SVM, decided where both ran: behind
+    assert_eq!(
+        find(&claims, "the large passes svm").verdict,
+        Verdict::DoesNotHold
+    );
+    // when every learner ran at the top size there is no practitioner's claim
+    let all: Vec<_> = rows.iter().filter(|r| r.0 != "svm").cloned().collect();
+    let c = curve(&all, 100_000);
+    let claims = c.check_claims(&["logistic"], &["small", "large"]).unwrap();
+    assert!(!claims.iter().any(|c| c.claim.en.starts_with("with all the data")));
+}
+
+/// The findings paragraph is written from the verdicts: the counts, each claim with its size and
+/// margin, and the learner that stopped before the largest size, with its reason.
+#[test]
+fn findings_are_written_from_the_verdicts() {
+    let rows: Vec<(&str, usize, Option<&[f64]>)> = vec![
+        ("svm", 1_000, Some(&[0.74, 0.74])),
+        ("svm", 10_000, Some(&[0.78, 0.78])),
+        ("svm", 100_000, None),
+        ("small", 1_000, Some(&[0.70, 0.70])),
+        ("small", 10_000, Some(&[0.74, 0.74])),
+        ("small", 100_000, Some(&[0.76, 0.76])),
+        ("large", 1_000, Some(&[0.68, 0.68])),
+        ("large", 10_000, Some(&[0.75, 0.75])),
+        ("large", 100_000, Some(&[0.84, 0.84])),
+    ];
+    let c = curve(&rows, 100_000);
+    let claims = c.check_claims(&["svm"], &["small", "large"]).unwrap();
+    let text = crate::lesson::takeaways::findings(&c, &claims, crate::Profile::Default);
+    let holds = claims.iter().filter(|c| c.verdict == Verdict::Holds).count();
+    assert!(
+        text.en
+            .starts_with(&format!("hand-made: {holds} of {} claims hold", claims.len())),
+        "{}",
+        text.en
+    );
+    assert!(
+        text.en.contains("“with all the data, the large beats what each traditional learner reached at the largest m it could be trained at here”: holds at m = 100000 (+6.0 points"),
+        "{}",
+        text.en
+    );
+    assert!(
+        text.en.contains("svm stops at m = 10000 (over the time budget)"),
+        "{}",
+        text.en
+    );
+    assert!(
+        text.en
+            .contains("m from 1000 to 100000, 2 seeds, the default profile"),
+        "{}",
+        text.en
+    );
+    assert!(text.zh.contains("止步于 m = 10000"), "{}", text.zh);
 }
