@@ -3,7 +3,7 @@
 use crate::error::{Result, TakeoffError};
 use crate::experiments::claims::{decide, noise};
 use crate::experiments::race::Race;
-use crate::experiments::{LearningCurve, Point, Verdict};
+use crate::experiments::{Claim, LearningCurve, Point, Verdict};
 use crate::mlp::Activation;
 
 /// Big data × big model as a 2 × 2: the small and the large net at the smallest and the largest
@@ -124,4 +124,127 @@ pub fn success_formula(
         compute,
         algorithms,
     })
+}
+
+/// What a render found, one paragraph per task, written from its claims' verdicts (never typed):
+/// see [`findings`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Findings {
+    pub paragraphs: Vec<crate::lang::Text>,
+}
+
+/// One paragraph on what `claims` (decided on `curve`) found: how many claims hold, do not hold,
+/// are not shown or not tested; each claim with its verdict, the size it was decided at and its
+/// difference against the noise; and the run's limits: its sizes, its seeds, the learners that
+/// stopped before the largest size and why, the profile and the cores that ran it.
+pub fn findings(curve: &LearningCurve, claims: &[Claim], profile: crate::Profile) -> crate::lang::Text {
+    use crate::lang::{name, Lang, Text};
+    let count = |f: fn(&Verdict) -> bool| claims.iter().filter(|c| f(&c.verdict)).count();
+    let holds = count(|v| *v == Verdict::Holds);
+    let fails = count(|v| *v == Verdict::DoesNotHold);
+    let unclear = count(|v| *v == Verdict::NotShown);
+    let untested = count(|v| matches!(v, Verdict::NotTested { .. }));
+    let (lo, hi) = (
+        curve.sizes.first().copied().unwrap_or(0),
+        curve.sizes.last().copied().unwrap_or(0),
+    );
+    let seeds = curve.points().iter().map(|p| p.seeds).max().unwrap_or(0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let item = |c: &Claim, l: Lang| -> String {
+        let verdict = c.verdict.label_in(l);
+        let claim = c.claim.get(l);
+        match (c.m, c.margin, l) {
+            (Some(m), Some((d, n)), Lang::En) => format!(
+                "“{claim}”: {verdict} at m = {m} ({:+.1} points against a noise of {:.1})",
+                d * 100.0,
+                n * 100.0
+            ),
+            (Some(m), Some((d, n)), Lang::Zh) => format!(
+                "“{claim}”：{verdict}（m = {m}，差 {:+.1} 个百分点，误差范围 {:.1} 个百分点）",
+                d * 100.0,
+                n * 100.0
+            ),
+            (Some(m), None, Lang::En) => format!("“{claim}”: {verdict} at m = {m}"),
+            (Some(m), None, Lang::Zh) => format!("“{claim}”：{verdict}（m = {m}）"),
+            (None, _, Lang::En) => format!("“{claim}”: {verdict}"),
+            (None, _, Lang::Zh) => format!("“{claim}”：{verdict}"),
+        }
+    };
+    // the learners that stopped before the largest size, and why
+    let stopped: Vec<Text> = curve
+        .models
+        .iter()
+        .filter_map(|model| {
+            let last = curve.last_point(model)?;
+            (last.m < hi).then(|| {
+                let why = curve
+                    .not_run()
+                    .into_iter()
+                    .find(|(n, m, _)| n == model && *m > last.m)
+                    .map(|(_, _, r)| r);
+                match why {
+                    Some(r) => Text::new(
+                        format!("{model} stops at m = {} ({})", last.m, r.en),
+                        format!("{}止步于 m = {}（{}）", name(model, Lang::Zh), last.m, r.zh),
+                    ),
+                    None => Text::new(
+                        format!("{model} stops at m = {}", last.m),
+                        format!("{}止步于 m = {}", name(model, Lang::Zh), last.m),
+                    ),
+                }
+            })
+        })
+        .collect();
+    let task = &curve.task;
+    let en_items: Vec<String> = claims.iter().map(|c| item(c, Lang::En)).collect();
+    let zh_items: Vec<String> = claims.iter().map(|c| item(c, Lang::Zh)).collect();
+    let en_stops = if stopped.is_empty() {
+        "Every learner ran up to the largest m.".to_string()
+    } else {
+        let s: Vec<&str> = stopped.iter().map(|t| t.en.as_str()).collect();
+        format!("{}.", s.join("; "))
+    };
+    let zh_stops = if stopped.is_empty() {
+        "每种算法都运行到了最大的 m。".to_string()
+    } else {
+        let s: Vec<&str> = stopped.iter().map(|t| t.zh.as_str()).collect();
+        format!("{}。", s.join("；"))
+    };
+    Text::new(
+        format!(
+            "{task}: {holds} of {n} claims hold, {fails} do not hold, {unclear} are not shown (inside the noise), {untested} not tested. {}. Limits of this run: m from {lo} to {hi}, {seeds} seeds, the {profile} profile, on this machine's {cores} cores. {en_stops}",
+            en_items.join("; "),
+            n = claims.len(),
+        ),
+        format!(
+            "{}：{n} 条结论中 {holds} 条成立，{fails} 条不成立，{unclear} 条差别在误差范围内、未能显现，{untested} 条未检验。{}。本次运行的范围：m 从 {lo} 到 {hi}，{seeds} 个种子，{profile} 配置，本机 {cores} 个核心。{zh_stops}",
+            name(task, Lang::Zh),
+            zh_items.join("；"),
+            n = claims.len(),
+        ),
+    )
+}
+
+impl Findings {
+    /// The findings of each (curve, its claims), one paragraph each.
+    pub fn of(tasks: &[(&LearningCurve, &[Claim])], profile: crate::Profile) -> Findings {
+        Findings {
+            paragraphs: tasks
+                .iter()
+                .map(|(c, claims)| findings(c, claims, profile))
+                .collect(),
+        }
+    }
+
+    /// The paragraphs in a `takeoff-findings` block per language (the index copies it).
+    pub fn to_html(&self) -> String {
+        crate::lang::per_language(|l| {
+            let ps: String = self
+                .paragraphs
+                .iter()
+                .map(|p| format!("<p>{}</p>", crate::display::escape(p.get(l))))
+                .collect();
+            format!("<div class=\"takeoff-findings\">{ps}</div>")
+        })
+    }
 }

@@ -6,10 +6,10 @@ use crate::display::{escape, ratio, Html, Table};
 use crate::experiments::claims::NOISE_RULE_ZH;
 use crate::experiments::hardware::ThreadScaling;
 use crate::experiments::search::SEARCH_RULE_ZH;
-use crate::experiments::{BestOfEach, Claim, Search, NOISE_RULE, SEARCH_RULE};
+use crate::experiments::{BestOfEach, Claim, LearningCurve, Search, NOISE_RULE, SEARCH_RULE};
 use crate::lang::{name, per_language, Lang};
 use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth, LoopTurn};
-use crate::lesson::takeaways::SuccessFormula;
+use crate::lesson::takeaways::{Findings, SuccessFormula};
 
 /// `to_html` shown as a cell's output.
 macro_rules! shown_as_html {
@@ -29,7 +29,8 @@ shown_as_html!(
     ExperimentsPerHour,
     SuccessFormula,
     AlexNetHere,
-    LoopTurn
+    LoopTurn,
+    Findings
 );
 
 fn pct(v: f64) -> String {
@@ -150,7 +151,7 @@ impl Search {
                             " (the default, {dm}, scores {acc:.1} %, {diff:+.1} points against the pick, in {secs:.1} s)"
                         ),
                         Lang::Zh => format!(
-                            "（默认值 {dm} 得 {acc:.1} %，比选中的差 {diff:+.1} 个百分点，用时 {secs:.1} 秒）"
+                            "（默认值 {dm} 得 {acc:.1} %，与选中值相差 {diff:+.1} 个百分点，用时 {secs:.1} 秒）"
                         ),
                     }
                 }
@@ -163,8 +164,103 @@ impl Search {
                 Lang::Zh => format!("搜索选中 {chosen}（规则：{rule}），<b>不是</b>本库的默认值{default}。"),
             }
         };
-        format!("{}<p>{verdict}</p>", t.to_html())
+        let grown = if self.grown.is_empty() {
+            String::new()
+        } else {
+            let added: Vec<String> = self
+                .grown
+                .iter()
+                .map(|(axis, v)| format!("{} = {v}", axis_name(axis, l)))
+                .collect();
+            let sep = l.pick(", ", "、");
+            escape(&match l {
+                Lang::En => format!(
+                    " The pick sat on an edge of the starting grid, so the grid grew past it: {} added.",
+                    added.join(sep)
+                ),
+                Lang::Zh => format!(
+                    "选中值落在初始网格的边缘，因此网格向外扩展：加入了 {}。",
+                    added.join(sep)
+                ),
+            })
+        };
+        let edge = if self.on_edge.is_empty() {
+            String::new()
+        } else {
+            let axes: Vec<&str> = self.on_edge.iter().map(|a| axis_name(a, l)).collect();
+            let axes = axes.join(l.pick(", ", "、"));
+            escape(&match l {
+                Lang::En => format!(" The pick is still on the edge of {axes}, as far as the grid may grow: a better setting may lie beyond."),
+                Lang::Zh => format!("扩展到允许的范围后，选中值仍在 {axes} 的边缘：更好的设置可能在范围之外。"),
+            })
+        };
+        format!("{}<p>{verdict}{grown}{edge}</p>", t.to_html())
     }
+}
+
+/// A search grid's axis in the reader's language.
+fn axis_name(axis: &str, l: Lang) -> &str {
+    match (axis, l) {
+        ("learning rate", Lang::Zh) => "学习率",
+        ("iterations", Lang::Zh) => "迭代次数",
+        _ => axis,
+    }
+}
+
+/// How long each net of `curve` trained, size by size: the epochs it ran and the epoch whose
+/// weights it kept (means over the seeds), and how many of its runs stopped at the cap on
+/// epochs instead of for lack of improvement.
+pub fn training(curve: &LearningCurve) -> Html {
+    use crate::experiments::{Outcome, Training};
+    use crate::models::train::Stop;
+    Html(per_language(|l| {
+        let mut head = vec![l.pick("model", "模型").to_string()];
+        head.extend(curve.sizes.iter().map(|m| format!("m = {m}")));
+        let head: Vec<&str> = head.iter().map(|s| s.as_str()).collect();
+        let mut t = Table::new(&head);
+        let mut capped = 0;
+        for model in &curve.models {
+            let mut row = vec![name(model, l)];
+            let mut any = false;
+            for &m in &curve.sizes {
+                let runs: Vec<Training> = curve
+                    .runs
+                    .iter()
+                    .filter(|r| &r.model == model && r.m == m)
+                    .filter_map(|r| match &r.outcome {
+                        Outcome::Ran(s) => s.training,
+                        _ => None,
+                    })
+                    .collect();
+                if runs.is_empty() {
+                    row.push("–".into());
+                    continue;
+                }
+                any = true;
+                let n = runs.len() as f64;
+                let ran = runs.iter().map(|r| r.epochs as f64).sum::<f64>() / n;
+                let kept = runs.iter().map(|r| r.kept_epoch as f64).sum::<f64>() / n;
+                let caps = runs.iter().filter(|r| r.stop == Stop::Cap).count();
+                capped += caps;
+                row.push(format!(
+                    "{kept:.0} / {ran:.0}{}",
+                    if caps > 0 { " ⚑" } else { "" }
+                ));
+            }
+            if any {
+                t.push(row);
+            }
+        }
+        let note = match l {
+            Lang::En => format!(
+                "Each cell: the epoch whose weights were kept / the epochs run (means over the seeds). ⚑: a run stopped at the cap on epochs, still improving ({capped} runs)."
+            ),
+            Lang::Zh => format!(
+                "每格：保留其权重的那一轮 / 实际训练的轮数（各种子的平均）。⚑：有训练在轮数上限处停止、仍在提高（{capped} 次）。"
+            ),
+        };
+        format!("{}<p>{}</p>", t.to_html(), escape(&note))
+    }))
 }
 
 impl crate::lesson::data_scale::NetSearches {
@@ -324,7 +420,7 @@ impl SuccessFormula {
                     "{small}: {s0} at m = {m0}, {s1} at m = {m1} ({gs}); {large}: {l0} → {l1} ({gl}). Data helps the big model more: {verdict} (difference {diff:+.1} points, noise {noise:.1})"
                 ),
                 Lang::Zh => format!(
-                    "{small}：m = {m0} 时 {s0}，m = {m1} 时 {s1}（{gs}）；{large}：{l0} → {l1}（{gl}）。数据对大模型帮助更大：{verdict}（差 {diff:+.1} 个百分点，噪声 {noise:.1}）"
+                    "{small}：m = {m0} 时 {s0}，m = {m1} 时 {s1}（{gs}）；{large}：{l0} → {l1}（{gl}）。数据对大模型帮助更大：{verdict}（差 {diff:+.1} 个百分点，误差范围 {noise:.1} 个百分点）"
                 ),
             },
             name(&d.task, l),

@@ -29,13 +29,13 @@ impl Verdict {
     }
 
     /// The verdict in words in one language: holds / 成立, does not hold / 不成立,
-    /// not shown (inside the noise) / 未显示（在噪声范围内）, not tested / 未检验.
+    /// not shown (inside the noise) / 未能显现（差别在误差范围内）, not tested / 未检验.
     pub fn label_in(&self, l: Lang) -> String {
         match (self, l) {
             (Verdict::Holds, _) => l.pick("holds", "成立").into(),
             (Verdict::DoesNotHold, _) => l.pick("does not hold", "不成立").into(),
             (Verdict::NotShown, _) => l
-                .pick("not shown (inside the noise)", "未显示（在噪声范围内）")
+                .pick("not shown (inside the noise)", "未能显现（差别在误差范围内）")
                 .into(),
             (Verdict::NotTested { reason }, Lang::En) => format!("not tested: {}", reason.en),
             (Verdict::NotTested { reason }, Lang::Zh) => format!("未检验：{}", reason.zh),
@@ -53,12 +53,15 @@ pub struct Claim {
     /// The size the claim was decided at (None when it could not be tested).
     pub m: Option<usize>,
     pub evidence: Text,
+    /// The difference the verdict was decided on and its noise (fractions of accuracy), when one
+    /// difference decided it.
+    pub margin: Option<(f64, f64)>,
 }
 
 /// The rule of [`noise`] and [`decide`], in Chinese, for the line under a claims table.
 pub const NOISE_RULE_ZH: &str = "模型在相同的 m 上比较：取一条结论所涉及的每个模型都运行过的最大 m。\
-只有差别大于噪声才算数：噪声 = 所比较各点中较大的种子波动（各种子间的标准差）+ 测试集在其平均准确率 p 处的标准误差 √(p(1−p)/n)（n 为测试集大小）。\
-沿结论方向超出噪声：成立；反方向超出噪声：不成立；在噪声之内：未显示。";
+只有差别大于误差范围才算数：误差范围 = 所比较各点中较大的种子波动（各种子间的标准差）+ 测试集在其平均准确率 p 处的标准误 √(p(1−p)/n)（n 为测试集大小）。\
+沿结论方向超出误差范围：成立；反方向超出误差范围：不成立；在误差范围之内：未能显现。";
 
 /// The rule of [`noise`] and [`decide`], in words, for the line under a claims table.
 pub const NOISE_RULE: &str = "Models are compared at the same m: the largest at which every model a claim names ran. \
@@ -194,6 +197,10 @@ impl LearningCurve {
             }
             if !traditional.is_empty() {
                 claims.push(self.large_beats_traditional(traditional, large));
+                if let Some(c) = self.practitioner(traditional, large) {
+                    claims.push(c);
+                }
+                claims.extend(traditional.iter().map(|t| self.crossover(large, t)));
             }
         }
         if nets.len() >= 2 {
@@ -209,9 +216,9 @@ impl LearningCurve {
     /// than the large net's, beyond the noise of the four points.
     fn flattens(&self, t: &str, large: &str) -> Claim {
         let claim = Text::new(
-            format!("{t} flattens: over the last doubling of m it gains less than the {large}"),
+            format!("{t} flattens: over the last step of m that at least doubles it, it gains less than the {large}"),
             format!(
-                "{}趋于平缓：在 m 最后一次翻倍时，它的提升小于{}",
+                "{}趋于平缓：在 m 最后一段至少翻倍的增长中，它的提升小于{}",
                 zh(t),
                 zh(large)
             ),
@@ -231,6 +238,7 @@ impl LearningCurve {
                 },
                 m: None,
                 evidence: Text::same(""),
+                margin: None,
             };
         };
         let p = |n: &str, m: usize| self.point(n, m).expect("both ran at these sizes");
@@ -241,17 +249,20 @@ impl LearningCurve {
             task: self.task.clone(),
             claim,
             verdict: decide(gain_n - gain_t, noise),
+            margin: Some((gain_n - gain_t, noise)),
             m: Some(hi),
             evidence: Text::new(
                 format!(
-                    "from m = {lo} to {hi}: {t} {}, {large} {}; difference {}, noise {:.1} points.",
+                    "from m = {lo} to {hi} (×{:.1}): {t} {}, {large} {}; difference {}, noise {:.1} points.",
+                    hi as f64 / lo as f64,
                     pts(gain_t),
                     pts(gain_n),
                     pts(gain_n - gain_t),
                     noise * 100.0,
                 ),
                 format!(
-                    "从 m = {lo} 到 {hi}：{} {}，{} {}；差 {}，噪声 {:.1} 个百分点。",
+                    "从 m = {lo} 到 {hi}（{:.1} 倍）：{} {}，{} {}；差 {}，误差范围 {:.1} 个百分点。",
+                    hi as f64 / lo as f64,
                     zh(t),
                     pts_zh(gain_t),
                     zh(large),
@@ -287,6 +298,7 @@ impl LearningCurve {
             task: self.task.clone(),
             claim,
             verdict: decide(net.mean - best.mean, noise),
+            margin: Some((net.mean - best.mean, noise)),
             m: Some(m),
             evidence: Text::new(
                 format!(
@@ -297,7 +309,7 @@ impl LearningCurve {
                     noise * 100.0,
                 ),
                 format!(
-                    "m = {m} 时：{}；最好的传统算法 {}；差 {}，噪声 {:.1} 个百分点。",
+                    "m = {m} 时：{}；最好的传统算法 {}；差 {}，误差范围 {:.1} 个百分点。",
                     pct_zh(&net),
                     pct_zh(best),
                     pts_zh(net.mean - best.mean),
@@ -306,6 +318,82 @@ impl LearningCurve {
             )
             .then(&self.decided_at(&named, m)),
         }
+    }
+
+    /// The practitioner's claim, which compares sizes on purpose: "with all the data, the large
+    /// net beats what each traditional learner reached at the largest m it could be trained at
+    /// on this machine". Only when some traditional learner stopped below the net's largest m
+    /// (otherwise the equal-m claim says the same); the net at its largest m against the best of
+    /// the traditional learners' last points, by the same noise rule; the evidence names each
+    /// learner's last size and why it went no further.
+    pub fn practitioner(&self, traditional: &[&str], large: &str) -> Option<Claim> {
+        let net = self.last_point(large)?;
+        let lasts: Vec<Point> = traditional.iter().filter_map(|t| self.last_point(t)).collect();
+        if lasts.is_empty() || lasts.iter().all(|p| p.m >= net.m) {
+            return None;
+        }
+        let claim = Text::new(
+            format!("with all the data, the {large} beats what each traditional learner reached at the largest m it could be trained at here"),
+            format!("用上全部数据时，{}胜过每一种传统算法在本机能训练的最大 m 上达到的准确率", zh(large)),
+        );
+        let best = lasts
+            .iter()
+            .max_by(|a, b| a.mean.total_cmp(&b.mean))
+            .expect("not empty");
+        let noise = noise(&[&net, best], self.test_size);
+        let stops: Vec<Text> = lasts
+            .iter()
+            .map(|p| {
+                let next = self.sizes.iter().copied().find(|&m| m > p.m);
+                let why = next.and_then(|m| {
+                    self.not_run()
+                        .into_iter()
+                        .find(|(model, size, _)| *model == p.model && *size == m)
+                        .map(|(_, _, r)| r)
+                });
+                match why {
+                    Some(r) => Text::new(
+                        format!("{} stops at m = {} ({})", p.model, p.m, r.en),
+                        format!("{}止步于 m = {}（{}）", zh(&p.model), p.m, r.zh),
+                    ),
+                    None => Text::new(
+                        format!("{} ran up to m = {}", p.model, p.m),
+                        format!("{}运行到 m = {}", zh(&p.model), p.m),
+                    ),
+                }
+            })
+            .collect();
+        let en: Vec<&str> = stops.iter().map(|t| t.en.as_str()).collect();
+        let zhs: Vec<&str> = stops.iter().map(|t| t.zh.as_str()).collect();
+        Some(Claim {
+            task: self.task.clone(),
+            claim,
+            verdict: decide(net.mean - best.mean, noise),
+            margin: Some((net.mean - best.mean, noise)),
+            m: Some(net.m),
+            evidence: Text::new(
+                format!(
+                    "{} at m = {}; best traditional {} at m = {}; difference {}, noise {:.1} points. {}.",
+                    pct(&net),
+                    net.m,
+                    pct(best),
+                    best.m,
+                    pts(net.mean - best.mean),
+                    noise * 100.0,
+                    en.join("; "),
+                ),
+                format!(
+                    "{}（m = {}）；最好的传统算法 {}（m = {}）；差 {}，误差范围 {:.1} 个百分点。{}。",
+                    pct_zh(&net),
+                    net.m,
+                    pct_zh(best),
+                    best.m,
+                    pts_zh(net.mean - best.mean),
+                    noise * 100.0,
+                    zhs.join("；"),
+                ),
+            ),
+        })
     }
 
     /// Claims about one more network (a convolutional net on images, say): that with the most
@@ -345,6 +433,7 @@ impl LearningCurve {
             task: self.task.clone(),
             claim,
             verdict: decide(n.mean - r.mean, noise_top),
+            margin: Some((n.mean - r.mean, noise_top)),
             m: Some(n.m),
             evidence: Text::new(
                 format!(
@@ -360,15 +449,15 @@ impl LearningCurve {
                     },
                 ),
                 format!(
-                    "m = {} 时：{}，{}；差 {}，噪声 {:.1} 个百分点；{}。",
+                    "m = {} 时：{}，{}；差 {}，误差范围 {:.1} 个百分点；{}。",
                     n.m,
                     pct_zh(&n),
                     pct_zh(&r),
                     pts_zh(n.mean - r.mean),
                     noise_top * 100.0,
                     match from {
-                        Some(m) => format!("从 m = {m} 起领先幅度超出噪声"),
-                        None => "在最大的 m 处领先幅度没有超出噪声".into(),
+                        Some(m) => format!("从 m = {m} 起领先幅度超出误差范围"),
+                        None => "在最大的 m 处领先幅度没有超出误差范围".into(),
                     },
                 ),
             )
@@ -401,7 +490,7 @@ impl LearningCurve {
                         noise * 100.0
                     ),
                     format!(
-                        "{} → {}：{}（噪声 {:.1}）",
+                        "{} → {}：{}（误差范围 {:.1}）",
                         zh(&w[0].model),
                         zh(&w[1].model),
                         pts_zh(diff),
@@ -421,6 +510,8 @@ impl LearningCurve {
             task: self.task.clone(),
             claim,
             verdict,
+            // several steps decide it; each step's margin is in the evidence
+            margin: None,
             m: Some(m),
             evidence: Text::new(
                 format!(
@@ -459,6 +550,7 @@ impl LearningCurve {
                 },
                 m: None,
                 evidence: Text::same(""),
+                margin: None,
             };
         }
         let noise = noise(&at[..2], self.test_size);
@@ -473,6 +565,7 @@ impl LearningCurve {
             } else {
                 Verdict::DoesNotHold
             },
+            margin: Some((gap, noise)),
             m: Some(m),
             evidence: Text::new(
                 format!(
@@ -490,7 +583,7 @@ impl LearningCurve {
                     }
                 ),
                 format!(
-                    "{}；最好的领先第二名 {}（噪声 {:.1} 个百分点）{}",
+                    "{}；最好的领先第二名 {}（误差范围 {:.1} 个百分点）{}",
                     at.iter()
                         .map(|p| format!("{} {:.1} ± {:.1} %", zh(&p.model), p.mean * 100.0, p.std * 100.0))
                         .collect::<Vec<_>>()
@@ -498,7 +591,7 @@ impl LearningCurve {
                     pts_zh(gap),
                     noise * 100.0,
                     if one_seed {
-                        "；只有一个种子，所以噪声只是测试集的标准误差"
+                        "；只有一个种子，所以误差范围只是测试集的标准误"
                     } else {
                         ""
                     }
@@ -526,6 +619,7 @@ impl LearningCurve {
                 task: self.task.clone(),
                 claim,
                 verdict: decide(diff, noise),
+                margin: Some((diff, noise)),
                 m: Some(*m),
                 evidence: Text::new(
                     format!(
@@ -536,7 +630,7 @@ impl LearningCurve {
                         noise * 100.0
                     ),
                     format!(
-                        "m = {m} 时：使用人工特征的最好模型 {}，使用原始输入的最好模型 {}（各自在验证数据上选出）；差 {}，噪声 {:.1} 个百分点。",
+                        "m = {m} 时：使用人工特征的最好模型 {}，使用原始输入的最好模型 {}（各自在验证数据上选出）；差 {}，误差范围 {:.1} 个百分点。",
                         pct_zh(e),
                         pct_zh(r),
                         pts_zh(diff),
@@ -545,20 +639,24 @@ impl LearningCurve {
                 ),
             }
         };
+        // each claim names its m: this curve's largest is small data still, not the lecture's
+        // large-m end
+        let named_at = |row: Option<&(usize, Point, Point)>, en: &str, zh: &str| {
+            let (m_en, m_zh) = row.map_or((String::new(), String::new()), |r| {
+                (format!(" (m = {})", r.0), format!("（m = {}）", r.0))
+            });
+            at(row, Text::new(format!("{en}{m_en}"), format!("{zh}{m_zh}")))
+        };
         Ok(vec![
-            at(
+            named_at(
                 best.rows.first(),
-                Text::new(
-                    "at the smallest m, engineered features beat raw inputs",
-                    "数据最少时，人工特征胜过原始输入",
-                ),
+                "at this curve's smallest m, engineered features beat raw inputs",
+                "在这条曲线最小的 m 处，人工特征胜过原始输入",
             ),
-            at(
+            named_at(
                 best.rows.last(),
-                Text::new(
-                    "at the largest m, engineered features still beat raw inputs",
-                    "数据最多时，人工特征仍然胜过原始输入",
-                ),
+                "at this curve's largest m, engineered features still beat raw inputs",
+                "在这条曲线最大的 m 处，人工特征仍然胜过原始输入",
             ),
         ])
     }
@@ -579,6 +677,7 @@ impl LearningCurve {
             },
             m: None,
             evidence: Text::same(""),
+            margin: None,
         }
     }
 }
