@@ -329,9 +329,16 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
         None => fingerprint(&config.test),
     };
     let mut jobs = Vec::new();
+    // (model, m, seed) runs that repeat the first seed's: a learner without a seed of its own at
+    // m = every example of the pool, where every seed's subsample holds the same examples
+    let mut repeats = Vec::new();
     for (name, spec) in &config.models {
         for &m in &config.sizes {
-            for &seed in &config.seeds {
+            for (i, &seed) in config.seeds.iter().enumerate() {
+                if i > 0 && m == config.train.len() && !spec.has_seed() {
+                    repeats.push((name.clone(), m, seed));
+                    continue;
+                }
                 let key = run_key(&config.train.name, &train_fp, &test_fp, spec, m, seed);
                 jobs.push((name.clone(), spec.clone(), m, seed, key));
             }
@@ -339,6 +346,13 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
     }
     let started = Instant::now();
     let total = jobs.len();
+    if !repeats.is_empty() {
+        println!(
+            "{} runs at m = {} (every example) share the first seed's fit: logistic regression and the SVM have no seed of their own",
+            repeats.len(),
+            config.train.len()
+        );
+    }
     let done = std::sync::atomic::AtomicUsize::new(0);
     let work = |(name, spec, m, seed, key): &(String, ModelSpec, usize, u64, String)| -> Result<Run> {
         if let Some(run) = cache.get(key) {
@@ -380,6 +394,14 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
     for j in alone {
         runs.push(work(j)?);
     }
+    for (name, m, seed) in repeats {
+        let first = runs
+            .iter()
+            .find(|r| r.model == name && r.m == m && r.seed == config.seeds[0])
+            .cloned()
+            .expect("the first seed's run is among the jobs");
+        runs.push(Run { seed, ..first });
+    }
     // a stable order, whatever finished first
     let order = |r: &Run| {
         (
@@ -400,7 +422,8 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
         started.elapsed().as_secs_f64()
     );
     Ok(LearningCurve {
-        task: config.train.name.clone(),
+        // the task, not the part of it the runs trained on: a curve reports test accuracy
+        task: config.train.name.trim_end_matches(" (train)").to_string(),
         runs,
         ceiling: config.ceiling,
         models: config.models.iter().map(|(n, _)| n.clone()).collect(),

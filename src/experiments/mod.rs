@@ -98,6 +98,12 @@ impl ModelSpec {
         !matches!(self, ModelSpec::Conv(_))
     }
 
+    /// True for the learners a seed changes beyond their examples (the nets: initial weights,
+    /// batch order, held-out part); linfa's learners are deterministic given their examples.
+    pub fn has_seed(&self) -> bool {
+        matches!(self, ModelSpec::Mlp(_) | ModelSpec::Conv(_))
+    }
+
     /// The spec as run `seed` of a curve fits it: a net's own seed (its initial weights, its
     /// batch order, its held-out part) moves with the run's, so that runs on the same examples
     /// (at the curve's largest m, where every seed's subsample holds the whole pool) still differ

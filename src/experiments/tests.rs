@@ -307,3 +307,30 @@ fn the_convolutional_net_scales_every_pixel_alike() {
     let var = x.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
     assert!(mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-4, "{mean} {var}");
 }
+
+/// At m = every example of the pool, logistic regression fits once for all seeds (its seeds'
+/// subsamples hold the same examples and it has no seed of its own); the net still runs once a
+/// seed, and its seeds differ.
+#[test]
+fn at_the_whole_pool_a_learner_without_a_seed_fits_once() {
+    let mut c = config();
+    c.sizes = vec![50, 400];
+    let cache = Cache::at(tmp("whole"));
+    let curve = learning_curve(&c, &cache).unwrap();
+    assert_eq!(curve.runs.len(), 8);
+    // 7 entries in the cache: logistic regression at m = 400 is stored once
+    let stored = std::fs::read_dir(cache.dir.as_ref().unwrap()).unwrap().count();
+    assert_eq!(stored, 7);
+    let at = |model: &str, seed| {
+        curve
+            .runs
+            .iter()
+            .find(|r| r.model == model && r.m == 400 && r.seed == seed)
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert_eq!(at("logistic", 0), at("logistic", 1));
+    assert_ne!(at("mlp", 0), at("mlp", 1));
+    assert_eq!(curve.point("logistic", 400).unwrap().seeds, 2);
+}
