@@ -45,7 +45,7 @@ VERDICTS = [  # (how a verdict cell starts, its badge class), in both languages
     ("not tested", "untested"),
     ("成立", "holds"),
     ("不成立", "fails"),
-    ("未显示", "unclear"),
+    ("未能显现", "unclear"),
     ("未检验", "untested"),
 ]
 
@@ -276,6 +276,24 @@ def for_page(nb):
     return nb, claims
 
 
+FINDINGS = re.compile(r'<div class="takeoff-lang" lang="([^"]+)"><div class="takeoff-findings">(.*?)</div></div>', re.S)
+
+
+def findings(notebooks: list) -> dict:
+    """The findings paragraphs a chapter wrote from its claims' verdicts ({lang: html}, from the
+    last notebook that has them), for the index to open with; empty when none wrote any."""
+    found = {}
+    codes = {v: k for k, v in LANGS.items()}
+    for nb in notebooks:
+        for cell in nb.cells:
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                text = "".join(out.get("data", {}).get("text/html", ""))
+                hits = {codes.get(code, code): body for code, body in FINDINGS.findall(text)}
+                if hits:
+                    found = hits
+    return found
+
+
 def in_lang(text, lang: str) -> str:
     """One language of a claims-table text ({"en": …, "zh": …}, or a string in one language)."""
     return text.get(lang, text.get("en", "")) if isinstance(text, dict) else text
@@ -301,7 +319,7 @@ def claims_index(chapters: list, lang: str = "en") -> str:
         return ""
     if lang == "zh":
         head = ('<h2>本次渲染中课程的各条结论</h2>\n'
-                '<p>每条判定都按章节中表格下方写明的规则得出；“未显示”和“不成立”是本次运行的结果，不是失败。</p>\n'
+                '<p>每条判定都按章节中表格下方写明的规则得出；“未能显现”和“不成立”是本次运行的结果，不是失败。</p>\n'
                 '<table class="takeoff-claims-index"><thead><tr><th>结论</th><th>任务</th><th>判定</th>'
                 '<th>判定位置</th><th>证据</th></tr></thead><tbody>\n')
     else:

@@ -135,10 +135,25 @@ class Pages(unittest.TestCase):
         self.assertNotIn("04-d.html", index, "a recap of the same claim is listed once")
         self.assertEqual(pages.claims_index([]), "")
 
+    def test_the_index_opens_with_the_findings_a_chapter_wrote(self):
+        html = ('<div class="takeoff-lang" lang="en"><div class="takeoff-findings"><p>teacher: 3 of 5 claims hold</p></div></div>'
+                '<div class="takeoff-lang" lang="zh-Hans"><div class="takeoff-findings"><p>教师网络任务：5 条结论中 3 条成立</p></div></div>')
+        cell = nbformat.v4.new_code_cell("findings")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [cell]
+        found = pages.findings([nbformat.v4.new_notebook(), nb])
+        self.assertEqual(found, {"en": "<p>teacher: 3 of 5 claims hold</p>", "zh": "<p>教师网络任务：5 条结论中 3 条成立</p>"})
+        entries = [{"href": "01-a.html", "title": {"en": "1. Data", "zh": "1. 数据"}}]
+        index = render.index_page(entries, "quick", findings=found)
+        self.assertLess(index.index("What this render found"), index.index("<h2>Contents</h2>"))
+        self.assertIn("5 条结论中 3 条成立", index)
+        self.assertEqual(pages.findings([nbformat.v4.new_notebook()]), {})
+
     def test_both_languages_of_a_claims_table_get_badges_and_one_anchor(self):
         en = self.claims_cell().outputs[1]["data"]["text/html"]
         zh = (en.replace("claim of the lesson", "课程中的结论").replace("<td>holds</td>", "<td>成立</td>")
-              .replace("not shown (inside the noise)", "未显示（在噪声范围内）").replace("SVM flattens", "SVM 趋于平缓"))
+              .replace("not shown (inside the noise)", "未能显现（差别在误差范围内）").replace("SVM flattens", "SVM 趋于平缓"))
         cell = nbformat.v4.new_code_cell("claims")
         cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": pages.both({"zh": zh, "en": en}, "div")})]
         nb = nbformat.v4.new_notebook()

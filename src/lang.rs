@@ -207,17 +207,18 @@ impl std::fmt::Display for Text {
 
 /// Display names of the lesson's models and datasets in Chinese (the keys stay English: they
 /// name cached runs). Names not listed are shown as they are.
-const NAMES_ZH: [(&str, &str); 26] = [
+const NAMES_ZH: [(&str, &str); 29] = [
     ("logistic regression", "逻辑回归"),
     ("small NN", "小型神经网络"),
     ("medium NN", "中型神经网络"),
     ("large NN", "大型神经网络"),
-    ("CNN", "卷积神经网络 CNN"),
+    ("CNN (LeNet", "卷积神经网络 (LeNet"),
     ("on HOG", "（HOG 特征）"),
     ("on pixels", "（原始像素）"),
     ("teacher task", "教师网络任务"),
     ("(train)", "（训练集）"),
     ("(test)", "（测试集）"),
+    ("(held out)", "（留出集）"),
     ("best possible (Bayes)", "可达最佳（贝叶斯）"),
     ("class ", "类别 "),
     ("moons", "双月数据"),
@@ -233,7 +234,9 @@ const NAMES_ZH: [(&str, &str); 26] = [
     (", the trainer's", "，训练器所用"),
     (" and ", " 与 "),
     (" classes", " 类"),
-    ("noise ", "噪声 "),
+    ("noise ", "标签噪声 "),
+    (" iterations", " 次迭代"),
+    ("lr = ", "学习率 = "),
 ];
 
 /// Fashion-MNIST's class names in Chinese.
@@ -264,6 +267,15 @@ pub fn name(s: &str, l: Lang) -> String {
             let mut out = s.to_string();
             for (en, zh) in NAMES_ZH {
                 out = out.replace(en, zh);
+            }
+            if has_han(&out) {
+                // Chinese text takes full-width brackets and commas, and "10%" without a space
+                out = out
+                    .replace(" (", "（")
+                    .replace('(', "（")
+                    .replace(')', "）")
+                    .replace(", ", "，")
+                    .replace(" %", "%");
             }
             out.replace(" （", "（")
         }
@@ -446,8 +458,28 @@ mod tests {
     fn names_translate_the_lessons_words_and_keep_sizes() {
         assert_eq!(
             name("large NN (512-256-128)", Lang::Zh),
-            "大型神经网络 (512-256-128)"
+            "大型神经网络（512-256-128）"
         );
+        // full-width brackets and commas, "10%", label noise named as such, a name said once
+        assert_eq!(
+            name(
+                "teacher task (d = 10, 4 classes, noise 10 %) (held out)",
+                Lang::Zh
+            ),
+            "教师网络任务（d = 10，4 类，标签噪声 10%）（留出集）"
+        );
+        assert_eq!(
+            name("CNN (LeNet 16-32-128)", Lang::Zh),
+            "卷积神经网络（LeNet 16-32-128）"
+        );
+        // a search's candidates
+        assert_eq!(name("α = 0.1, 10 iterations", Lang::Zh), "α = 0.1，10 次迭代");
+        assert_eq!(
+            name("small NN (32), lr = 0.001", Lang::Zh),
+            "小型神经网络（32），学习率 = 0.001"
+        );
+        // names without Chinese words keep their ASCII punctuation
+        assert_eq!(name("C = 10, γ = 0.5/d", Lang::Zh), "C = 10, γ = 0.5/d");
         assert_eq!(name("RBF SVM on HOG", Lang::Zh), "RBF SVM（HOG 特征）");
         assert_eq!(name("logistic regression", Lang::En), "logistic regression");
         assert_eq!(
