@@ -2,10 +2,9 @@
 //! filling the experiment cache the notebooks read.
 //!
 //! `TAKEOFF_PROFILE=default cargo run --release --example data_scale [-- --small-data | --search]`
-use takeoff::baselines::{LogisticParams, SvmParams};
-use takeoff::experiments::{learning_curve, validation_search, Cache, ModelSpec};
+use takeoff::experiments::{learning_curve, Cache};
 use takeoff::lesson::data_scale::{
-    baseline_search, data_scale_fashion_tuned, data_scale_teacher, small_data_fashion,
+    baseline_searches, data_scale_fashion_tuned, data_scale_teacher, small_data_fashion,
 };
 
 fn main() -> takeoff::Result<()> {
@@ -13,13 +12,8 @@ fn main() -> takeoff::Result<()> {
     let cache = Cache::standard();
     let fashion = takeoff::data::fashion_mnist()?;
     if std::env::args().any(|a| a == "--search") {
-        let (logistic, svm) = baseline_search(profile, &fashion)?;
-        let defaults = [
-            ModelSpec::Logistic(LogisticParams::new()),
-            ModelSpec::Svm(SvmParams::new()),
-        ];
-        for (config, default) in [logistic, svm].iter().zip(&defaults) {
-            let search = validation_search(config, &cache, default)?;
+        let (logistic, svm) = baseline_searches(profile, &fashion, &cache)?;
+        for search in [logistic, svm] {
             for p in search.curve.points() {
                 println!(
                     "{:<28} validation {:5.1} %  {:.1} s",
@@ -29,9 +23,11 @@ fn main() -> takeoff::Result<()> {
                 );
             }
             println!(
-                "picked: {} (the default: {})",
+                "picked: {} (the default: {}; grown: {:?}; on an edge: {:?})",
                 search.chosen.model,
-                search.default_matches()
+                search.default_matches(),
+                search.grown,
+                search.on_edge
             );
         }
         return Ok(());

@@ -106,6 +106,11 @@ def title_html(title: dict) -> str:
     return pages.both({k: html.escape(v) for k, v in title.items()})
 
 
+# What Rust's Debug prints for a struct, a tuple struct or an enum variant holding values:
+# `Html("<pre…")`, `SuccessFormula { … }`.
+DEBUG_TEXT = re.compile(r"^[A-Z][A-Za-z0-9_]*(::[A-Z][A-Za-z0-9_]*)*\s*(\{|\()", re.S)
+
+
 def cell_problems(cell) -> list:
     """What went wrong in an executed code cell, as readable strings."""
     problems = []
@@ -113,6 +118,13 @@ def cell_problems(cell) -> list:
         if out.output_type == "error":
             tb = ANSI.sub("", "\n".join(out.get("traceback", [])))
             problems.append(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}\n{tb}".strip())
+    for out in cell.get("outputs", []):
+        data = out.get("data", {}) if out.output_type in ("execute_result", "display_data") else {}
+        plain = "".join(data.get("text/plain", ""))
+        # a value evcxr could not show as a page shows it: its Debug text and nothing else
+        if plain and set(data) == {"text/plain"} and DEBUG_TEXT.match(plain.strip()):
+            problems.append("an output fell back to Rust's Debug text (end the cell with a reference "
+                            "or a fresh value, see FACTS): " + plain.strip()[:200])
     stderr = "".join(o.get("text", "") for o in cell.get("outputs", [])
                      if o.output_type == "stream" and o.get("name") == "stderr")
     if stderr.strip():
@@ -275,8 +287,8 @@ def simple_page(title: dict, body: dict, nav: str = "") -> str:
 """
 
 
-def index_page(entries, profile: str, claims: dict = None, footer: dict = None) -> str:
-    claims, footer = claims or {}, footer or {}
+def index_page(entries, profile: str, claims: dict = None, footer: dict = None, findings: dict = None) -> str:
+    claims, footer, findings = claims or {}, footer or {}, findings or {}
     body = {}
     for lang in pages.LANGS:
         items = "\n".join(
@@ -295,7 +307,12 @@ def index_page(entries, profile: str, claims: dict = None, footer: dict = None) 
                      f"<blockquote>{SUMMARY_EN}</blockquote>\n<h2>Contents</h2>")
             meta = f'Rendered in the <code>{html.escape(profile)}</code> profile. {html.escape(footer.get(lang, ""))}'
             more = '<p><a href="glossary.html">Glossary (English and Chinese terms)</a></p>'
-        body[lang] = f'{intro}\n<ol>\n{items}\n</ol>\n{more}\n{claims.get(lang, "")}\n<p class="meta">{meta}</p>'
+        found = ""
+        if findings.get(lang):
+            found = (f'<h2>{"本次渲染发现了什么" if lang == "zh" else "What this render found"}</h2>\n'
+                     f'<div class="takeoff-findings">{findings[lang]}</div>\n')
+        body[lang] = (f'{intro.replace("<h2>", found + "<h2>", 1)}\n<ol>\n{items}\n</ol>\n{more}\n'
+                      f'{claims.get(lang, "")}\n<p class="meta">{meta}</p>')
     return simple_page({"zh": "深度学习为什么现在才火起来？", "en": "Why is deep learning taking off now?"}, body)
 
 
@@ -466,7 +483,8 @@ def main(argv=None) -> int:
             "zh": f"本库提交 {pages.zh_commit(last.get('commit', '?'))}，{last.get('date', '?')} 渲染于 {pages.zh_machine(last.get('machine', '?'))}。",
         }
         write_atomic(staging / "index.html", index_page(
-            entries, args.profile, {k: pages.claims_index(chapters, k) for k in pages.LANGS}, footers))
+            entries, args.profile, {k: pages.claims_index(chapters, k) for k in pages.LANGS}, footers,
+            pages.findings([nb for _, nb in ordered])))
         write_atomic(staging / "glossary.html", glossary_page(pages.read_glossary(GLOSSARY)))
         shutil.copyfile(PLOTLY_JS, staging / PLOTLY_NAME)
         (staging / "render.json").write_text(json.dumps(

@@ -41,6 +41,18 @@ class CellProblems(unittest.TestCase):
         err.outputs = [nbformat.v4.new_output("error", ename="Error", evalue="mismatched types", traceback=[])]
         self.assertIn("mismatched types", render.cell_problems(err)[0])
 
+    def test_an_output_that_fell_back_to_debug_text_is_a_problem(self):
+        for debug in ('Html("<pre class=\\"x\\">")', "SuccessFormula { data_times_model: DataTimesModel { task: \"t\" } }"):
+            cell = nbformat.v4.new_code_cell("x")
+            cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": debug}, execution_count=1)]
+            self.assertIn("Debug text", render.cell_problems(cell)[0])
+        # a number, a sentence, or an HTML output with its plain-text form are fine
+        for data in ({"text/plain": "42"}, {"text/plain": "Every model ran at every size."},
+                     {"text/html": "<p>x</p>", "text/plain": "Html(x)"}):
+            cell = nbformat.v4.new_code_cell("x")
+            cell.outputs = [nbformat.v4.new_output("execute_result", data=data, execution_count=1)]
+            self.assertEqual(render.cell_problems(cell), [])
+
 
 class LabOnlyCells(unittest.TestCase):
     def test_cells_tagged_lab_only_stay_out_of_the_page(self):

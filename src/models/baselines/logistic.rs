@@ -13,7 +13,7 @@ use std::time::Instant;
 /// Multinomial logistic regression's checked parameters, with plain getters; built through
 /// [`LogisticParams`]. Defaults: L2 penalty `alpha` 10 (on the summed log-loss, as
 /// scikit-learn's C = 1/alpha) and at most 30 L-BFGS iterations, both picked by the validation
-/// search of [`crate::lesson::data_scale::baseline_search`] (shown in the data-scale notebook), and
+/// search of [`crate::lesson::data_scale::baseline_searches`] (shown in the data-scale notebook), and
 /// gradient tolerance 1e-4. The linfa-logistic in `patches/` computes the log-sum-exp per row,
 /// stops its line search at L-BFGS-B's width tolerance and gets the gradient from the cost's
 /// forward pass, so time grows with the iteration cap in proportion (at m = 10,000: 1.8 s for

@@ -19,7 +19,7 @@ pub const DEFAULT_GAMMA_PER_FEATURE: f64 = 0.5;
 
 /// The RBF-kernel SVM's checked parameters, with plain getters; built through [`SvmParams`].
 /// One-vs-one. Defaults: C = 10 and γ = 0.5/d, both picked by the validation
-/// search of [`crate::lesson::data_scale::baseline_search`] (γ = 1/d scored 0.2 points lower there, within
+/// search of [`crate::lesson::data_scale::baseline_searches`] (γ = 1/d scored 0.2 points lower there, within
 /// the validation set's noise), solver tolerance 1e-3 (linfa's default 1e-7 is
 /// many times slower for no accuracy), budget 4 GB / 10 min. Shrinking stays off: linfa-svm
 /// 0.8.1's shrinking step can underflow its active-set counter (a panic in debug builds).
