@@ -302,8 +302,7 @@ fn held_out_stopping_stops_keeps_the_best_round_and_sees_only_its_examples() {
         .map(|e| {
             h.checkpoints
                 .iter()
-                .filter(|c| c.step <= e.epoch * n.div_ceil(128))
-                .last()
+                .rfind(|c| c.step <= e.epoch * n.div_ceil(128))
                 .unwrap()
                 .examples
         })
