@@ -1,16 +1,41 @@
-"""Fails when a committed notebook carries outputs or execution counts (strip with `make strip`)."""
+"""Fails when a committed notebook carries outputs or execution counts (strip with `make strip`),
+when its metadata differs from what the kernel reports (JupyterLab would rewrite the file on open),
+or when a markdown cell holds bold that CommonMark leaves open in JupyterLab."""
 import json
+import re
 import sys
 
-bad = []
-for path in sys.argv[1:]:
-    with open(path, encoding="utf-8") as f:
-        nb = json.load(f)
+# evcxr's kernel reports its language as "Rust": a file that says otherwise is rewritten on open
+KERNEL_LANGUAGE = "Rust"
+# `**…：**下一个`: a `**` after full-width punctuation and before a letter does not close in
+# CommonMark (it is not right-flanking), so JupyterLab shows the asterisks; put the mark outside
+PUNCT = "：。，、；！？）」』”"
+OPEN_BOLD = re.compile(r"[" + PUNCT + r"]\*\*(?=[^\s" + PUNCT + r"*])")
+
+
+def problems(path: str, nb: dict) -> list:
+    bad = []
     for i, cell in enumerate(nb.get("cells", [])):
         if cell.get("outputs") or cell.get("execution_count"):
             bad.append(f"{path}: cell {i} has outputs or an execution count")
-if bad:
-    print("\n".join(bad))
-    print("Run `make strip` to remove outputs before committing.")
-    sys.exit(1)
-print(f"notebooks stripped: {len(sys.argv) - 1} checked")
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell.get("source", []))
+            for m in OPEN_BOLD.finditer(text):
+                bad.append(f"{path}: cell {i}: bold that JupyterLab leaves open at "
+                           f"{text[max(0, m.start() - 12):m.end() + 6]!r} (put the punctuation after the closing **)")
+    name = nb.get("metadata", {}).get("language_info", {}).get("name")
+    if name != KERNEL_LANGUAGE:
+        bad.append(f"{path}: language_info.name is {name!r}, the kernel reports {KERNEL_LANGUAGE!r}")
+    return bad
+
+
+if __name__ == "__main__":
+    bad = []
+    for path in sys.argv[1:]:
+        with open(path, encoding="utf-8") as f:
+            bad += problems(path, json.load(f))
+    if bad:
+        print("\n".join(bad))
+        print("Run `make strip` to remove outputs before committing; fix the other lines by hand.")
+        sys.exit(1)
+    print(f"notebooks stripped, metadata as the kernel reports it, bold closed: {len(sys.argv) - 1} checked")
