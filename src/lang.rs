@@ -282,6 +282,24 @@ pub fn name(s: &str, l: Lang) -> String {
     }
 }
 
+/// `s` with a space between a Han character and a Latin letter or digit that touch ("超过RBF SVM"
+/// → "超过 RBF SVM", "SVM趋于平缓" → "SVM 趋于平缓"), as Chinese typography sets mixed scripts.
+pub fn spaced(s: &str) -> String {
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if let Some(p) = prev {
+            if (han(p) && c.is_ascii_alphanumeric()) || (p.is_ascii_alphanumeric() && han(c)) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
 /// True when `s` has a Han character (the check that a Chinese text is Chinese).
 pub fn has_han(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -452,6 +470,16 @@ mod tests {
         );
         assert_eq!(with_languages(&[Lang::Zh], || t.to_string()), "成立 <b>");
         assert_eq!(t.clone().then(&Text::new("too.", "也是。")).zh, "成立 <b>也是。");
+    }
+
+    #[test]
+    fn latin_words_in_chinese_get_their_spaces() {
+        assert_eq!(
+            spaced("RBF SVM趋于平缓，超过RBF SVM"),
+            "RBF SVM 趋于平缓，超过 RBF SVM"
+        );
+        assert_eq!(spaced("m = 100 时：成立"), "m = 100 时：成立");
+        assert_eq!(spaced("在 m（100）处"), "在 m（100）处");
     }
 
     #[test]

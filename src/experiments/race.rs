@@ -328,11 +328,11 @@ impl Race {
             .collect();
         Text::new(
             format!(
-                "Seconds per gradient step on this machine: {}. The differences are the cost of computing each g and g′ in this implementation, not how fast each learns.",
+                "Time per gradient step on this machine: {}. The differences are the cost of computing each g and g′ in this implementation, not how fast each learns.",
                 parts.join(", ")
             ),
             format!(
-                "本机上每个梯度步的用时：{}。这些差别是本实现中计算各个 g 和 g′ 的开销，而不是学得快慢。",
+                "本机上每个梯度更新步的用时：{}。这些差别是本实现中计算各个 g 和 g′ 的开销，而不是学得快慢。",
                 parts.join("，")
             ),
         )

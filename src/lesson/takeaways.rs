@@ -212,16 +212,17 @@ pub fn findings(curve: &LearningCurve, claims: &[Claim], profile: crate::Profile
     };
     Text::new(
         format!(
-            "{task}: {holds} of {n} claims hold, {fails} do not hold, {unclear} are not shown (inside the noise), {untested} not tested. {}. Limits of this run: m from {lo} to {hi}, {seeds} seeds, the {profile} profile, on this machine's {cores} cores. {en_stops}",
+            "{task}: {holds} of {n} claims hold, {fails} do not hold, {unclear} are not shown (inside the noise), {untested} not tested. {}. Limits of this run: m from {lo} to {hi}, {seeds} {}, the {profile} profile, on this machine's {cores} cores. {en_stops}",
             en_items.join("; "),
+            if seeds == 1 { "seed" } else { "seeds" },
             n = claims.len(),
         ),
-        format!(
+        crate::lang::spaced(&format!(
             "{}：{n} 条结论中 {holds} 条成立，{fails} 条不成立，{unclear} 条差别在误差范围内、未能显现，{untested} 条未检验。{}。本次运行的范围：m 从 {lo} 到 {hi}，{seeds} 个种子，{profile} 配置，本机 {cores} 个核心。{zh_stops}",
             name(task, Lang::Zh),
             zh_items.join("；"),
             n = claims.len(),
-        ),
+        )),
     )
 }
 

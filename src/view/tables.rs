@@ -82,13 +82,17 @@ pub fn claims_table(claims: &[Claim]) -> Html {
             l.pick("task", "任务"),
             l.pick("measured", "测量结果"),
         ]);
+        let set = |text: &str| match l {
+            Lang::Zh => crate::lang::spaced(text),
+            Lang::En => text.to_string(),
+        };
         for c in claims {
             t.push(vec![
-                c.claim.get(l).to_string(),
+                set(c.claim.get(l)),
                 c.verdict.label_in(l),
                 c.m.map_or("—".into(), |m| format!("m = {m}")),
                 name(&c.task, l),
-                c.evidence.get(l).to_string(),
+                set(c.evidence.get(l)),
             ]);
         }
         format!(
