@@ -176,23 +176,7 @@ pub fn findings(curve: &LearningCurve, claims: &[Claim], profile: crate::Profile
         .iter()
         .filter_map(|model| {
             let last = curve.last_point(model)?;
-            (last.m < hi).then(|| {
-                let why = curve
-                    .not_run()
-                    .into_iter()
-                    .find(|(n, m, _)| n == model && *m > last.m)
-                    .map(|(_, _, r)| r);
-                match why {
-                    Some(r) => Text::new(
-                        format!("{model} stops at m = {} ({})", last.m, r.en),
-                        format!("{}止步于 m = {}（{}）", name(model, Lang::Zh), last.m, r.zh),
-                    ),
-                    None => Text::new(
-                        format!("{model} stops at m = {}", last.m),
-                        format!("{}止步于 m = {}", name(model, Lang::Zh), last.m),
-                    ),
-                }
-            })
+            (last.m < hi).then(|| curve.stopped_at(model, last.m))
         })
         .collect();
     let task = &curve.task;

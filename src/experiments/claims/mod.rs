@@ -341,28 +341,7 @@ impl LearningCurve {
             .max_by(|a, b| a.mean.total_cmp(&b.mean))
             .expect("not empty");
         let noise = noise(&[&net, best], self.test_size);
-        let stops: Vec<Text> = lasts
-            .iter()
-            .map(|p| {
-                let next = self.sizes.iter().copied().find(|&m| m > p.m);
-                let why = next.and_then(|m| {
-                    self.not_run()
-                        .into_iter()
-                        .find(|(model, size, _)| *model == p.model && *size == m)
-                        .map(|(_, _, r)| r)
-                });
-                match why {
-                    Some(r) => Text::new(
-                        format!("{} stops at m = {} ({})", p.model, p.m, r.en),
-                        format!("{}止步于 m = {}（{}）", zh(&p.model), p.m, r.zh),
-                    ),
-                    None => Text::new(
-                        format!("{} ran up to m = {}", p.model, p.m),
-                        format!("{}运行到 m = {}", zh(&p.model), p.m),
-                    ),
-                }
-            })
-            .collect();
+        let stops: Vec<Text> = lasts.iter().map(|p| self.stopped_at(&p.model, p.m)).collect();
         let en: Vec<&str> = stops.iter().map(|t| t.en.as_str()).collect();
         let zhs: Vec<&str> = stops.iter().map(|t| t.zh.as_str()).collect();
         Some(Claim {
@@ -394,6 +373,28 @@ impl LearningCurve {
                 ),
             ),
         })
+    }
+
+    /// "`model` stops at m = `last` (why)": the reason it was not run at the next size, or that it
+    /// ran up to `last` when it has none.
+    pub fn stopped_at(&self, model: &str, last: usize) -> Text {
+        let next = self.sizes.iter().copied().find(|&m| m > last);
+        let why = next.and_then(|m| {
+            self.not_run()
+                .into_iter()
+                .find(|(n, size, _)| n == model && *size == m)
+                .map(|(_, _, r)| r)
+        });
+        match why {
+            Some(r) => Text::new(
+                format!("{model} stops at m = {last} ({})", r.en),
+                format!("{}止步于 m = {last}（{}）", zh(model), r.zh),
+            ),
+            None => Text::new(
+                format!("{model} ran up to m = {last}"),
+                format!("{}运行到 m = {last}", zh(model)),
+            ),
+        }
     }
 
     /// Claims about one more network (a convolutional net on images, say): that with the most
