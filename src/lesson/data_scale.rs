@@ -124,7 +124,8 @@ impl StoppingRule {
 /// The convolutional net's learning-rate decay per round of its stopping rule (one epoch at
 /// large m). Measured at m = 10,000 with held-out stopping and Xavier's initialisation: a
 /// constant rate kept weights at 87.1 % and 86.7 % on the test set (seeds 0 and 1), a decay of
-/// 0.93 an epoch 87.7 % and 87.4 %.
+/// 0.93 an epoch 87.7 % and 87.4 %. At m = 10,000 a round is two epochs, so 0.85 a round is about
+/// 0.92 an epoch there, and at 60,000, where a round is one epoch, a faster decay.
 pub const CNN_DECAY: f64 = 0.85;
 
 /// The lesson's models for a data-scale curve: logistic regression, the RBF SVM (with the
@@ -132,7 +133,8 @@ pub const CNN_DECAY: f64 = 0.85;
 /// by the profile's [`StoppingRule::mlp`].
 pub fn data_scale_models(profile: Profile) -> Vec<(String, ModelSpec)> {
     // the estimate (SvmParams::estimate_for) is pessimistic for Fashion-MNIST by about 4×: all
-    // 60,000 images are estimated at 8.4 minutes on 2 cores and fit in about 1.5
+    // 60,000 images are estimated at 8.4 minutes on 2 cores and fit in 1.5 alone (4.5 in the cold
+    // default render, beside the nets)
     let svm_minutes = profile.pick(0.3, 10.0, 60.0);
     let rule = StoppingRule::mlp(profile);
     let nn = |name: &str, p: MlpParams| (name.to_string(), rule.mlp_spec(p));
