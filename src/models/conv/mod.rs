@@ -32,6 +32,7 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod direct;
 mod layers;
 mod params;
 
@@ -116,6 +117,8 @@ pub struct ConvWork<F> {
     masks: Vec<Array2<F>>,  // dropout: 0 or 1 / (1 − p), the output's shape
     d: Vec<Array2<F>>,      // ∂loss/∂(block l's output)
     d_cols: Vec<Array2<F>>, // convolution: ∂loss/∂cols
+    partials: Vec<Vec<F>>,  // direct convolution: ∂W per block of examples
+    w_t: Vec<Vec<F>>,       // direct convolution: Wᵀ, N × k·k·C
 }
 
 /// One matrix product of a training step: `m × k` times `k × n`, laid out as the step lays it
@@ -359,11 +362,27 @@ impl<F: Real> ConvNet<F> {
             v.resize_with(n, Default::default);
         }
         work.winners.resize_with(n, Default::default);
+        work.partials.resize_with(n, Default::default);
+        work.w_t.resize_with(n, Default::default);
         for (l, block) in self.blocks.iter().enumerate() {
             let (below, here) = work.outs.split_at_mut(l);
             let a = if l == 0 { x.view() } else { below[l - 1].view() }; // B × H·W·C: the block's input
             let out = &mut here[0];
             match block {
+                Block::Conv { input, kernel, w, b } if direct::applies(w.ncols()) => {
+                    let (ho, wo) = (input.height - kernel + 1, input.width - kernel + 1);
+                    let out = reshaped(out, batch, ho * wo * w.ncols()); // B × H'·W'·C'
+                    let a = a.as_standard_layout();
+                    direct::forward(
+                        a.as_slice().expect("standard layout"),
+                        *input,
+                        *kernel,
+                        w.as_slice().expect("weights in standard layout"),
+                        b.as_slice().expect("a bias is contiguous"),
+                        self.activation,
+                        out.as_slice_mut().expect("a kept buffer is contiguous"),
+                    );
+                }
                 Block::Conv { input, kernel, w, b } => {
                     let (ho, wo) = (input.height - kernel + 1, input.width - kernel + 1);
                     let cols = reshaped(&mut work.cols[l], batch * ho * wo, w.nrows());
@@ -518,6 +537,42 @@ impl<F: Real> ConvNet<F> {
                     if l > 0 {
                         let d_in = reshaped(&mut below[l - 1], batch, w.nrows()); // B × fan_in
                         matmul_into(d.view(), w.t(), d_in.view_mut());
+                    }
+                }
+                Block::Conv {
+                    input: shape,
+                    kernel,
+                    w,
+                    ..
+                } if direct::applies(w.ncols()) => {
+                    if !pooled_next {
+                        times_derivative(d.view_mut(), out, self.activation); // d_z = d_a ⊙ g'(z)
+                    }
+                    g -= 2;
+                    let (d_w, d_b) = grads[g..].split_at_mut(1);
+                    let input = input.as_standard_layout();
+                    let input = input.as_slice().expect("standard layout");
+                    let d_z = d.as_slice().expect("a kept buffer is contiguous"); // B × H'·W'·C'
+                    direct::weight_gradient(input, d_z, *shape, *kernel, &mut d_w[0], &mut work.partials[l]);
+                    if l2 != F::zero() {
+                        let mut d_w =
+                            ArrayViewMut2::from_shape(w.raw_dim(), &mut d_w[0][..]).expect("k·k·C × C'");
+                        d_w.scaled_add(l2, w);
+                    }
+                    column_sums_into(per_position(d, w.ncols()).view(), &mut d_b[0]); // C'
+                    if l > 0 {
+                        let w_t = &mut work.w_t[l];
+                        w_t.clear();
+                        w_t.extend(w.t().iter().copied()); // C' × k·k·C
+                        let d_in = reshaped(&mut below[l - 1], batch, shape.len()); // B × H·W·C
+                        let d_z = d.as_slice().expect("a kept buffer is contiguous");
+                        direct::input_gradient(
+                            d_z,
+                            w_t,
+                            *shape,
+                            *kernel,
+                            d_in.as_slice_mut().expect("a kept buffer is contiguous"),
+                        );
                     }
                 }
                 Block::Conv {

@@ -40,38 +40,145 @@ fn params_of(net: &mut ConvNet<f64>) -> Vec<&mut f64> {
         .collect()
 }
 
-/// Central finite differences in f64 for every parameter of every layer type (convolution,
-/// pooling in between, dense, output), for each activation, with an L2 term.
+/// Central finite differences in f64 for every parameter of `net` on `x`, `y`, with an L2 term.
+fn assert_gradients_match(net: &ConvNet<f64>, x: &Array2<f64>, y: &[usize], what: &str) {
+    let l2 = 0.01;
+    // the same dropout mask in every pass: a fresh generator from one seed each time
+    let (_, _, d_ws, d_bs) = net.forward_backward(x.clone(), y, l2, &mut rng(9));
+    let analytic: Vec<f64> = d_ws
+        .iter()
+        .zip(&d_bs)
+        .flat_map(|(w, b)| w.iter().chain(b.iter()).copied().collect::<Vec<_>>())
+        .collect();
+    let mut probe = net.clone();
+    let n = params_of(&mut probe).len();
+    assert_eq!(n, analytic.len());
+    assert_eq!(n, net.n_params());
+    let h = 1e-6;
+    for (i, &backprop) in analytic.iter().enumerate() {
+        let mut up = net.clone();
+        *params_of(&mut up)[i] += h;
+        let mut down = net.clone();
+        *params_of(&mut down)[i] -= h;
+        let numeric = (up.forward_backward(x.clone(), y, l2, &mut rng(9)).0
+            - down.forward_backward(x.clone(), y, l2, &mut rng(9)).0)
+            / (2.0 * h);
+        assert!(
+            (numeric - backprop).abs() < 1e-6 * (1.0 + numeric.abs()),
+            "{what} parameter {i}: numeric {numeric}, backprop {backprop}"
+        );
+    }
+}
+
+/// Every layer type (convolution, pooling in between, dense, output), for each activation.
 #[test]
 fn gradients_match_finite_differences_for_every_layer_type() {
     for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
         let (net, x, y) = tiny(activation);
-        let l2 = 0.01;
-        // the same dropout mask in every pass: a fresh generator from one seed each time
-        let (_, _, d_ws, d_bs) = net.forward_backward(x.clone(), &y, l2, &mut rng(9));
-        let analytic: Vec<f64> = d_ws
-            .iter()
-            .zip(&d_bs)
-            .flat_map(|(w, b)| w.iter().chain(b.iter()).copied().collect::<Vec<_>>())
-            .collect();
-        let mut probe = net.clone();
-        let n = params_of(&mut probe).len();
-        assert_eq!(n, analytic.len());
-        assert_eq!(n, net.n_params());
-        let h = 1e-6;
-        for (i, &backprop) in analytic.iter().enumerate() {
-            let mut up = net.clone();
-            *params_of(&mut up)[i] += h;
-            let mut down = net.clone();
-            *params_of(&mut down)[i] -= h;
-            let numeric = (up.forward_backward(x.clone(), &y, l2, &mut rng(9)).0
-                - down.forward_backward(x.clone(), &y, l2, &mut rng(9)).0)
-                / (2.0 * h);
+        assert_gradients_match(&net, &x, &y, &format!("{activation:?}"));
+    }
+}
+
+/// The direct convolution kernels (16 and 32 channels): forward, weight and input gradients,
+/// the pooling's g′ after them, for each activation.
+#[test]
+fn gradients_match_finite_differences_through_direct_convolutions() {
+    assert!(direct::applies(16) || !cfg!(target_arch = "x86_64") || !std::is_x86_feature_detected!("fma"));
+    // 8×8×2 images: conv 3×3 → 6×6×16, pool 2 → 3×3×16, conv 2×2 → 2×2×32, dense 5, output 3
+    let input = Shape {
+        height: 8,
+        width: 8,
+        channels: 2,
+    };
+    let stages = [
+        Stage::Conv {
+            channels: 16,
+            kernel: 3,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Conv {
+            channels: 32,
+            kernel: 2,
+        },
+        Stage::Dense { width: 5 },
+    ];
+    for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
+        let mut r = rng(4);
+        let net = ConvNet::<f64>::init(input, &stages, 3, activation, Init::Xavier, &mut r);
+        let x = Array2::from_shape_fn((3, input.len()), |_| crate::random::normal(&mut r) as f64);
+        assert_gradients_match(&net, &x, &[2, 0, 1], &format!("direct, {activation:?}"));
+    }
+}
+
+/// The direct kernels against im2col, a product and col2im, in f64, on shapes with tails
+/// (positions not a multiple of the register block, runs not a multiple of 16, one channel,
+/// examples not a multiple of the gradient's block).
+#[test]
+fn direct_kernels_match_im2col() {
+    if !direct::applies(16) {
+        return; // nothing to compare: every convolution goes through im2col here
+    }
+    let close = |expected: &[f64], got: &[f64], what: &str| {
+        assert_eq!(expected.len(), got.len(), "{what}");
+        for (i, (e, g)) in expected.iter().zip(got).enumerate() {
             assert!(
-                (numeric - backprop).abs() < 1e-6 * (1.0 + numeric.abs()),
-                "{activation:?} parameter {i}: numeric {numeric}, backprop {backprop}"
+                (e - g).abs() < 1e-12 * (1.0 + e.abs()),
+                "{what} [{i}]: {e} vs {g}"
             );
         }
+    };
+    for &(h, w, c, k, n) in &[
+        (9, 7, 1, 5, 16),
+        (8, 8, 3, 3, 32),
+        (12, 12, 16, 5, 32),
+        (6, 11, 2, 2, 16),
+    ] {
+        let s = Shape {
+            height: h,
+            width: w,
+            channels: c,
+        };
+        let mut r = rng(5);
+        let mut normal = || crate::random::normal(&mut r) as f64;
+        let batch = 11;
+        let (ho, wo) = (h - k + 1, w - k + 1);
+        let x = Array2::from_shape_fn((batch, s.len()), |_| normal());
+        let wm = Array2::from_shape_fn((k * k * c, n), |_| normal());
+        let b = Array1::from_shape_fn(n, |_| normal());
+        let dz = Array2::from_shape_fn((batch * ho * wo, n), |_| normal());
+        let cols = im2col(&x, s, k);
+        let what = format!("{h}×{w}×{c}, k {k}, {n} channels");
+
+        let z = (cols.dot(&wm) + &b).mapv(|v| Activation::Tanh.apply(v));
+        let mut got = vec![f64::NAN; batch * ho * wo * n];
+        let slice = |a: &Array2<f64>| a.as_slice().unwrap().to_vec();
+        direct::forward(
+            &slice(&x),
+            s,
+            k,
+            &slice(&wm),
+            b.as_slice().unwrap(),
+            Activation::Tanh,
+            &mut got,
+        );
+        close(&slice(&z), &got, &format!("forward, {what}"));
+
+        let mut got = vec![f64::NAN; k * k * c * n];
+        direct::weight_gradient(&slice(&x), &slice(&dz), s, k, &mut got, &mut Vec::new());
+        close(
+            &slice(&cols.t().dot(&dz)),
+            &got,
+            &format!("weight gradient, {what}"),
+        );
+
+        let mut got = vec![f64::NAN; batch * s.len()];
+        let w_t = wm.t().as_standard_layout().to_owned();
+        direct::input_gradient(&slice(&dz), &slice(&w_t), s, k, &mut got);
+        close(
+            &slice(&col2im(&dz.dot(&wm.t()), s, k, batch)),
+            &got,
+            &format!("input gradient, {what}"),
+        );
     }
 }
 
@@ -148,13 +255,32 @@ fn thread_count_changes_no_number() {
     .epochs(2)
     .batch_size(64)
     .verbose(false);
-    let one = params.clone().threads(1).fit(&images).unwrap();
-    let three = params.threads(3).fit(&images).unwrap();
-    assert_eq!(one.net, three.net);
-    assert_eq!(
-        one.history.epochs[1].train_loss,
-        three.history.epochs[1].train_loss
-    );
+    // and a net whose convolutions run on the direct kernels (16 and 32 channels)
+    let direct = ConvParams::new(&[
+        Stage::Conv {
+            channels: 16,
+            kernel: 5,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Conv {
+            channels: 32,
+            kernel: 5,
+        },
+        Stage::MaxPool { size: 2 },
+        Stage::Dense { width: 16 },
+    ])
+    .epochs(2)
+    .batch_size(64)
+    .verbose(false);
+    for params in [params, direct] {
+        let one = params.clone().threads(1).fit(&images).unwrap();
+        let three = params.threads(3).fit(&images).unwrap();
+        assert_eq!(one.net, three.net);
+        assert_eq!(
+            one.history.epochs[1].train_loss,
+            three.history.epochs[1].train_loss
+        );
+    }
 }
 
 #[test]
