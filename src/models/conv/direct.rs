@@ -228,12 +228,20 @@ pub(super) fn weight_gradient<F: Real>(
             16 => weight_gradient_block::<F, 16, 12>(x, d, s, k, p),
             _ => weight_gradient_block::<F, 32, 6>(x, d, s, k, p),
         });
-    let mut parts = partials.chunks(taps * n);
-    d_w.copy_from_slice(parts.next().expect("at least one example"));
-    for p in parts {
-        d_w.iter_mut().zip(p).for_each(|(d, &v)| *d = *d + v);
-    }
+    // the blocks' sums added in block order, spans of ∂W in parallel
+    let partials = &partials[..];
+    d_w.par_chunks_mut(MERGE_SPAN).enumerate().for_each(|(span, d)| {
+        let (at, len) = (span * MERGE_SPAN, d.len());
+        let mut parts = partials.chunks(taps * n).map(|p| &p[at..at + len]);
+        d.copy_from_slice(parts.next().expect("at least one example"));
+        for p in parts {
+            d.iter_mut().zip(p).for_each(|(d, &v)| *d = *d + v);
+        }
+    });
 }
+
+/// Values of ∂W per parallel task when the blocks' partial sums are added.
+const MERGE_SPAN: usize = 2048;
 
 dispatched!(weight_gradient_block => weight_gradient_block_plain(x: &[F], d_z: &[F], s: Shape, k: usize, out: &mut [F]));
 

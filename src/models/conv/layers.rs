@@ -145,22 +145,29 @@ pub(super) fn max_pool_into<F: Real>(
 
 /// The adjoint of [`max_pool_into`]: each pooled value's gradient goes to the input value that
 /// won its window, into `d_x` (B × H·W·C, kept across batches; zero elsewhere). With
-/// `through = Some((a, g))`, where the pooled input was a convolution's output a = g(z), each
-/// value is also multiplied by g′ there (from a), so d_x is already ∂loss/∂z: the convolution's
-/// own pass over its whole output to apply g′ is saved (the product is the one that pass would
-/// compute, bit for bit: zeros elsewhere stay zeros).
+/// `through = Some((pooled, g))`, where the pooled input was a convolution's output a = g(z), each
+/// value is also multiplied by g′ at the winner, so d_x is already ∂loss/∂z: the convolution's
+/// own pass over its whole output to apply g′ is saved. g′ is read from the pooled output itself
+/// (B × H/s·W/s·C), which is the winner's a: the same value the convolution's pass would use, read
+/// in order rather than at scattered positions (zeros elsewhere stay zeros: the same bits).
 pub(super) fn max_pool_back_into<F: Real>(
     d: ArrayView2<F>,
     arg: &[u32],
     through: Option<(ArrayView2<F>, Activation)>,
     d_x: &mut Array2<F>,
 ) {
-    let Some((a, g)) = through else {
+    let Some((pooled, g)) = through else {
         return scatter(d, arg, d_x, |_, v| v);
     };
-    let a = a.as_standard_layout();
-    let a = a.as_slice().expect("standard layout");
-    // one loop per activation (its `match` resolved outside the loop); `at` indexes the whole batch
+    assert_eq!(
+        pooled.dim(),
+        d.dim(),
+        "a pooled output and its gradient have one shape"
+    );
+    let pooled = pooled.as_standard_layout();
+    let a = pooled.as_slice().expect("standard layout");
+    // one loop per activation (its `match` resolved outside the loop); `at` indexes the batch's
+    // pooled values
     match g {
         Activation::Relu => scatter(d, arg, d_x, |at, v| {
             v * Activation::Relu.derivative_from_output(a[at])
@@ -174,8 +181,8 @@ pub(super) fn max_pool_back_into<F: Real>(
     }
 }
 
-/// d_x ← zeros, then at each pooled value's winner `value(position in the batch, d)`; examples in
-/// parallel.
+/// d_x ← zeros, then at each pooled value's winner `value(the pooled value's position in the
+/// batch, d)`; examples in parallel.
 fn scatter<F: Real>(
     d: ArrayView2<F>,
     arg: &[u32],
@@ -192,8 +199,8 @@ fn scatter<F: Real>(
         .zip(arg.par_chunks(per))
         .for_each(|(((e, dx), dout), w)| {
             dx.fill(F::zero());
-            for (&v, &p) in dout.iter().zip(w) {
-                dx[p as usize] = value(e * input_len + p as usize, v);
+            for (q, (&v, &p)) in dout.iter().zip(w).enumerate() {
+                dx[p as usize] = value(e * per + q, v);
             }
         });
 }

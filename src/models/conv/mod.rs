@@ -612,8 +612,8 @@ impl<F: Real> ConvNet<F> {
                 Block::Pool { input: shape, .. } => {
                     // each pooled value's gradient goes to the input value that won its window,
                     // times g' there when that input is a convolution's output
-                    let through = matches!(self.blocks[l - 1], Block::Conv { .. })
-                        .then(|| (work.outs[l - 1].view(), self.activation));
+                    let through =
+                        matches!(self.blocks[l - 1], Block::Conv { .. }).then(|| (out, self.activation)); // g' from the pooled output: the winner's a
                     let d_in = reshaped(&mut below[l - 1], batch, shape.len()); // B × H·W·C
                     max_pool_back_into(d.view(), &work.winners[l], through, d_in);
                 }
