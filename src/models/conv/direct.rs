@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 
 /// Examples per block of the weight gradient's partial sums: a fixed size, so the sums are
 /// grouped the same way whatever the thread count.
-pub(super) const EXAMPLES_PER_BLOCK: usize = 8;
+pub const EXAMPLES_PER_BLOCK: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Isa {
@@ -58,7 +58,7 @@ fn isa() -> Isa {
 }
 
 /// Whether a convolution with `channels` output channels runs on these kernels on this processor.
-pub(super) fn applies(channels: usize) -> bool {
+pub fn applies(channels: usize) -> bool {
     matches!(channels, 16 | 32) && isa() != Isa::Plain
 }
 
@@ -99,7 +99,7 @@ fn out_size(s: Shape, k: usize) -> (usize, usize) {
 
 /// out ← g(Σ window · W + b) for every example of `x` (B × H·W·C) into `out` (B × H'·W'·N):
 /// `w` is the k·k·C × N weight matrix in row-major order, `b` its N biases.
-pub(super) fn forward<F: Real>(x: &[F], s: Shape, k: usize, w: &[F], b: &[F], g: Activation, out: &mut [F]) {
+pub fn forward<F: Real>(x: &[F], s: Shape, k: usize, w: &[F], b: &[F], g: Activation, out: &mut [F]) {
     let (ho, wo) = out_size(s, k);
     let n = b.len();
     assert!(
@@ -202,7 +202,7 @@ unsafe fn forward_block<F: Real, const N: usize, const R: usize>(
 /// ∂W ← Σ over every example and position of windowᵀ · ∂z, into `d_w` (k·k·C × N, row-major):
 /// `x` is the layer's input (B × H·W·C), `d_z` the gradient at its pre-activation output
 /// (B × H'·W'·N). `partials` is scratch kept across batches (one ∂W per block of examples).
-pub(super) fn weight_gradient<F: Real>(
+pub fn weight_gradient<F: Real>(
     x: &[F],
     d_z: &[F],
     s: Shape,
@@ -312,7 +312,7 @@ unsafe fn weight_gradient_tile<F: Real, const N: usize, const T: usize>(
 
 /// ∂x ← for every position, ∂z · Wᵀ added back onto its window, into `d_x` (B × H·W·C, every
 /// entry overwritten): `d_z` is B × H'·W'·N, `w_t` the N × k·k·C transpose of W.
-pub(super) fn input_gradient<F: Real>(d_z: &[F], w_t: &[F], s: Shape, k: usize, d_x: &mut [F]) {
+pub fn input_gradient<F: Real>(d_z: &[F], w_t: &[F], s: Shape, k: usize, d_x: &mut [F]) {
     let (ho, wo) = out_size(s, k);
     let n = w_t.len() / (k * k * s.channels);
     assert!(

@@ -32,7 +32,8 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-pub(crate) mod direct;
+#[doc(hidden)] // public for `examples/cnn_epoch.rs`, which times each kernel alone; shapes are asserted
+pub mod direct;
 mod layers;
 mod params;
 
