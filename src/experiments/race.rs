@@ -9,6 +9,7 @@ use crate::experiments::Verdict;
 use crate::lang::Text;
 use crate::mlp::{Activation, History, MlpParams, Optimizer};
 use crate::models::conv::{ConvParams, Stage};
+use crate::models::train::Checkpoint;
 use serde::{Deserialize, Serialize};
 
 /// The net that races: an MLP of these hidden widths, or a convolutional net of these stages
@@ -23,14 +24,20 @@ pub enum RaceNet {
 /// error on CIFAR-10 six times faster (in epochs) than the same net with tanh units.
 pub const KRIZHEVSKY_SPEEDUP: f64 = 6.0;
 
+/// Times a race's learning-rate grid may grow past an edge its pick sits on.
+pub const MAX_GROWTHS: usize = 3;
+
 /// What the race is run on and with.
 #[derive(Debug, Clone)]
 pub struct RaceConfig {
     pub data: Dataset,
     pub net: RaceNet,
     pub activations: Vec<Activation>,
-    /// Learning rates tried for each activation (SGD with momentum 0.9, as Krizhevsky et al.).
+    /// Learning rates tried first for each activation; a pick on an edge of the grid extends it
+    /// that way by the grid's own step (up to [`MAX_GROWTHS`] times, between 1e-5 and 10).
     pub learning_rates: Vec<f64>,
+    /// SGD's momentum: 0.9 as Krizhevsky et al., 0 for plain gradient descent.
+    pub momentum: f64,
     /// Epochs of each search run; the rate with the lowest final training loss wins.
     pub search_epochs: usize,
     pub epochs: usize,
@@ -47,9 +54,14 @@ pub struct RaceConfig {
 pub struct Lane {
     pub activation: Activation,
     pub learning_rate: f64,
-    /// Final training loss of each searched rate (NaN when it diverged).
+    /// Final training loss of each searched rate (NaN when it diverged), the grid's growth
+    /// included, in the order tried.
     #[serde(deserialize_with = "crate::models::train::nan_as_null::pairs")]
     pub search: Vec<(f64, f64)>,
+    /// True when the pick still sat on an edge of the grid after [`MAX_GROWTHS`] growths (or at
+    /// the growth's limits).
+    #[serde(default)]
+    pub on_edge: bool,
     /// One history per seed.
     pub histories: Vec<History>,
 }
@@ -60,35 +72,37 @@ impl Lane {
         format!("{} (lr {})", self.activation.name(), self.learning_rate)
     }
 
-    /// `value` of the first epoch at which the training error (1 − accuracy) is ≤ `target`, per seed.
-    fn at_target(&self, target: f64, value: impl Fn(&crate::mlp::EpochStats) -> f64) -> Vec<Option<f64>> {
+    /// The first checkpoint of each seed at which the training error ([`Checkpoint::train_error`]:
+    /// the error on the batches since the previous checkpoint, about a tenth of an epoch, as
+    /// training classified them) is ≤ `target`. Every "to target" figure of a race (steps, epochs,
+    /// seconds, the chart and its table) reads this one measure.
+    fn at_target(&self, target: f64) -> Vec<Option<&Checkpoint>> {
+        self.histories.iter().map(|h| h.first_below(target)).collect()
+    }
+
+    /// Epochs until the training error is ≤ `target`, per seed: the checkpoint's step over the
+    /// steps of an epoch (fractional: 4.2 is two tenths into the fifth epoch).
+    pub fn epochs_to(&self, target: f64) -> Vec<Option<f64>> {
         self.histories
             .iter()
             .map(|h| {
-                h.epochs
-                    .iter()
-                    .find(|e| 1.0 - e.train_accuracy <= target)
-                    .map(&value)
+                let per_epoch = h.steps() as f64 / h.epochs.len().max(1) as f64;
+                h.first_below(target).map(|c| c.step as f64 / per_epoch)
             })
-            .collect()
-    }
-
-    /// First epoch at which the training error (1 − accuracy) is ≤ `target`, per seed.
-    pub fn epochs_to(&self, target: f64) -> Vec<Option<usize>> {
-        self.at_target(target, |e| e.epoch as f64)
-            .into_iter()
-            .map(|v| v.map(|e| e as usize))
             .collect()
     }
 
     /// Seconds until the training error is ≤ `target`, per seed (machine-dependent).
     pub fn seconds_to(&self, target: f64) -> Vec<Option<f64>> {
-        self.at_target(target, |e| e.seconds)
+        self.at_target(target)
+            .into_iter()
+            .map(|c| c.map(|c| c.seconds))
+            .collect()
     }
 
     /// Mean over the seeds that got there, and how many did.
     pub fn mean_epochs_to(&self, target: f64) -> (Option<f64>, usize) {
-        mean(self.at_target(target, |e| e.epoch as f64).into_iter())
+        mean(self.epochs_to(target).into_iter())
     }
 
     /// Mean seconds over the seeds that got there, and how many did.
@@ -99,9 +113,9 @@ impl Lane {
     /// Gradient steps until the training error over the last few batches is ≤ `target`, per
     /// seed (the trainer's checkpoints, about ten an epoch).
     pub fn steps_to(&self, target: f64) -> Vec<Option<usize>> {
-        self.histories
-            .iter()
-            .map(|h| h.first_below(target).map(|c| c.step))
+        self.at_target(target)
+            .into_iter()
+            .map(|c| c.map(|c| c.step))
             .collect()
     }
 
@@ -142,6 +156,9 @@ pub struct Race {
     pub net: String,
     pub target_error: f64,
     pub strict_error: f64,
+    /// SGD's momentum (0: plain gradient descent).
+    #[serde(default)]
+    pub momentum: f64,
     pub lanes: Vec<Lane>,
     /// The seeds each lane trained with.
     #[serde(default)]
@@ -172,19 +189,29 @@ impl Race {
         Some(s / f)
     }
 
-    /// The same comparisons in wall-clock time (machine-dependent: print it in a timing cell).
+    /// The same comparisons in wall-clock time (machine-dependent: print it in a timing cell),
+    /// each as one factor N ≥ 1 of less or more time (see [`crate::text::factor`]).
     pub fn verdict_time(&self) -> Text {
         let target = self.target_error * 100.0;
         let mut out = (Vec::new(), Vec::new());
         for o in [Activation::Sigmoid, Activation::Tanh] {
-            if let Some(s) = self.speedup_seconds(Activation::Relu, o) {
+            let times = self
+                .lane(Activation::Relu)
+                .and_then(|r| r.mean_seconds_to(self.target_error).0)
+                .zip(self.lane(o).and_then(|l| l.mean_seconds_to(self.target_error).0));
+            if let Some((relu, other)) = times {
+                let (n, less) = crate::text::factor(relu, other);
+                let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                 let name = o.name();
                 out.0.push(format!(
-                    "ReLU reached {target:.0} % training error in {s:.1}× less time than {name} on this machine"
+                    "ReLU reached {target:.0} % training error in {en_n} {} time than {name} on this machine",
+                    if less { "less" } else { "more" }
                 ));
-                out.1.push(format!(
-                    "在本机上，ReLU 达到 {target:.0} % 训练误差所用的时间是 {name} 的 1/{s:.1}"
-                ));
+                out.1.push(if less {
+                    format!("在本机上，{name} 降到 {target:.0}% 训练误差所用的时间是 ReLU 的 {zh_n} 倍")
+                } else {
+                    format!("在本机上，ReLU 降到 {target:.0}% 训练误差所用的时间是 {name} 的 {zh_n} 倍")
+                });
             }
         }
         if out.0.is_empty() {
@@ -224,7 +251,8 @@ impl Race {
         })
     }
 
-    /// One comparison with ReLU at `target`, in steps (the same on every machine).
+    /// One comparison with ReLU at `target`, in steps (the same on every machine), as one factor
+    /// N ≥ 1 of fewer or more steps.
     fn compare(&self, other: Activation, target: f64) -> Option<Text> {
         let (relu, o) = (self.lane(Activation::Relu)?, self.lane(other)?);
         let (t, name) = (target * 100.0, other.name());
@@ -233,32 +261,43 @@ impl Race {
         let seeds = relu.histories.len();
         Some(match (r_steps, o_steps) {
             (Some(r), Some(s)) if r_got == seeds && o_got == o.histories.len() => {
-                let share = crate::text::ratio(r / s);
+                let (n, fewer) = crate::text::factor(r, s);
+                let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                 let (en, zh) = match self.beyond_seeds(Activation::Relu, other, target) {
-                    Some(Verdict::Holds) => ("fewer on every seed", "每个种子上都更少"),
-                    Some(Verdict::DoesNotHold) => ("more on every seed", "每个种子上都更多"),
+                    Some(Verdict::Holds) => ("fewer on every seed", "ReLU 在每个种子上都更少"),
+                    Some(Verdict::DoesNotHold) => ("more on every seed", "ReLU 在每个种子上都更多"),
                     _ => (
                         "the seeds' ranges overlap, so the difference is not shown",
                         "各种子的范围相互重叠，所以差别没有显示出来",
                     ),
                 };
+                let zh_factor = if fewer {
+                    format!("{name} 的步数是 ReLU 的 {zh_n} 倍")
+                } else {
+                    format!("ReLU 的步数是 {name} 的 {zh_n} 倍")
+                };
                 Text::new(
-                    format!("to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds, {share} the steps): {en}"),
-                    format!("降到 {t:.0} % 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值，ReLU 的步数是 {name} 的 {share}）：{zh}"),
+                    format!(
+                        "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds): ReLU needed {en_n} {} steps, {en}",
+                        if fewer { "fewer" } else { "more" }
+                    ),
+                    format!("降到 {t:.0}% 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值）：{zh_factor}，{zh}"),
                 )
             }
             (Some(r), _) if r_got == seeds => {
-                let (run, at_least) = (o.steps_run(), crate::text::ratio(o.steps_run() as f64 / r));
+                let run = o.steps_run();
+                let n = run as f64 / r;
+                let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                 Text::new(
-                    format!("to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {run} steps, so ReLU was at least {at_least} faster"),
-                    format!("降到 {t:.0} % 训练误差，ReLU 用了 {r:.0} 步；{name} 在 {run} 步内没有在每个种子上都达到，所以 ReLU 至少快 {at_least}"),
+                    format!("to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {run} steps, so ReLU needed at least {en_n} fewer steps"),
+                    format!("降到 {t:.0}% 训练误差，ReLU 用了 {r:.0} 步；{name} 在 {run} 步内没有在每个种子上都达到，所以 {name} 的步数至少是 ReLU 的 {zh_n} 倍"),
                 )
             }
             _ => {
                 let run = relu.steps_run();
                 Text::new(
                     format!("ReLU did not reach {t:.0} % training error on every seed within {run} steps: no ratio against {name}"),
-                    format!("ReLU 在 {run} 步内没有在每个种子上都降到 {t:.0} % 训练误差：无法与 {name} 比较"),
+                    format!("ReLU 在 {run} 步内没有在每个种子上都降到 {t:.0}% 训练误差：无法与 {name} 比较"),
                 )
             }
         })
@@ -280,35 +319,54 @@ impl Race {
             let (relu, tanh) = (Activation::Relu, Activation::Tanh);
             let head = Text::new(
                 "Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %):",
-                "Krizhevsky 等人报告 ReLU 比 tanh 快 6 倍（CIFAR-10 上的卷积网络，降到 25 %）：",
+                "Krizhevsky 等人报告 ReLU 比 tanh 快 6 倍（CIFAR-10 上的卷积网络，降到 25%）：",
             );
+            // speedup_steps is tanh's steps over ReLU's
             let ratio = self.speedup_steps(relu, tanh, self.target_error);
             let tail = match (ratio, self.beyond_seeds(relu, tanh, self.target_error)) {
-                (Some(r), Some(Verdict::Holds)) if r >= KRIZHEVSKY_SPEEDUP => {
-                    let r = crate::text::ratio(r);
-                    Text::new(format!("reproduced here, {r}."), format!("这里复现了，{r}。"))
-                }
-                (Some(r), Some(Verdict::Holds)) => {
-                    let (got, short) = (crate::text::ratio(r), crate::text::ratio(KRIZHEVSKY_SPEEDUP / r));
-                    Text::new(
-                        format!("not reproduced here, {got} ({short} short of it)."),
-                        format!("这里没有复现，只有 {got}（差 {short}）。"),
-                    )
-                }
-                (Some(r), Some(Verdict::DoesNotHold)) => {
-                    let more = crate::text::ratio(1.0 / r);
-                    Text::new(
-                        format!("not reproduced here, where tanh needed {more} the steps of ReLU."),
-                        format!("这里没有复现：tanh 所需步数是 ReLU 的 {more}。"),
-                    )
-                }
+                (Some(r), Some(Verdict::Holds)) if r >= KRIZHEVSKY_SPEEDUP => Text::new(
+                    format!(
+                        "reproduced here: ReLU needed {} fewer steps.",
+                        crate::text::ratio(r)
+                    ),
+                    format!(
+                        "这里复现了：tanh 的步数是 ReLU 的 {} 倍。",
+                        crate::text::ratio_number(r)
+                    ),
+                ),
+                (Some(r), Some(Verdict::Holds)) => Text::new(
+                    format!(
+                        "not reproduced here: ReLU needed {} fewer steps, not 6×.",
+                        crate::text::ratio(r)
+                    ),
+                    format!(
+                        "这里没有复现：tanh 的步数是 ReLU 的 {} 倍，而不是 6 倍。",
+                        crate::text::ratio_number(r)
+                    ),
+                ),
+                (Some(r), Some(Verdict::DoesNotHold)) => Text::new(
+                    format!(
+                        "not reproduced here: ReLU needed {} more steps than tanh.",
+                        crate::text::ratio(1.0 / r)
+                    ),
+                    format!(
+                        "这里没有复现：ReLU 的步数是 tanh 的 {} 倍。",
+                        crate::text::ratio_number(1.0 / r)
+                    ),
+                ),
                 (Some(r), _) => {
-                    let r = crate::text::ratio(r);
+                    let (n, fewer) = crate::text::factor(1.0, r);
+                    let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                     Text::new(
                         format!(
-                            "not shown here: the ratio of the means is {r}, but the seeds' ranges overlap."
+                            "not shown here: the means give ReLU {en_n} {} steps, but the seeds' ranges overlap.",
+                            if fewer { "fewer" } else { "more" }
                         ),
-                        format!("这里没有显示出来：均值之比是 {r}，但各种子的范围相互重叠。"),
+                        if fewer {
+                            format!("这里没有显示出来：按均值 tanh 的步数是 ReLU 的 {zh_n} 倍，但各种子的范围相互重叠。")
+                        } else {
+                            format!("这里没有显示出来：按均值 ReLU 的步数是 tanh 的 {zh_n} 倍，但各种子的范围相互重叠。")
+                        },
                     )
                 }
                 (None, _) => Text::new("no ratio could be measured here.", "这里测不出比值。"),
@@ -355,6 +413,8 @@ pub fn activation_race_cached(config: &RaceConfig, cache: &crate::experiments::C
         &config.net,
         &config.activations,
         &config.learning_rates,
+        config.momentum,
+        MAX_GROWTHS,
         config.search_epochs,
         config.epochs,
         config.batch_size,
@@ -400,7 +460,7 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
         ($params:expr, $a:expr, $lr:expr, $epochs:expr, $seed:expr) => {
             $params
                 .activation($a)
-                .optimizer(Optimizer::sgd(0.9))
+                .optimizer(Optimizer::sgd(config.momentum))
                 .learning_rate($lr)
                 .batch_size(config.batch_size)
                 .epochs($epochs)
@@ -420,28 +480,20 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
     };
     let mut lanes = Vec::new();
     for &a in &config.activations {
-        let mut search = Vec::new();
-        for &lr in &config.learning_rates {
+        let search_loss = |lr: f64| -> Result<f64> {
             let loss = match train(a, lr, config.search_epochs, 1_000) {
                 Ok(h) => h.last().map(|e| e.train_loss).unwrap_or(f64::NAN),
                 Err(TakeoffError::Diverged { .. }) => f64::NAN,
                 Err(e) => return Err(e),
             };
             println!("{} lr {lr:<6} search loss {loss:.4}", a.name());
-            search.push((lr, loss));
+            Ok(loss)
+        };
+        let mut search = Vec::new();
+        for &lr in &config.learning_rates {
+            search.push((lr, search_loss(lr)?));
         }
-        let (learning_rate, _) = search
-            .iter()
-            .filter(|(_, l)| l.is_finite())
-            .min_by(|x, y| x.1.total_cmp(&y.1))
-            .copied()
-            .ok_or_else(|| {
-                TakeoffError::invalid(
-                    "learning rates",
-                    format!("{:?}", config.learning_rates),
-                    format!("at least one that does not diverge for {}", a.name()),
-                )
-            })?;
+        let (learning_rate, on_edge) = grow_off_edges(&mut search, &search_loss, a)?;
         let mut histories = Vec::new();
         for &seed in &config.seeds {
             let history = train(a, learning_rate, config.epochs, seed)?;
@@ -457,6 +509,7 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
             activation: a,
             learning_rate,
             search,
+            on_edge,
             histories,
         });
     }
@@ -469,10 +522,66 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
         net,
         target_error: config.target_error,
         strict_error: config.strict_error,
+        momentum: config.momentum,
         lanes,
         seeds: config.seeds.clone(),
         cached: false,
     })
+}
+
+/// The rate with the lowest finite search loss, and whether it sits on an edge of the rates tried.
+fn pick(search: &[(f64, f64)], a: Activation) -> Result<(f64, bool, bool)> {
+    let (lr, _) = search
+        .iter()
+        .filter(|(_, l)| l.is_finite())
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .copied()
+        .ok_or_else(|| {
+            TakeoffError::invalid(
+                "learning rates",
+                format!("{:?}", search.iter().map(|s| s.0).collect::<Vec<_>>()),
+                format!("at least one that does not diverge for {}", a.name()),
+            )
+        })?;
+    let lowest = search.iter().all(|&(r, _)| r >= lr);
+    let highest = search.iter().all(|&(r, _)| r <= lr);
+    Ok((lr, lowest, highest))
+}
+
+/// Grows `search` past the edge its pick sits on, by the grid's step at that edge (the ratio of
+/// its two outermost rates there), at most [`MAX_GROWTHS`] times and within 1e-5..10; returns
+/// the pick and whether it still sits on an edge. A grid of one rate cannot grow.
+fn grow_off_edges(
+    search: &mut Vec<(f64, f64)>,
+    loss: &dyn Fn(f64) -> Result<f64>,
+    a: Activation,
+) -> Result<(f64, bool)> {
+    let mut rates: Vec<f64> = search.iter().map(|s| s.0).collect();
+    rates.sort_by(f64::total_cmp);
+    if rates.len() < 2 {
+        let (lr, ..) = pick(search, a)?;
+        return Ok((lr, true));
+    }
+    let (down, up) = (
+        rates[0] / rates[1],
+        rates[rates.len() - 1] / rates[rates.len() - 2],
+    );
+    for _ in 0..MAX_GROWTHS {
+        let (lr, lowest, highest) = pick(search, a)?;
+        let next = if highest {
+            lr * up
+        } else if lowest {
+            lr * down
+        } else {
+            return Ok((lr, false));
+        };
+        if !(1e-5..=10.0).contains(&next) {
+            return Ok((lr, true));
+        }
+        search.push((next, loss(next)?));
+    }
+    let (lr, lowest, highest) = pick(search, a)?;
+    Ok((lr, lowest || highest))
 }
 
 #[cfg(test)]
@@ -487,6 +596,7 @@ mod tests {
             net: RaceNet::Mlp(vec![32, 32]),
             activations: vec![Activation::Sigmoid, Activation::Relu],
             learning_rates: vec![0.01, 0.1],
+            momentum: 0.9,
             search_epochs: 3,
             epochs: 40,
             batch_size: 32,
@@ -497,7 +607,9 @@ mod tests {
         .unwrap();
         assert_eq!(race.lanes.len(), 2);
         for lane in &race.lanes {
-            assert!([0.01, 0.1].contains(&lane.learning_rate));
+            let tried: Vec<f64> = lane.search.iter().map(|s| s.0).collect();
+            assert!(tried.starts_with(&[0.01, 0.1]) && tried.contains(&lane.learning_rate));
+            assert!(!lane.on_edge || tried.len() == 2 + MAX_GROWTHS, "{tried:?}");
             assert_eq!(lane.histories.len(), 2);
             assert_eq!(lane.histories[0].epochs.len(), 40);
         }
@@ -535,6 +647,7 @@ mod tests {
             activation,
             learning_rate: 0.1,
             search: Vec::new(),
+            on_edge: false,
             histories: vec![history.clone(), history],
         }
     }
@@ -559,6 +672,7 @@ mod tests {
             net: "MLP 8".into(),
             target_error: 0.15,
             strict_error: 0.05,
+            momentum: 0.9,
             lanes: vec![lane],
             seeds: vec![0],
             cached: false,
@@ -581,6 +695,7 @@ mod tests {
             net: "MLP 8".into(),
             target_error: 0.25,
             strict_error: 0.05,
+            momentum: 0.9,
             lanes: vec![
                 lane(Activation::Tanh, &[0.5, 0.4, 0.3, 0.2, 0.1, 0.08]),
                 lane(Activation::Relu, &[0.4, 0.2, 0.04]),
@@ -598,7 +713,7 @@ mod tests {
         );
         let v = race.verdict().en;
         assert!(
-            v.contains("ReLU took 20 steps against 40 for tanh (means of 2 seeds, 0.50× the steps): fewer on every seed"),
+            v.contains("ReLU took 20 steps against 40 for tanh (means of 2 seeds): ReLU needed 2.0× fewer steps, fewer on every seed"),
             "{v}"
         );
         // one ReLU seed as slow as tanh: the seeds' ranges overlap, nothing is claimed
@@ -621,12 +736,60 @@ mod tests {
             v.contains("tanh did not get there on every seed within 60 steps"),
             "{v}"
         );
-        assert!(v.contains("not reproduced here, 2.0× (3.0× short of it)"), "{v}");
+        assert!(
+            v.contains("not reproduced here: ReLU needed 2.0× fewer steps, not 6×"),
+            "{v}"
+        );
+        assert!(v.contains("so ReLU needed at least 2.0× fewer steps"), "{v}");
+        let zh = race.verdict().zh;
+        assert!(zh.contains("tanh 的步数是 ReLU 的 2.0 倍"), "{zh}");
         assert!(
             race.step_costs().en.contains("ReLU 1.00 ms"),
             "{}",
             race.step_costs()
         );
+    }
+
+    /// A made-up search: the loss is the squared distance (in decades) from `best`, NaN (diverged)
+    /// above `diverges`.
+    fn grown(best: f64, diverges: f64) -> (Vec<(f64, f64)>, f64, bool) {
+        let loss = |lr: f64| -> Result<f64> {
+            Ok(if lr > diverges {
+                f64::NAN
+            } else {
+                (lr / best).log10().powi(2)
+            })
+        };
+        let mut search: Vec<(f64, f64)> = [0.003, 0.01, 0.03, 0.1, 0.3]
+            .iter()
+            .map(|&lr| (lr, loss(lr).unwrap()))
+            .collect();
+        let (lr, on_edge) = grow_off_edges(&mut search, &loss, Activation::Relu).unwrap();
+        (search, lr, on_edge)
+    }
+
+    #[test]
+    fn a_race_grid_grows_past_the_edge_its_pick_sits_on() {
+        // best at 1: the grid grows to 0.9 (picked, on the edge), then 2.7 (worse): off the edge
+        let (search, lr, on_edge) = grown(1.0, f64::INFINITY);
+        assert_eq!(search.len(), 7, "{search:?}");
+        assert!((lr - 0.9).abs() < 1e-12 && !on_edge, "{lr} {on_edge}");
+        // downwards too, by the grid's own step at that edge (0.003 / 0.01)
+        let (search, lr, on_edge) = grown(1e-3, f64::INFINITY);
+        assert!((search[5].0 - 9e-4).abs() < 1e-15 && (lr - 9e-4).abs() < 1e-15 && !on_edge);
+        // a rate past the top that diverges ends the growth: the pick is no longer on an edge
+        let (search, lr, on_edge) = grown(10.0, 0.5);
+        assert!(
+            search[5].1.is_nan() && (lr - 0.3).abs() < 1e-12 && !on_edge,
+            "{search:?}"
+        );
+        // at most MAX_GROWTHS growths: still on the edge, and the result says so
+        let (search, _, on_edge) = grown(1e3, f64::INFINITY);
+        assert_eq!(search.len(), 5 + MAX_GROWTHS);
+        assert!(on_edge);
+        // an unchanged grid when the pick is inside it
+        let (search, lr, on_edge) = grown(0.03, f64::INFINITY);
+        assert_eq!((search.len(), lr, on_edge), (5, 0.03, false));
     }
 
     #[test]
@@ -637,6 +800,7 @@ mod tests {
             net: RaceNet::Mlp(vec![4]),
             activations: vec![Activation::Relu],
             learning_rates: vec![],
+            momentum: 0.9,
             search_epochs: 1,
             epochs: 1,
             batch_size: 8,

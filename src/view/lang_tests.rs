@@ -139,6 +139,7 @@ fn every_chart_reads_in_chinese() {
             crate::mlp::Activation::Relu,
         ],
         learning_rates: vec![0.1],
+        momentum: 0.9,
         search_epochs: 1,
         epochs: 3,
         batch_size: 16,

@@ -250,10 +250,12 @@ fn success_formula_is_a_two_by_two_decided_by_the_noise_rule() {
         net: "MLP 8".into(),
         target_error: 0.15,
         strict_error: 0.05,
+        momentum: 0.9,
         lanes: vec![crate::experiments::race::Lane {
             activation: Activation::Relu,
             learning_rate: 0.1,
             search: Vec::new(),
+            on_edge: false,
             histories: vec![history],
         }],
         seeds: vec![0],

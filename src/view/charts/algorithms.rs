@@ -215,17 +215,28 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
     let mut x_max: f64 = 0.0;
     for (i, lane) in race.lanes.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
-        let n = lane.histories.iter().map(|h| h.epochs.len()).min().unwrap_or(0);
-        let at = |k: usize, f: &dyn Fn(&crate::mlp::EpochStats) -> f64| -> Vec<f64> {
-            lane.histories.iter().map(|h| f(&h.epochs[k])).collect()
-        };
+        // the checkpoints' training error (about ten an epoch): the measure the table and the
+        // verdict read too
+        let n = lane
+            .histories
+            .iter()
+            .map(|h| h.checkpoints.len())
+            .min()
+            .unwrap_or(0);
+        let per_epoch = lane
+            .histories
+            .first()
+            .map_or(1.0, |h| h.steps() as f64 / h.epochs.len().max(1) as f64);
         let (mut xs, mut mean, mut lo, mut hi) = (vec![], vec![], vec![], vec![]);
         for k in 0..n {
-            let err = at(k, &|e| (1.0 - e.train_accuracy) * 100.0);
+            let at = |f: &dyn Fn(&crate::models::train::Checkpoint) -> f64| -> Vec<f64> {
+                lane.histories.iter().map(|h| f(&h.checkpoints[k])).collect()
+            };
+            let err = at(&|c| c.train_error * 100.0);
             let x = if by_seconds {
-                at(k, &|e| e.seconds).iter().sum::<f64>() / err.len() as f64
+                at(&|c| c.seconds).iter().sum::<f64>() / err.len() as f64
             } else {
-                (k + 1) as f64
+                lane.histories[0].checkpoints[k].step as f64 / per_epoch
             };
             xs.push(x);
             mean.push(err.iter().sum::<f64>() / err.len() as f64);
@@ -303,11 +314,11 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
     };
     let summary = match l {
         Lang::En => format!(
-            "The same nets, each with its hidden activation and that activation's usual initialisation, mean over seeds with min–max bands. {}",
+            "The same nets, each with its hidden activation and that activation's usual initialisation, mean over seeds with min–max bands. Training error here, in the table and in the sentence that follows, is one measure: the error on the batches since the previous checkpoint (about a tenth of an epoch), as training classified them. {}",
             verdict.en
         ),
         Lang::Zh => format!(
-            "同样的网络，各用自己的隐藏层激活函数及其常用的初始化，对种子取平均，阴影带为最小–最大范围。{}",
+            "同样的网络，各用自己的隐藏层激活函数及其常用的初始化，对种子取平均，阴影带为最小–最大范围。图中、表中和下面这句话里的训练误差是同一个量：自上一个检查点以来（约十分之一轮）各批次在训练时的分类误差。{}",
             verdict.zh
         ),
     };
@@ -666,6 +677,7 @@ mod tests {
             net: crate::experiments::race::RaceNet::Mlp(vec![8]),
             activations: vec![Activation::Sigmoid, Activation::Relu],
             learning_rates: vec![0.1],
+            momentum: 0.9,
             search_epochs: 1,
             epochs: 3,
             batch_size: 16,
