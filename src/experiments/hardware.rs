@@ -303,6 +303,19 @@ impl EpochCost {
     }
 }
 
+/// The median wall time of `reps` (at least one) calls of `run`, each given its repetition's
+/// number (the seed of that fit).
+fn median_seconds(reps: usize, mut run: impl FnMut(u64) -> Result<()>) -> Result<f64> {
+    let mut t: Vec<f64> = Vec::new();
+    for r in 0..reps.max(1) {
+        let s = Instant::now();
+        run(r as u64)?;
+        t.push(s.elapsed().as_secs_f64());
+    }
+    t.sort_by(f64::total_cmp);
+    Ok(t[t.len() / 2])
+}
+
 /// Times one epoch (median of `reps`) of each named MLP on the first `m` rows of `data`.
 pub fn epoch_costs(
     models: &[(String, crate::mlp::MlpParams)],
@@ -317,22 +330,55 @@ pub fn epoch_costs(
             let mut layer_sizes = vec![data.n_features()];
             layer_sizes.extend(params.check_ref()?.hidden());
             layer_sizes.push(data.n_classes());
-            let mut t: Vec<f64> = Vec::new();
-            for r in 0..reps.max(1) {
-                let s = Instant::now();
-                params.clone().epochs(1).seed(r as u64).verbose(false).fit(&sub)?;
-                t.push(s.elapsed().as_secs_f64());
-            }
-            t.sort_by(f64::total_cmp);
+            let seconds = median_seconds(reps, |r| {
+                params
+                    .clone()
+                    .epochs(1)
+                    .seed(r)
+                    .verbose(false)
+                    .fit(&sub)
+                    .map(drop)
+            })?;
             out.push(EpochCost {
                 model: name.clone(),
                 m,
                 flops_per_example: mlp_flops_per_example(&layer_sizes),
-                seconds: t[t.len() / 2],
+                seconds,
             });
         }
     }
     Ok(out)
+}
+
+/// Times one epoch (median of `reps`) of the convolutional net `params` on the first `m` rows of
+/// `data` (images of the net's input shape); its FLOPs per example are those of its products,
+/// forward and backward ([`crate::models::conv::ConvNet::step_products`] at one example: the
+/// direct convolution kernels do the same multiply-adds).
+pub fn conv_epoch_cost(
+    name: &str,
+    params: &crate::models::conv::ConvParams,
+    data: &crate::Dataset,
+    m: usize,
+    reps: usize,
+) -> Result<EpochCost> {
+    let sub = data.subsample(m, 0)?;
+    let net = params.check_ref()?.trainer(&sub)?.model().clone();
+    let flops_per_example = net.step_products(1).iter().map(|p| p.flops()).sum();
+    let seconds = median_seconds(reps, |r| {
+        params
+            .clone()
+            .epochs(1)
+            .seed(r)
+            .verbose(false)
+            .fit(&sub)
+            .map(drop)
+    })?;
+    Ok(EpochCost {
+        model: name.to_string(),
+        m,
+        flops_per_example,
+        seconds,
+    })
 }
 
 /// One epoch trained on a given number of threads.

@@ -39,6 +39,9 @@ pub fn project_seconds(flops: f64, hw: &Hardware, achieved_fraction: f64) -> f64
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentCost {
     pub model: String,
+    /// The examples of the one epoch that was timed here; `seconds` scales its rate to the
+    /// whole experiment (an extrapolation from a measurement, labelled so).
+    pub measured_m: usize,
     pub flops: f64,
     pub seconds: f64,
     pub per_hour: f64,
@@ -72,6 +75,7 @@ pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &
         let fraction = best.gflops() / cpu.peak_gflops();
         rows.push(ExperimentCost {
             model: c.model.clone(),
+            measured_m: best.m,
             flops,
             seconds,
             per_hour: 3600.0 / seconds,

@@ -321,8 +321,12 @@ impl ExperimentsPerHour {
                 l.pick("model", "模型").to_string(),
                 l.pick("training FLOPs per experiment", "每次实验的训练 FLOPs")
                     .into(),
-                l.pick("measured here: time", "本机实测：用时").into(),
-                l.pick("measured here: experiments per hour", "本机实测：每小时实验次数")
+                l.pick(
+                    "here: time (scaled from one measured epoch)",
+                    "本机：用时（由一轮实测按比例推算）",
+                )
+                .into(),
+                l.pick("here: experiments per hour", "本机：每小时实验次数")
                     .into(),
             ];
             header.extend(self.hardware.iter().map(|h| match l {
@@ -335,10 +339,15 @@ impl ExperimentsPerHour {
             };
             for r in &self.rows {
                 let mut row = vec![
-                    name(&r.model, l),
+                    match l {
+                        Lang::En => {
+                            format!("{} (epoch timed on {} examples)", name(&r.model, l), r.measured_m)
+                        }
+                        Lang::Zh => format!("{}（实测一轮：{} 个样本）", name(&r.model, l), r.measured_m),
+                    },
                     format!("{:.2e}", r.flops),
                     human_in(r.seconds, l),
-                    format!("{:.1}", r.per_hour),
+                    whole_count(r.per_hour),
                 ];
                 row.extend(r.projected_seconds.iter().map(|&s| human_in(s, l)));
                 t.push(row);
@@ -346,6 +355,40 @@ impl ExperimentsPerHour {
             t.to_html()
         })
     }
+}
+
+/// A duration to one significant figure, "about 40 days": what an estimate from a FLOP count and
+/// a rate measured to tens of percent supports.
+fn about(seconds: f64, l: Lang) -> String {
+    let (value, unit_en, unit_zh) = match seconds {
+        s if s >= 2.0 * 86_400.0 => (s / 86_400.0, "days", "天"),
+        s if s >= 2.0 * 3_600.0 => (s / 3_600.0, "hours", "小时"),
+        s if s >= 120.0 => (s / 60.0, "minutes", "分钟"),
+        s => (s, "seconds", "秒"),
+    };
+    let step = 10f64.powi(value.log10().floor() as i32);
+    let rounded = (value / step).round() * step;
+    match l {
+        Lang::En => format!("about {rounded} {unit_en}"),
+        Lang::Zh => format!("约 {rounded} {unit_zh}"),
+    }
+}
+
+/// A count of whole things (experiments in an hour): rounded down, with thousands separated,
+/// "< 1" below one.
+fn whole_count(x: f64) -> String {
+    if x.is_nan() || x < 1.0 {
+        return "< 1".into();
+    }
+    let digits = (x.floor() as u64).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Published figures of how data and compute grew, with their sources.
@@ -539,15 +582,34 @@ impl AlexNetHere {
             ]);
             t.push(vec![
                 l.pick(
-                    "the same FLOPs at the training rate measured here",
-                    "同样的 FLOPs，按本机实测的训练速率",
+                    "the same FLOPs at the convolutional net's training rate measured here",
+                    "同样的 FLOPs，按本机实测的卷积网络训练速率",
                 )
                 .into(),
                 format!("{:.1e}", self.training_flops),
-                format!("{:.1} GFLOP/s", self.gflops_here),
-                human_in(self.seconds_here, l),
+                format!("{:.0} GFLOP/s", self.gflops_here),
+                about(self.seconds_here, l),
             ]);
             t.to_html()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn experiments_are_counted_whole() {
+        assert_eq!(super::whole_count(1494.4), "1,494");
+        assert_eq!(super::whole_count(12.9), "12");
+        assert_eq!(super::whole_count(0.4), "< 1");
+        assert_eq!(super::whole_count(1_234_567.0), "1,234,567");
+    }
+
+    #[test]
+    fn estimates_keep_one_significant_figure() {
+        use crate::lang::Lang;
+        assert_eq!(super::about(42.7 * 86_400.0, Lang::En), "about 40 days");
+        assert_eq!(super::about(5.4 * 3_600.0, Lang::Zh), "约 5 小时");
+        assert_eq!(super::about(30.0, Lang::En), "about 30 seconds");
     }
 }

@@ -489,16 +489,81 @@ fn accuracy_vs_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Fi
         plot,
         match l {
             Lang::En => format!(
-                "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys. {}",
+                "The learning-curve runs re-plotted as accuracy against the time each took: reading across at a fixed time shows which model and data size that much compute buys. {} {}",
+                budget_sentence(curve, l),
                 SCHEDULE.0
             ),
             Lang::Zh => format!(
-                "把学习曲线的各次运行重新画成准确率与用时的关系：在某个固定用时处横向读图，就能看出这么多算力能换来哪个模型、多大的数据量。{}",
+                "把学习曲线的各次运行重新画成准确率与用时的关系：在某个固定用时处横向读图，就能看出这么多算力能换来哪个模型、多大的数据量。{}{}",
+                budget_sentence(curve, l),
                 SCHEDULE.1
             ),
         },
     )
     .with_table(table)
+}
+
+/// Which run each budget (1 s, 10 s, 100 s, none) favours on this curve, and why: how each
+/// model's time grew between its two largest sizes (t ∝ m^k), from the runs themselves.
+fn budget_sentence(curve: &crate::experiments::LearningCurve, l: Lang) -> String {
+    let points = curve.points();
+    let mut best = Vec::new();
+    for limit in [1.0, 10.0, 100.0, f64::INFINITY] {
+        let Some(p) = points
+            .iter()
+            .filter(|p| p.seconds_mean <= limit)
+            .max_by(|a, b| a.mean.total_cmp(&b.mean))
+        else {
+            continue;
+        };
+        let within = match (limit.is_finite(), l) {
+            (true, Lang::En) => format!("within {limit} s"),
+            (true, Lang::Zh) => format!("{limit} 秒以内"),
+            (false, Lang::En) => "with no limit".to_string(),
+            (false, Lang::Zh) => "不限时间".to_string(),
+        };
+        best.push(match l {
+            Lang::En => format!("{within}, {} at m = {} ({})", p.model, p.m, pct(p.mean)),
+            Lang::Zh => format!(
+                "{within}是 m = {} 的{}（{}）",
+                p.m,
+                name(&p.model, l),
+                pct(p.mean)
+            ),
+        });
+    }
+    let growth: Vec<String> = curve
+        .models
+        .iter()
+        .filter_map(|model| {
+            let mut pts: Vec<_> = points
+                .iter()
+                .filter(|p| &p.model == model && p.seconds_mean > 0.0)
+                .collect();
+            pts.sort_by_key(|p| p.m);
+            let [.., a, b] = pts[..] else { return None };
+            let k = (b.seconds_mean / a.seconds_mean).ln() / (b.m as f64 / a.m as f64).ln();
+            k.is_finite().then(|| match l {
+                Lang::En => format!("{model} m^{k:.1}"),
+                Lang::Zh => format!("{} m^{k:.1}", name(model, l)),
+            })
+        })
+        .collect();
+    if best.is_empty() {
+        return String::new();
+    }
+    match l {
+        Lang::En => format!(
+            "Here the most accurate run {}. Between each model's two largest sizes its time grew about as m^k: {}; a model whose time grows fastest buys the least with each added second, which is why a budget's pick can change as m grows.",
+            best.join("; "),
+            growth.join(", ")
+        ),
+        Lang::Zh => format!(
+            "这里准确率最高的运行：{}。在各模型最大的两个规模之间，用时大约按 m^k 增长：{}；用时增长最快的模型，每多花一秒换来的最少，所以随着 m 增大，同一份预算的最佳选择可能改变。",
+            best.join("；"),
+            growth.join("，")
+        ),
+    }
 }
 
 #[cfg(test)]
