@@ -41,6 +41,34 @@ fn superscript(e: i32) -> String {
         .collect()
 }
 
+/// `x` to two significant figures, as plain decimals: 0.0033, 0.03, 0.1, 3, 120 (for settings
+/// such as learning rates, where 0.003333333333333334 says nothing more).
+pub fn significant(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let decimals = (1 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A count with its thousands separated: 12,123.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `a` against `b` as one factor N ≥ 1 and which way: (N, true) when a ≤ b ("N× fewer"), (N,
 /// false) when a > b ("N× more"). Every comparison of two counts in the lesson reads this way.
 pub fn factor(a: f64, b: f64) -> (f64, bool) {
@@ -64,6 +92,17 @@ mod tests {
         assert_eq!(ratio(44_291_543.0), "4.4 × 10⁷×");
         assert_eq!(ratio(99_600.0), "1.0 × 10⁵×");
         assert_eq!(ratio_number(1.54), "1.5");
+    }
+
+    #[test]
+    fn settings_keep_two_significant_figures_and_counts_their_commas() {
+        assert_eq!(significant(0.003333333333333334), "0.0033");
+        assert_eq!(significant(0.03), "0.03");
+        assert_eq!(significant(0.1), "0.1");
+        assert_eq!(significant(1.0), "1");
+        assert_eq!(thousands(12_123), "12,123");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]

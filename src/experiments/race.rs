@@ -69,7 +69,11 @@ pub struct Lane {
 impl Lane {
     /// The lane's name in charts and tables: the activation and its searched learning rate.
     pub fn label(&self) -> String {
-        format!("{} (lr {})", self.activation.name(), self.learning_rate)
+        format!(
+            "{} (lr {})",
+            self.activation.name(),
+            crate::text::significant(self.learning_rate)
+        )
     }
 
     /// The first checkpoint of each seed at which the training error ([`Checkpoint::train_error`]:
@@ -271,15 +275,21 @@ impl Race {
                         "各种子的范围相互重叠，所以差别没有显示出来",
                     ),
                 };
-                let zh_factor = if fewer {
+                let zh_factor = if zh_n == "1.0" {
+                    "两者的步数大致相同".to_string()
+                } else if fewer {
                     format!("{name} 的步数是 ReLU 的 {zh_n} 倍")
                 } else {
                     format!("ReLU 的步数是 {name} 的 {zh_n} 倍")
                 };
+                let en_factor = match (zh_n.as_str(), fewer) {
+                    ("1.0", _) => "ReLU needed about as many steps".to_string(),
+                    (_, true) => format!("ReLU needed {en_n} fewer steps"),
+                    (_, false) => format!("ReLU needed {en_n} more steps"),
+                };
                 Text::new(
                     format!(
-                        "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds): ReLU needed {en_n} {} steps, {en}",
-                        if fewer { "fewer" } else { "more" }
+                        "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds): {en_factor}, {en}"
                     ),
                     format!("降到 {t:.0}% 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值）：{zh_factor}，{zh}"),
                 )

@@ -380,15 +380,7 @@ fn whole_count(x: f64) -> String {
     if x.is_nan() || x < 1.0 {
         return "< 1".into();
     }
-    let digits = (x.floor() as u64).to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::thousands(x.floor() as usize)
 }
 
 /// Published figures of how data and compute grew, with their sources.

@@ -246,7 +246,11 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
         x_max = x_max.max(xs.last().copied().unwrap_or(0.0));
         let name = match l {
             Lang::En => lane.label(),
-            Lang::Zh => format!("{}（学习率 {}）", lane.activation.name(), lane.learning_rate),
+            Lang::Zh => format!(
+                "{}（学习率 {}）",
+                lane.activation.name(),
+                crate::text::significant(lane.learning_rate)
+            ),
         };
         add_band(
             &mut plot,
@@ -271,7 +275,7 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
         };
         table.push(vec![
             lane.activation.name().into(),
-            lane.learning_rate.to_string(),
+            crate::text::significant(lane.learning_rate),
             reached.unwrap_or_else(|| l.pick("not reached", "未达到").into()),
             match l {
                 Lang::En => format!("{got} of {}", lane.histories.len()),
