@@ -7,7 +7,9 @@
 //! k × k × C window of the input into one row, so for a batch the output z is
 //! `cols (B·H'·W' × k·k·C) · W (k·k·C × C')`, already in channels-last order. Backward runs the
 //! same steps in reverse: `dW = colsᵀ · dz`, `d_cols = dz · Wᵀ`, and `col2im` adds each window's
-//! gradient back onto the input positions it was copied from.
+//! gradient back onto the input positions it was copied from. A convolution with 16 or 32 output
+//! channels computes the same sums without the copy ([`direct`]: each window read where it lies),
+//! the path LeNet's two convolutions take.
 //!
 //! ```
 //! # fn main() -> takeoff::Result<()> {
