@@ -199,12 +199,9 @@ impl Race {
         let target = self.target_error * 100.0;
         let mut out = (Vec::new(), Vec::new());
         for o in [Activation::Sigmoid, Activation::Tanh] {
-            let times = self
-                .lane(Activation::Relu)
-                .and_then(|r| r.mean_seconds_to(self.target_error).0)
-                .zip(self.lane(o).and_then(|l| l.mean_seconds_to(self.target_error).0));
-            if let Some((relu, other)) = times {
-                let (n, less) = crate::text::factor(relu, other);
+            // the other's time over ReLU's: ReLU took less when it is at least 1
+            if let Some(ratio) = self.speedup_seconds(Activation::Relu, o) {
+                let (n, less) = crate::text::factor(1.0, ratio);
                 let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                 let name = o.name();
                 out.0.push(format!(

@@ -341,9 +341,17 @@ impl ExperimentsPerHour {
                 let mut row = vec![
                     match l {
                         Lang::En => {
-                            format!("{} (epoch timed on {} examples)", name(&r.model, l), r.measured_m)
+                            format!(
+                                "{} (epoch timed on {} examples)",
+                                name(&r.model, l),
+                                crate::text::thousands(r.measured_m)
+                            )
                         }
-                        Lang::Zh => format!("{}（实测一轮：{} 个样本）", name(&r.model, l), r.measured_m),
+                        Lang::Zh => format!(
+                            "{}（实测一轮：{} 个样本）",
+                            name(&r.model, l),
+                            crate::text::thousands(r.measured_m)
+                        ),
                     },
                     format!("{:.2e}", r.flops),
                     human_in(r.seconds, l),

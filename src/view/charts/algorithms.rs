@@ -275,7 +275,19 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
         };
         table.push(vec![
             lane.activation.name().into(),
-            crate::text::significant(lane.learning_rate),
+            match (lane.on_edge, l) {
+                (false, _) => crate::text::significant(lane.learning_rate),
+                (true, Lang::En) => format!(
+                    "{} (still on an edge of its grid after {} growths)",
+                    crate::text::significant(lane.learning_rate),
+                    crate::experiments::race::MAX_GROWTHS
+                ),
+                (true, Lang::Zh) => format!(
+                    "{}（扩展 {} 次后仍在网格边缘）",
+                    crate::text::significant(lane.learning_rate),
+                    crate::experiments::race::MAX_GROWTHS
+                ),
+            },
             reached.unwrap_or_else(|| l.pick("not reached", "未达到").into()),
             match l {
                 Lang::En => format!("{got} of {}", lane.histories.len()),
