@@ -376,6 +376,8 @@ pub const LATIN_IN_CHINESE: &[&str] = &[
     "EPYC",
     "Tesla",
     "H100",
+    "H200",
+    "CUDA",
     "V100",
     "A100",
     "GTX",

@@ -33,9 +33,117 @@ pub fn project_seconds(flops: f64, hw: &Hardware, achieved_fraction: f64) -> f64
     flops / (hw.peak_tflops_f32 * 1e12 * achieved_fraction.clamp(1e-6, 1.0))
 }
 
+/// The training batch of the lesson's nets (and of the GPU measurements in [`gpu_steps`]).
+pub const BATCH: usize = 128;
+
+/// The GPU measurements shipped with the lesson: `bench/gpu_step.py`, run three times on NVIDIA H200s
+/// (PyTorch 2.11, CUDA 13) on 2026-12-04; `data/gpu/README.md` says how and what each column is.
+const GPU_STEPS_CSV: &str = include_str!("../../data/gpu/h200-steps.csv");
+
+/// A range over repeated runs of one measurement (low, high).
+pub type Spread = (f64, f64);
+
+/// One net's training step on a GPU, measured (not projected): PyTorch, FP32, Adam, the batch of
+/// [`BATCH`], images already on the GPU. Each figure is the range over the shipped runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuStep {
+    pub model: String,
+    /// The GPU, as the driver names it.
+    pub device: String,
+    /// PyTorch's version.
+    pub torch: String,
+    /// The date of the runs.
+    pub date: String,
+    /// How many runs the ranges below span.
+    pub runs: usize,
+    /// CUDA kernels one step launches (counted by PyTorch's profiler).
+    pub kernels_per_step: usize,
+    /// Seconds per step, run eagerly (each kernel launched from Python).
+    pub eager: Spread,
+    /// Seconds per step, the step captured once and replayed as one CUDA graph.
+    pub graph: Spread,
+    /// Seconds one kernel launch costs the host: a one-element add launched 20,000 times.
+    pub launch_latency: Spread,
+}
+
+impl GpuStep {
+    /// The launch floor of one eager step: its kernels times the launch latency (low, high).
+    pub fn launch_floor(&self) -> Spread {
+        let k = self.kernels_per_step as f64;
+        (k * self.launch_latency.0, k * self.launch_latency.1)
+    }
+}
+
+/// The shipped GPU measurements, one entry per net (see [`GPU_STEPS_CSV`]'s source).
+pub fn gpu_steps() -> crate::error::Result<Vec<GpuStep>> {
+    parse_gpu_steps(GPU_STEPS_CSV)
+}
+
+fn parse_gpu_steps(text: &str) -> crate::error::Result<Vec<GpuStep>> {
+    const HEADER: &str = "run,model,kernels_per_step,seconds_per_step_eager,seconds_per_step_graph,launch_latency_seconds,device,torch,batch,date";
+    let mut lines = text.lines();
+    if lines.next().map(str::trim) != Some(HEADER) {
+        return Err(crate::error::TakeoffError::invalid(
+            "GPU measurements' header",
+            text.lines().next().unwrap_or(""),
+            HEADER,
+        ));
+    }
+    let number = |field: &str| -> crate::error::Result<f64> {
+        field
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x > 0.0)
+            .ok_or_else(|| crate::error::TakeoffError::invalid("GPU measurement", field, "a positive number"))
+    };
+    let widen = |s: &mut Spread, x: f64| *s = (s.0.min(x), s.1.max(x));
+    let mut out: Vec<GpuStep> = Vec::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != 10 {
+            return Err(crate::error::TakeoffError::invalid(
+                "GPU measurement row",
+                line,
+                "10 comma-separated fields, as the header names them",
+            ));
+        }
+        let kernels = f[2]
+            .parse::<usize>()
+            .map_err(|_| crate::error::TakeoffError::invalid("kernels_per_step", f[2], "a whole number"))?;
+        if f[8] != BATCH.to_string() {
+            return Err(crate::error::TakeoffError::invalid(
+                "GPU measurement's batch",
+                f[8],
+                BATCH.to_string(),
+            ));
+        }
+        let (eager, graph, latency) = (number(f[3])?, number(f[4])?, number(f[5])?);
+        match out.iter_mut().find(|g| g.model == f[1]) {
+            Some(g) => {
+                g.runs += 1;
+                widen(&mut g.eager, eager);
+                widen(&mut g.graph, graph);
+                widen(&mut g.launch_latency, latency);
+            }
+            None => out.push(GpuStep {
+                model: f[1].to_string(),
+                device: f[6].to_string(),
+                torch: f[7].to_string(),
+                date: f[9].to_string(),
+                runs: 1,
+                kernels_per_step: kernels,
+                eager: (eager, eager),
+                graph: (graph, graph),
+                launch_latency: (latency, latency),
+            }),
+        }
+    }
+    Ok(out)
+}
+
 /// One model's experiment: its training FLOPs, the time it takes here and the experiments that
-/// fit in an hour, and the time projected onto each published machine (same order as
-/// [`ExperimentsPerHour::hardware`]).
+/// fit in an hour, the time projected onto each published machine (same order as
+/// [`ExperimentsPerHour::hardware`]), and the time its steps took on a GPU where one was measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentCost {
     pub model: String,
@@ -46,6 +154,21 @@ pub struct ExperimentCost {
     pub seconds: f64,
     pub per_hour: f64,
     pub projected_seconds: Vec<f64>,
+    /// Training steps of the experiment (batches of [`BATCH`]).
+    pub steps: usize,
+    /// The same net's step measured on a GPU ([`gpu_steps`]), when one was.
+    pub gpu: Option<GpuStep>,
+}
+
+impl ExperimentCost {
+    /// The experiment's time on the measured GPU: steps × seconds a step (low, high), eager and
+    /// as one CUDA graph a step, and the eager launch floor; `None` without a measurement.
+    pub fn gpu_seconds(&self) -> Option<(Spread, Spread, Spread)> {
+        let g = self.gpu.as_ref()?;
+        let n = self.steps as f64;
+        let scale = |s: Spread| (s.0 * n, s.1 * n);
+        Some((scale(g.eager), scale(g.graph), scale(g.launch_floor())))
+    }
 }
 
 /// How many full experiments fit in an hour, model by model (see [`experiments_per_hour`]).
@@ -56,10 +179,17 @@ pub struct ExperimentsPerHour {
 }
 
 /// How many full experiments (`epochs` epochs on `m` examples) fit in an hour for each model,
-/// measured here from its epoch cost (at its largest measured m) and projected onto published
-/// hardware at the same fraction of peak.
-pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &Cpu) -> ExperimentsPerHour {
+/// measured here from its epoch cost (at its largest measured m), projected onto published
+/// hardware at the same fraction of peak, and timed on a GPU from the shipped step measurements
+/// ([`gpu_steps`]) for the nets they cover.
+pub fn experiments_per_hour(
+    costs: &[EpochCost],
+    m: usize,
+    epochs: usize,
+    cpu: &Cpu,
+) -> crate::error::Result<ExperimentsPerHour> {
     let hardware = published_hardware();
+    let gpu = gpu_steps()?;
     let mut rows: Vec<ExperimentCost> = Vec::new();
     for c in costs {
         if rows.iter().any(|r| r.model == c.model) {
@@ -83,9 +213,11 @@ pub fn experiments_per_hour(costs: &[EpochCost], m: usize, epochs: usize, cpu: &
                 .iter()
                 .map(|h| project_seconds(flops, h, fraction))
                 .collect(),
+            steps: m.div_ceil(BATCH) * epochs,
+            gpu: gpu.iter().find(|g| g.model == c.model).cloned(),
         });
     }
-    ExperimentsPerHour { hardware, rows }
+    Ok(ExperimentsPerHour { hardware, rows })
 }
 
 /// AlexNet's training, from published figures: about 0.71 billion multiply-adds per 224 × 224
@@ -286,13 +418,64 @@ mod tests {
             })
             .collect();
         let cpu = Cpu::from_cpuinfo("cpu MHz : 1000\nflags : avx2 fma\n", 1);
-        let table = experiments_per_hour(&costs, 10_000, 2, &cpu);
+        let table = experiments_per_hour(&costs, 10_000, 2, &cpu).unwrap();
         // 2 epochs × 10,000 × 1e6 FLOPs at 5 GFLOP/s = 4 s → 900 per hour
         assert_eq!(table.rows.len(), 1);
         assert!((table.rows[0].seconds - 4.0).abs() < 1e-9);
         assert!((table.rows[0].per_hour - 900.0).abs() < 1e-6);
         assert_eq!(table.rows[0].projected_seconds.len(), table.hardware.len());
         assert_eq!(human(3.0 * 86_400.0), "3.0 days");
+        // 2 epochs of ⌈10,000 / 128⌉ = 79 steps; no GPU measurement for a net named "x"
+        assert_eq!(table.rows[0].steps, 158);
+        assert!(table.rows[0].gpu.is_none() && table.rows[0].gpu_seconds().is_none());
+    }
+
+    #[test]
+    fn the_shipped_gpu_measurements_cover_chapter_twos_nets() {
+        let steps = gpu_steps().unwrap();
+        for net in ["small (32)", "medium (256-128)", "large (512-256-128)", "LeNet"] {
+            let g = steps.iter().find(|g| g.model == net).unwrap();
+            assert!(g.kernels_per_step > 0 && g.eager.0 <= g.eager.1 && g.graph.0 <= g.graph.1);
+            assert!(g.device.contains("H200"));
+        }
+        let cost = EpochCost {
+            model: "small (32)".into(),
+            m: 1_000,
+            flops_per_example: 1e6,
+            seconds: 0.2,
+        };
+        let cpu = Cpu::from_cpuinfo("cpu MHz : 1000\nflags : avx2 fma\n", 1);
+        let row = &experiments_per_hour(&[cost], 1_280, 3, &cpu).unwrap().rows[0];
+        let g = row.gpu.as_ref().unwrap();
+        let (eager, graph, floor) = row.gpu_seconds().unwrap();
+        // 3 epochs × 10 steps, each at the measured seconds a step
+        assert_eq!(row.steps, 30);
+        assert!((eager.0 - 30.0 * g.eager.0).abs() < 1e-12 && (graph.1 - 30.0 * g.graph.1).abs() < 1e-12);
+        assert!((floor.0 - 30.0 * g.kernels_per_step as f64 * g.launch_latency.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gpu_measurements_spread_over_runs_and_refuse_damaged_rows() {
+        let header = "run,model,kernels_per_step,seconds_per_step_eager,seconds_per_step_graph,launch_latency_seconds,device,torch,batch,date";
+        let two_runs = format!(
+            "{header}\n1,n,10,2e-3,2e-4,1e-5,GPU,2.11,128,2026-12-04\n2,n,10,3e-3,1e-4,2e-5,GPU,2.11,128,2026-12-04\n"
+        );
+        let g = &parse_gpu_steps(&two_runs).unwrap()[0];
+        assert_eq!(
+            (g.eager, g.graph, g.launch_latency),
+            ((2e-3, 3e-3), (1e-4, 2e-4), (1e-5, 2e-5))
+        );
+        assert_eq!(g.launch_floor(), (1e-4, 2e-4));
+        for bad in [
+            "model,x\n".to_string(),
+            format!("{header}\n1,n,10,2e-3\n"),
+            format!("{header}\n1,n,ten,2e-3,2e-4,1e-5,GPU,2.11,128,d\n"),
+            format!("{header}\n1,n,10,-2e-3,2e-4,1e-5,GPU,2.11,128,d\n"),
+            format!("{header}\n1,n,10,2e-3,2e-4,1e-5,GPU,2.11,64,d\n"),
+        ] {
+            let e = parse_gpu_steps(&bad).unwrap_err().to_string();
+            assert!(e.contains("expected"), "{e}");
+        }
     }
 
     #[test]

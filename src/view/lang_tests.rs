@@ -66,14 +66,19 @@ fn plot_texts(v: &serde_json::Value, key: &str, out: &mut Vec<String>) {
 }
 
 fn untranslated(html_or_text: &str) -> Vec<String> {
-    // tags and entities are markup, not words; a cited title stays in its own language
-    let mut kept = String::new();
-    let mut rest = html_or_text;
-    while let Some(i) = rest.find("<cite") {
-        kept += &rest[..i];
-        rest = rest[i..].split_once("</cite>").map_or("", |(_, b)| b);
+    // tags and entities are markup, not words; a cited title stays in its own language, and
+    // code (a path, a command) is what it is in every language
+    let mut kept = html_or_text.to_string();
+    for (open, close) in [("<cite", "</cite>"), ("<code", "</code>")] {
+        let mut out = String::new();
+        let mut rest = kept.as_str();
+        while let Some(i) = rest.find(open) {
+            out += &rest[..i];
+            rest = rest[i..].split_once(close).map_or("", |(_, b)| b);
+        }
+        out += rest;
+        kept = out;
     }
-    kept += rest;
     let text = regex_lite_strip(&kept);
     english_words(&text, LATIN_IN_CHINESE)
         .into_iter()
@@ -224,7 +229,9 @@ fn every_chart_reads_in_chinese() {
         );
         check_html(
             "experiments_per_hour",
-            &crate::lesson::compute::experiments_per_hour(&costs, 60_000, 20, &cpu).to_html(),
+            &crate::lesson::compute::experiments_per_hour(&costs, 60_000, 20, &cpu)
+                .unwrap()
+                .to_html(),
         );
         let formula = crate::lesson::takeaways::success_formula(&c, SMALL_NN, LARGE_NN, &race).unwrap();
         check_html("success_formula", &formula.to_html());

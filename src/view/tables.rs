@@ -313,9 +313,12 @@ impl ThreadScaling {
 }
 
 impl ExperimentsPerHour {
-    /// The table: each model's training FLOPs, time and experiments per hour here, then its time
-    /// projected onto each published machine.
+    /// The table: each model's training FLOPs, time and experiments per hour here, its time
+    /// projected onto each published machine, then the time its steps took on the GPU where they
+    /// were measured (the eager launch floor, eager, one CUDA graph a step); under it, what the
+    /// measurements say against the projections and against this machine.
     pub fn to_html(&self) -> String {
+        let measured = self.rows.iter().find_map(|r| r.gpu.as_ref());
         per_language(|l| {
             let mut header = vec![
                 l.pick("model", "模型").to_string(),
@@ -330,9 +333,28 @@ impl ExperimentsPerHour {
                     .into(),
             ];
             header.extend(self.hardware.iter().map(|h| match l {
-                Lang::En => format!("projected on {}: time", h.name),
-                Lang::Zh => format!("推算到 {}：用时", h.name),
+                Lang::En => format!("projected on {} from FLOPs: time", h.name),
+                Lang::Zh => format!("按 FLOPs 推算到 {}：用时", h.name),
             }));
+            if let Some(g) = measured {
+                header.extend([
+                    match l {
+                        Lang::En => format!(
+                            "{}, eager launch floor: kernels × launch latency × steps",
+                            g.device
+                        ),
+                        Lang::Zh => format!("{}，逐个启动的下限：内核数 × 启动延迟 × 步数", g.device),
+                    },
+                    match l {
+                        Lang::En => format!("{}, measured: PyTorch, eager", g.device),
+                        Lang::Zh => format!("{}，实测：PyTorch 逐个启动", g.device),
+                    },
+                    match l {
+                        Lang::En => format!("{}, measured: one CUDA graph a step", g.device),
+                        Lang::Zh => format!("{}，实测：每步一个 CUDA 图", g.device),
+                    },
+                ]);
+            }
             let mut t = Table {
                 header,
                 rows: Vec::new(),
@@ -358,10 +380,128 @@ impl ExperimentsPerHour {
                     whole_count(r.per_hour),
                 ];
                 row.extend(r.projected_seconds.iter().map(|&s| human_in(s, l)));
+                if measured.is_some() {
+                    match r.gpu_seconds() {
+                        Some((eager, graph, floor)) => {
+                            row.extend([floor, eager, graph].map(|s| spread(s, l)))
+                        }
+                        None => {
+                            row.extend(std::iter::repeat_n(l.pick("not measured", "未测").to_string(), 3))
+                        }
+                    }
+                }
                 t.push(row);
             }
-            t.to_html()
+            format!("{}{}", t.to_html(), gpu_note(self, l))
         })
+    }
+}
+
+/// A measured range (low, high) as durations, "2.1–2.5 s", or one duration when both ends read
+/// the same.
+fn spread((lo, hi): (f64, f64), l: Lang) -> String {
+    let (a, b) = (human_in(lo, l), human_in(hi, l));
+    if a == b {
+        a
+    } else {
+        format!("{a} – {b}")
+    }
+}
+
+/// What the GPU columns say, generated from them: how far the FLOP projection onto the H100 (the
+/// last published machine) falls below the measured time, why, and each net's measured time on
+/// the GPU against this machine's. Empty when no row was measured.
+fn gpu_note(t: &ExperimentsPerHour, l: Lang) -> String {
+    let rows: Vec<_> = t
+        .rows
+        .iter()
+        .filter_map(|r| Some((r, r.gpu.as_ref()?, r.gpu_seconds()?)))
+        .collect();
+    let (Some((_, g, _)), Some(projected_on)) = (rows.first(), t.hardware.last()) else {
+        return String::new();
+    };
+    let below = |pick: fn(&(f64, f64, f64)) -> f64| {
+        let xs: Vec<f64> = rows
+            .iter()
+            .filter_map(|(r, _, s)| {
+                let projected = *r.projected_seconds.last()?;
+                Some(pick(&(s.0 .0, s.1 .0, projected)))
+            })
+            .collect();
+        let lo = xs.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = xs.iter().cloned().fold(0.0, f64::max);
+        if crate::text::ratio(lo) == crate::text::ratio(hi) {
+            crate::text::ratio_number(lo)
+        } else {
+            format!(
+                "{}–{}",
+                crate::text::ratio_number(lo),
+                crate::text::ratio_number(hi)
+            )
+        }
+    };
+    let graph_factor = below(|&(_, graph, projected)| graph / projected);
+    let eager_factor = below(|&(eager, _, projected)| eager / projected);
+    let kernels: Vec<usize> = rows.iter().map(|(_, g, _)| g.kernels_per_step).collect();
+    let (kmin, kmax) = (
+        kernels.iter().min().copied().unwrap_or(0),
+        kernels.iter().max().copied().unwrap_or(0),
+    );
+    let latency = format!("{:.0}–{:.0}", g.launch_latency.0 * 1e6, g.launch_latency.1 * 1e6);
+    let against_here = |r: &crate::lesson::compute::ExperimentCost, gpu: f64| {
+        let (n, gpu_faster) = crate::text::factor(gpu, r.seconds);
+        match (l, gpu_faster) {
+            (Lang::En, true) => format!("{} faster than here", crate::text::ratio(n)),
+            (Lang::En, false) => format!("{} slower than here", crate::text::ratio(n)),
+            (Lang::Zh, true) => format!("速度是本机的 {} 倍", crate::text::ratio_number(n)),
+            (Lang::Zh, false) => format!("用时是本机的 {} 倍", crate::text::ratio_number(n)),
+        }
+    };
+    let items: String = rows
+        .iter()
+        .map(|(r, _, (eager, graph, _))| {
+            let mid = |s: &(f64, f64)| (s.0 * s.1).sqrt();
+            let (model, here) = (name(&r.model, l), human_in(r.seconds, l));
+            let (e, e_vs) = (spread(*eager, l), against_here(r, mid(eager)));
+            let (g, g_vs) = (spread(*graph, l), against_here(r, mid(graph)));
+            match l {
+                Lang::En => format!(
+                    "<li>{model}: here {here}; eager on the GPU {e}, {e_vs}; one CUDA graph a step {g}, {g_vs}.</li>"
+                ),
+                Lang::Zh => format!("<li>{model}：本机 {here}；GPU 上逐个启动 {e}，{e_vs}；每步一个 CUDA 图 {g}，{g_vs}。</li>"),
+            }
+        })
+        .collect();
+    match l {
+        Lang::En => format!(
+            "<p>Measured, not projected: the GPU columns multiply the experiment's steps by the seconds a step took on one {dev} \
+             (PyTorch {torch}, FP32, Adam, batch 128, the images already on the GPU; <code>bench/gpu_step.py</code>, {runs} runs on {date}, \
+             their range shown; <code>data/gpu/h200-steps.csv</code>). The H200 has the H100's FP32 peak (NVIDIA's datasheets). \
+             The projection onto the {hw} from FLOPs alone is {graph_factor}× below the measured time with one CUDA graph a step, \
+             and {eager_factor}× below it run eagerly: a step of these nets at batch 128 is too little arithmetic to keep the GPU busy, \
+             so its time is set by launching its {kmin}–{kmax} kernels (each launch measured at {latency} µs) and by the host, \
+             not by the chip's peak. The eager floor is that launch cost alone; one CUDA graph a step launches once and goes under it.</p>\
+             <p>The same experiment against this machine:</p><ul>{items}</ul>",
+            dev = g.device,
+            torch = g.torch,
+            date = g.date,
+            runs = g.runs,
+            hw = projected_on.name,
+        ),
+        Lang::Zh => format!(
+            "<p>以下 GPU 各列是实测，不是推算：实验的步数乘以一台 {dev} 上每步的实测用时\
+             （PyTorch {torch}，FP32，Adam，批量 128，图像已在 GPU 上；<code>bench/gpu_step.py</code>，{date} 运行 {runs} 次，\
+             列出各次的范围；<code>data/gpu/h200-steps.csv</code>）。按 NVIDIA 的规格书，H200 的 FP32 峰值与 H100 相同。\
+             每步一个 CUDA 图的实测用时是只按 FLOPs 推算到 {hw} 的用时的 {graph_factor} 倍，逐个启动则是 {eager_factor} 倍：\
+             批量 128 时，这些网络每一步的计算量太小，填不满 GPU，用时取决于启动这一步的 {kmin}–{kmax} 个内核\
+             （实测每次启动 {latency} 微秒）和主机，而不是芯片的峰值。逐个启动的下限只算启动的开销；\
+             每步一个 CUDA 图只启动一次，所以能低于这个下限。</p><p>同一个实验与本机相比：</p><ul>{items}</ul>",
+            dev = g.device,
+            torch = g.torch,
+            date = g.date,
+            runs = g.runs,
+            hw = projected_on.name,
+        ),
     }
 }
 
