@@ -1,7 +1,7 @@
 //! Trains a convolutional net on all 60,000 Fashion-MNIST training images (standardised),
 //! printing test accuracy after each epoch, the time taken and the process's peak resident
 //! memory. The default is the README's recipe: [`ConvParams::lenet_wide`] (32 and 64 channels
-//! of 5 × 5, 2 × 2 pooling, a dense layer of 256 with dropout 50 %), Adam at 1e-3 decayed by
+//! of 5 × 5, 2 × 2 pooling, a dense layer of 256 with dropout 50%), Adam at 1e-3 decayed by
 //! 0.9 per epoch, batch 128, 15 epochs, seed 0.
 //!
 //! `cargo run --release --example fashion_cnn -- [epochs] [wide|lenet]`, with `CNN_DECAY`

@@ -12,7 +12,7 @@ fn main() -> takeoff::Result<()> {
     ))?;
     for lane in &race.lanes {
         println!(
-            "{}: lr {}, epochs to 15 % {:?}, seconds {:?}",
+            "{}: lr {}, epochs to 15% {:?}, seconds {:?}",
             lane.activation.name(),
             lane.learning_rate,
             lane.epochs_to(0.15),

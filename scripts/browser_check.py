@@ -44,6 +44,10 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 # three lower-case English words in a row (names and acronyms are capitalised): a phrase left
 # untranslated
 ENGLISH_RUN = re.compile(r"\b[a-z]{2,}[,;:]? [a-z]{2,}[,;:]? [a-z]{2,}\b")
+# mixed-script slips in Chinese: half-width punctuation touching a Han character, a bracket opened
+# half-width in running text, a Han character touching a Latin letter or digit ("T恤" is one word)
+TYPO = re.compile(r"[\u4e00-\u9fff][,;:()!?]|[,;:(!?][\u4e00-\u9fff]|\)[\u4e00-\u9fff]|[\u4e00-\u9fff] \("
+                  r"|[\u4e00-\u9fff][A-Za-z0-9]|[A-SU-Za-z0-9][\u4e00-\u9fff]|T(?!恤)[\u4e00-\u9fff]")
 
 
 def check_site(site: Path, screenshots: bool = True) -> list:
@@ -210,6 +214,9 @@ def language_problems(page, name: str, lang: str, code: str, how: str) -> list:
         run = ENGLISH_RUN.search(text)
         if run:
             problems.append(f"{name} (zh, by {how}): an English sentence shows: …{text[max(0, run.start() - 40):run.end() + 40]}…")
+        slips = [" ".join(text[max(0, m.start() - 12):m.end() + 12].split()) for m in TYPO.finditer(text)]
+        if slips:
+            problems.append(f"{name} (zh, by {how}): {len(slips)} mixed-script slips, e.g. " + " | ".join(f"…{s}…" for s in slips[:int(os.environ.get("SLIPS", "3"))]))
     return problems
 
 

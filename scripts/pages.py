@@ -437,13 +437,22 @@ def read_glossary(path: Path) -> list:
 
 
 def glossary_table(rows: list) -> str:
+    """The glossary as one table: each reader's language first (the Chinese view: 中文, English,
+    说明; the English view: English, 中文, meaning). A language block cannot hold part of a row, so
+    the Chinese term has two cells, one shown in each view."""
+    def term(text, lang, view=None):
+        if view is None:  # shown in both views
+            return f'<td class="takeoff-term" lang="{LANGS[lang]}">{html.escape(text)}</td>'
+        return (f'<td class="takeoff-term takeoff-lang" lang="{LANGS[view]}">'
+                f'<span lang="{LANGS[lang]}">{html.escape(text)}</span></td>')
+
     body = "\n".join(
-        f'<tr><td class="takeoff-term" lang="en">{html.escape(en)}</td><td class="takeoff-term" lang="zh-Hans">{html.escape(zh)}</td>'
+        f'<tr>{term(zh, "zh", "zh")}{term(en, "en")}{term(zh, "zh", "en")}'
         f'<td>{both({"zh": html.escape(nzh), "en": html.escape(nen)})}</td></tr>'
         for en, zh, nen, nzh in rows)
     # a language block cannot hold part of a row: one header row per language
-    head = (f'<tr class="takeoff-lang" lang="zh-Hans"><th>英文</th><th class="takeoff-term" lang="zh-Hans">中文</th><th>说明</th></tr>'
-            f'<tr class="takeoff-lang" lang="en"><th>English</th><th class="takeoff-term" lang="zh-Hans">中文</th><th>meaning</th></tr>')
+    head = (f'<tr class="takeoff-lang" lang="zh-Hans"><th>中文</th><th>英文</th><th>说明</th></tr>'
+            f'<tr class="takeoff-lang" lang="en"><th>English</th><th>Chinese</th><th>meaning</th></tr>')
     return f'<table class="takeoff-claims-index takeoff-glossary"><thead>{head}</thead><tbody>\n{body}\n</tbody></table>'
 
 

@@ -295,14 +295,14 @@ def index_page(entries, profile: str, claims: dict = None, footer: dict = None, 
             f'<li><a href="{html.escape(e["href"])}">{html.escape(e["title"][lang])}</a></li>' for e in entries)
         if lang == "zh":
             intro = (f"<h1>深度学习为什么现在才火起来？</h1>\n"
-                     f"<p>一门用 Rust 写成、可以运行的课程，依据吴恩达《神经网络与深度学习》第一周。"
+                     f"<p>一门用 Rust 写成、可以运行的课程，依据吴恩达《深度学习专项课程》第一门课《神经网络和深度学习》第一周。"
                      f"其中每个数字和每张图，都是在渲染这些页面时用数据计算出来的。</p>\n"
                      f"<blockquote><strong>{SUMMARY_ZH}</strong></blockquote>\n<h2>目录</h2>")
             meta = f'以 <code>{html.escape(profile)}</code> 配置渲染。{html.escape(footer.get(lang, ""))}'
             more = '<p><a href="glossary.html">术语表（中英对照）</a></p>'
         else:
             intro = (f"<h1>Why is deep learning taking off now?</h1>\n"
-                     f"<p>An executable lesson in Rust after Andrew Ng's <em>Neural Networks and Deep Learning</em>, week 1.\n"
+                     f"<p>An executable lesson in Rust after week 1 of <em>Neural Networks and Deep Learning</em>, the first course of Andrew Ng's <em>Deep Learning Specialization</em>.\n"
                      f"Every number and chart in it was computed from data when these pages were rendered.</p>\n"
                      f"<blockquote>{SUMMARY_EN}</blockquote>\n<h2>Contents</h2>")
             meta = f'Rendered in the <code>{html.escape(profile)}</code> profile. {html.escape(footer.get(lang, ""))}'

@@ -152,7 +152,7 @@ class RemixAndInterrupt(unittest.TestCase):
             out = nbformat.read(tmp / "site" / "notebooks" / "00-why-now.ipynb", 4)
             html = "".join("".join(o.get("data", {}).get("text/html", ""))
                            for c in out.cells if c.cell_type == "code" for o in c.get("outputs", []))
-            self.assertIn("at 2 sizes from m = 100 to 1000", html)
+            self.assertIn("at 2 sizes from m = 100 to 1,000", html)
             self.assertNotIn("m = 100 to 3000", html)
 
     def test_interrupted_render_leaves_the_previous_site(self):

@@ -1,4 +1,5 @@
 """The browser check and the render comparison fail on the faults they exist for: run by `make test`."""
+import re
 import shutil
 import sys
 import tempfile
@@ -178,6 +179,16 @@ class Pages(unittest.TestCase):
         self.assertNotIn("tags", nb.cells[0].metadata, "the notebook itself is untouched")
         rows = pages.read_glossary(ROOT / "notebooks" / "glossary.tsv")
         self.assertGreaterEqual(len(rows), 20)
+        for term in ["反向传播", "超参数", "多层感知机（MLP）", "Xavier / He 初始化", "教师网络任务", "方向梯度直方图（HOG）",
+                     "泛化误差", "贝叶斯最优准确率", "交叉熵", "验证集"]:
+            self.assertIn(term, [zh for _, zh, _, _ in rows])
+        # each view puts its own language's term first
+        row = pages.glossary_table([("seed", "随机种子", "a number", "一个数")]).split("<tbody>")[1]
+        cells = re.findall(r'<td class="([^"]*)" lang="([^"]*)">(.*?)</td>', row)
+        self.assertEqual([(c, lang) for c, lang, _ in cells[:3]],
+                         [("takeoff-term takeoff-lang", "zh-Hans"), ("takeoff-term", "en"), ("takeoff-term takeoff-lang", "en")])
+        self.assertIn("随机种子", cells[0][2])
+        self.assertIn('lang="zh-Hans">随机种子', cells[2][2])
         with tempfile.TemporaryDirectory() as tmp:
             bad = Path(tmp, "g.tsv")
             bad.write_text("term\t术语\tmeaning\n", encoding="utf-8")
@@ -193,6 +204,10 @@ class Pages(unittest.TestCase):
         leak = two("<p>数据越多。</p><p>this sentence was never translated</p>", "<p>the more data</p>")
         problems = BrowserCheck.run_on(self, {"01-x.html": leak})
         self.assertTrue(any("an English sentence shows" in p for p in problems), problems)
+        for slip in ["<p>大型网络超过RBF SVM。</p>", "<p>教师网络任务 (d = 10)。</p>", "<p>数据越多, 越好。</p>"]:
+            problems = BrowserCheck.run_on(self, {"01-x.html": two(slip, "<p>the more data</p>")})
+            self.assertTrue(any("mixed-script slips" in p for p in problems), (slip, problems))
+        self.assertEqual(BrowserCheck.run_on(self, {"01-x.html": two("<p>T恤比 RBF SVM（C = 10）多。</p>", "<p>x</p>")}), [])
         leak_en = two("<p>数据越多。</p>", "<p>the more data 数据</p>")
         problems = BrowserCheck.run_on(self, {"01-x.html": leak_en})
         self.assertTrue(any("(en, by link): Chinese text shows" in p for p in problems), problems)

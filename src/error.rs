@@ -59,7 +59,7 @@ pub enum TakeoffError {
     },
 
     /// A fit that would exceed the memory or time budget, refused before any allocation.
-    #[error("{model} not run at m = {m}: {}; it would need about {needed_gb:.1} GB (budget {budget_gb:.1} GB) and about {minutes:.1} minutes (budget {budget_minutes:.1} minutes)", over_budget_limits(*needed_gb > *budget_gb, *minutes > *budget_minutes))]
+    #[error("{model} not run at m = {m}: {}; it would need about {needed_gb:.1} GB (budget {budget_gb:.1} GB) and about {minutes:.1} minutes (budget {budget_minutes:.1} minutes)", over_budget_limits(*needed_gb > *budget_gb, *minutes > *budget_minutes), m = crate::text::thousands(*m))]
     OverBudget {
         model: String,
         m: usize,
@@ -144,7 +144,8 @@ impl TakeoffError {
                     self.to_string(),
                     format!(
                         "{} 在 m = {m} 时未运行：{over_zh}；约需 {needed_gb:.1} GB（预算 {budget_gb:.1} GB）、约 {minutes:.1} 分钟（预算 {budget_minutes:.1} 分钟）",
-                        crate::lang::name(model, crate::lang::Lang::Zh)
+                        crate::lang::name(model, crate::lang::Lang::Zh),
+                        m = crate::text::thousands(*m),
                     ),
                 )
             }

@@ -133,7 +133,13 @@ pub fn with_languages<T>(langs: &[Lang], f: impl FnOnce() -> T) -> T {
 /// One HTML block per language now chosen, each `<div class="takeoff-lang" lang="…">`;
 /// `f` writes the block's content in its language. With one language, its block alone.
 pub fn per_language(f: impl Fn(Lang) -> String) -> String {
-    languages().into_iter().map(|l| block(l, &f(l))).collect()
+    languages()
+        .into_iter()
+        .map(|l| match l {
+            Lang::Zh => block(l, &spaced(&f(l))),
+            Lang::En => block(l, &f(l)),
+        })
+        .collect()
 }
 
 /// `html` inside the block of language `l`.
@@ -207,7 +213,8 @@ impl std::fmt::Display for Text {
 
 /// Display names of the lesson's models and datasets in Chinese (the keys stay English: they
 /// name cached runs). Names not listed are shown as they are.
-const NAMES_ZH: [(&str, &str); 29] = [
+const NAMES_ZH: [(&str, &str); 30] = [
+    (" (lr ", "（学习率 "),
     ("logistic regression", "逻辑回归"),
     ("small NN", "小型神经网络"),
     ("medium NN", "中型神经网络"),
@@ -268,14 +275,15 @@ pub fn name(s: &str, l: Lang) -> String {
             for (en, zh) in NAMES_ZH {
                 out = out.replace(en, zh);
             }
+            // a name inside Chinese text takes full-width brackets (also around Latin words:
+            // "RBF SVM（C = 10）"), full-width commas between Chinese words, and "10%"
+            out = out
+                .replace(" (", "（")
+                .replace('(', "（")
+                .replace(')', "）")
+                .replace(" %", "%");
             if has_han(&out) {
-                // Chinese text takes full-width brackets and commas, and "10%" without a space
-                out = out
-                    .replace(" (", "（")
-                    .replace('(', "（")
-                    .replace(')', "）")
-                    .replace(", ", "，")
-                    .replace(" %", "%");
+                out = out.replace(", ", "，");
             }
             out.replace(" （", "（")
         }
@@ -283,14 +291,26 @@ pub fn name(s: &str, l: Lang) -> String {
 }
 
 /// `s` with a space between a Han character and a Latin letter or digit that touch ("超过RBF SVM"
-/// → "超过 RBF SVM", "SVM趋于平缓" → "SVM 趋于平缓"), as Chinese typography sets mixed scripts.
+/// → "超过 RBF SVM", "SVM趋于平缓" → "SVM 趋于平缓"), as Chinese typography sets mixed scripts;
+/// "T恤" (a T-shirt, one word) stays as it is; a space beside full-width punctuation goes
+/// ("（256-128） 3.3" → "（256-128）3.3"). Safe on HTML: a tag's `<` and `>` never touch a
+/// Han character and a letter at once.
 pub fn spaced(s: &str) -> String {
     let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    // full-width punctuation carries its own space: none beside it
+    let full_width = |c: char| "（）【】，。：；、！？“”".contains(c);
     let mut out = String::with_capacity(s.len() + 8);
     let mut prev: Option<char> = None;
     for c in s.chars() {
+        if c == ' ' && prev.is_some_and(full_width) {
+            continue;
+        }
+        if full_width(c) && out.ends_with(' ') {
+            out.pop();
+        }
         if let Some(p) = prev {
-            if (han(p) && c.is_ascii_alphanumeric()) || (p.is_ascii_alphanumeric() && han(c)) {
+            let word = p == 'T' && c == '恤';
+            if !word && ((han(p) && c.is_ascii_alphanumeric()) || (p.is_ascii_alphanumeric() && han(c))) {
                 out.push(' ');
             }
         }
@@ -482,6 +502,10 @@ mod tests {
         );
         assert_eq!(spaced("m = 100 时：成立"), "m = 100 时：成立");
         assert_eq!(spaced("在 m（100）处"), "在 m（100）处");
+        assert_eq!(
+            spaced("领先中型神经网络（256-128） 3.3 个百分点，T恤 （上衣）"),
+            "领先中型神经网络（256-128）3.3 个百分点，T恤（上衣）"
+        );
     }
 
     #[test]
@@ -492,10 +516,7 @@ mod tests {
         );
         // full-width brackets and commas, "10%", label noise named as such, a name said once
         assert_eq!(
-            name(
-                "teacher task (d = 10, 4 classes, noise 10 %) (held out)",
-                Lang::Zh
-            ),
+            name("teacher task (d = 10, 4 classes, noise 10%) (held out)", Lang::Zh),
             "教师网络任务（d = 10，4 类，标签噪声 10%）（留出集）"
         );
         assert_eq!(

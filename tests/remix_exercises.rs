@@ -11,7 +11,7 @@ fn exercise_1_noisier_labels() -> takeoff::Result<()> {
     let profile = takeoff::Profile::Quick;
     let cache = Cache::none();
     // as printed in the exercise
-    let noisy_task = takeoff::data::TeacherTask::new(10, 4, 2, 32, 0.3, 7)?; // 30 % of labels flipped
+    let noisy_task = takeoff::data::TeacherTask::new(10, 4, 2, 32, 0.3, 7)?; // 30% of labels flipped
     let mut noisy = lesson::data_scale_teacher(profile, &cache)?;
     noisy.train = noisy_task.generate(noisy.train.len(), 1)?;
     noisy.test = noisy_task.generate(noisy.test.len(), 2)?;
@@ -21,7 +21,7 @@ fn exercise_1_noisier_labels() -> takeoff::Result<()> {
     noisy.models.truncate(2);
     let chart = takeoff::charts::scaling(&experiments::learning_curve(&noisy, &cache)?);
     assert!(
-        chart.summary.contains("best possible accuracy, 70.0 %"),
+        chart.summary.contains("best possible accuracy, 70.0%"),
         "{}",
         chart.summary
     );

@@ -2,7 +2,7 @@
 //! engineering that helps the traditional learners at small m.
 //!
 //! Written here rather than taken from `imageproc` (whose `hog` it reproduces bit for bit, as a
-//! test checks against it): that crate brought `image`, `nalgebra` and 17 more crates, 30 % of the
+//! test checks against it): that crate brought `image`, `nalgebra` and 17 more crates, 30% of the
 //! source every notebook kernel loads at start (see `Cargo.toml`).
 
 use super::Dataset;

@@ -72,7 +72,7 @@ impl TeacherTask {
         Ok(t)
     }
 
-    /// The lesson's default teacher: 10 inputs, 4 classes, 2 hidden layers of 32, 10 % label noise.
+    /// The lesson's default teacher: 10 inputs, 4 classes, 2 hidden layers of 32, 10% label noise.
     pub fn lesson_default() -> TeacherTask {
         TeacherTask::new(10, 4, 2, 32, 0.10, 7).expect("valid default teacher")
     }
@@ -147,7 +147,7 @@ impl TeacherTask {
         let names = (0..self.classes).map(|k| format!("class {k}")).collect();
         Dataset::new(
             format!(
-                "teacher task (d = {}, {} classes, noise {:.0} %)",
+                "teacher task (d = {}, {} classes, noise {:.0}%)",
                 self.d,
                 self.classes,
                 self.noise * 100.0

@@ -260,8 +260,8 @@ impl LearningCurve {
                         (predicted - measured) * 100.0,
                     );
                     Text::new(
-                        format!("{model}: error ≈ {a:.2}·m^(−{b:.3}); predicted error at the largest m {p:.1} %, measured {m:.1} % (off by {off:+.1} points)."),
-                        format!("{zh}：误差 ≈ {a:.2}·m^(−{b:.3})；预测最大 m 处的误差为 {p:.1} %，实测 {m:.1} %（相差 {off:+.1} 个百分点）。"),
+                        format!("{model}: error ≈ {a:.2}·m^(−{b:.3}); predicted error at the largest m {p:.1}%, measured {m:.1}% (off by {off:+.1} points)."),
+                        format!("{zh}：误差 ≈ {a:.2}·m^(−{b:.3})；预测最大 m 处的误差为 {p:.1}%，实测 {m:.1}%（相差 {off:+.1} 个百分点）。"),
                     )
                 }
                 Err(e) => Text::new(format!("{model}: {e}."), format!("{zh}：无法拟合幂律（{e}）。")),
@@ -366,7 +366,7 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
             // named by the set it was scored on: a search's runs score held-out training
             // examples, never the test set, and the line must not say otherwise
             Outcome::Ran(s) => format!(
-                "acc {:5.1} % on {}  ({:.1} s)",
+                "acc {:5.1}% on {}  ({:.1} s)",
                 s.test_accuracy * 100.0,
                 config.test.name,
                 s.fit_seconds

@@ -20,7 +20,7 @@ pub enum RaceNet {
     Conv(Vec<Stage>),
 }
 
-/// Krizhevsky et al. (2012): a four-layer convolutional net with ReLUs reached 25 % training
+/// Krizhevsky et al. (2012): a four-layer convolutional net with ReLUs reached 25% training
 /// error on CIFAR-10 six times faster (in epochs) than the same net with tanh units.
 pub const KRIZHEVSKY_SPEEDUP: f64 = 6.0;
 
@@ -43,7 +43,7 @@ pub struct RaceConfig {
     pub epochs: usize,
     pub batch_size: usize,
     pub seeds: Vec<u64>,
-    /// Training error to reach (e.g. 0.25 for Krizhevsky et al.'s 25 %).
+    /// Training error to reach (e.g. 0.25 for Krizhevsky et al.'s 25%).
     pub target_error: f64,
     /// A stricter training error, to see whether the gap grows as training goes on.
     pub strict_error: f64,
@@ -205,7 +205,7 @@ impl Race {
                 let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                 let name = o.name();
                 out.0.push(format!(
-                    "ReLU reached {target:.0} % training error in {en_n} {} time than {name} on this machine",
+                    "ReLU reached {target:.0}% training error in {en_n} {} time than {name} on this machine",
                     if less { "less" } else { "more" }
                 ));
                 out.1.push(if less {
@@ -286,7 +286,7 @@ impl Race {
                 };
                 Text::new(
                     format!(
-                        "to {t:.0} % training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds): {en_factor}, {en}"
+                        "to {t:.0}% training error ReLU took {r:.0} steps against {s:.0} for {name} (means of {seeds} seeds): {en_factor}, {en}"
                     ),
                     format!("降到 {t:.0}% 训练误差，ReLU 用了 {r:.0} 步，{name} 用了 {s:.0} 步（{seeds} 个种子的均值）：{zh_factor}，{zh}"),
                 )
@@ -296,14 +296,14 @@ impl Race {
                 let n = run as f64 / r;
                 let (en_n, zh_n) = (crate::text::ratio(n), crate::text::ratio_number(n));
                 Text::new(
-                    format!("to {t:.0} % training error ReLU took {r:.0} steps; {name} did not get there on every seed within {run} steps, so ReLU needed at least {en_n} fewer steps"),
+                    format!("to {t:.0}% training error ReLU took {r:.0} steps; {name} did not get there on every seed within {run} steps, so ReLU needed at least {en_n} fewer steps"),
                     format!("降到 {t:.0}% 训练误差，ReLU 用了 {r:.0} 步；{name} 在 {run} 步内没有在每个种子上都达到，所以 {name} 的步数至少是 ReLU 的 {zh_n} 倍"),
                 )
             }
             _ => {
                 let run = relu.steps_run();
                 Text::new(
-                    format!("ReLU did not reach {t:.0} % training error on every seed within {run} steps: no ratio against {name}"),
+                    format!("ReLU did not reach {t:.0}% training error on every seed within {run} steps: no ratio against {name}"),
                     format!("ReLU 在 {run} 步内没有在每个种子上都降到 {t:.0}% 训练误差：无法与 {name} 比较"),
                 )
             }
@@ -325,7 +325,7 @@ impl Race {
         if self.lane(Activation::Tanh).is_some() {
             let (relu, tanh) = (Activation::Relu, Activation::Tanh);
             let head = Text::new(
-                "Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25 %):",
+                "Krizhevsky et al. report 6× against tanh (a convolutional net on CIFAR-10, to 25%):",
                 "Krizhevsky 等人报告 ReLU 比 tanh 快 6 倍（CIFAR-10 上的卷积网络，降到 25%）：",
             );
             // speedup_steps is tanh's steps over ReLU's
@@ -506,7 +506,7 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
             let history = train(a, learning_rate, config.epochs, seed)?;
             let last = history.last().map(|e| 1.0 - e.train_accuracy).unwrap_or(1.0);
             println!(
-                "{} lr {learning_rate} seed {seed}: final training error {:.1} %",
+                "{} lr {learning_rate} seed {seed}: final training error {:.1}%",
                 a.name(),
                 last * 100.0
             );
@@ -628,7 +628,7 @@ mod tests {
         assert_eq!(
             relu.mean_epochs_to(0.3).1,
             2,
-            "ReLU reaches 30 % training error on spirals"
+            "ReLU reaches 30% training error on spirals"
         );
         assert!(!race.verdict().en.is_empty() && crate::lang::has_han(&race.verdict().zh));
     }
@@ -736,7 +736,7 @@ mod tests {
             "{v2}"
         );
         assert!(
-            v2.contains("6× against tanh (a convolutional net on CIFAR-10, to 25 %): not shown here"),
+            v2.contains("6× against tanh (a convolutional net on CIFAR-10, to 25%): not shown here"),
             "{v2}"
         );
         assert!(

@@ -2,7 +2,7 @@
 //! layer is 73,728 × 25 · 25 × 16, its second 8,192 × 400 · 400 × 32), without packing the
 //! long operand. `matrixmultiply` copies the whole of `a` into packed panels before multiplying;
 //! with only 16 or 32 columns of output, each value of `a` is then used 16 or 32 times after its
-//! copy, and the copy costs about as much as the arithmetic (`perf` put 18 % of a LeNet epoch
+//! copy, and the copy costs about as much as the arithmetic (`perf` put 18% of a LeNet epoch
 //! in packing).
 //! Here each block of rows of `a` is read where it lies, and `b` (at most a few hundred rows of
 //! 32) stays in the cache.

@@ -15,7 +15,7 @@ pub fn lesson_race_data(profile: crate::Profile, fashion: &crate::data::FashionM
 
 /// The lesson's race on `data` (standardised features), sized by the profile: three hidden
 /// layers of 256 units, sigmoid vs tanh vs ReLU, SGD with momentum, rates searched over
-/// {0.003, 0.01, 0.03, 0.1, 0.3}; the strict target is 5 % training error.
+/// {0.003, 0.01, 0.03, 0.1, 0.3}; the strict target is 5% training error.
 pub fn lesson_race(profile: crate::Profile, data: Dataset, target_error: f64) -> RaceConfig {
     RaceConfig {
         data,
@@ -34,7 +34,7 @@ pub fn lesson_race(profile: crate::Profile, data: Dataset, target_error: f64) ->
 
 /// Krizhevsky et al.'s comparison on images: the LeNet-shaped convolutional net
 /// ([`ConvParams::lenet`]), tanh vs ReLU, SGD with momentum, rates searched over
-/// {0.003, 0.01, 0.03, 0.1}, sized by the profile; the strict target is 5 % training error.
+/// {0.003, 0.01, 0.03, 0.1}, sized by the profile; the strict target is 5% training error.
 pub fn conv_race(profile: crate::Profile, data: Dataset, target_error: f64) -> RaceConfig {
     RaceConfig {
         data,

@@ -123,8 +123,8 @@ impl StoppingRule {
 
 /// The convolutional net's learning-rate decay per round of its stopping rule (one epoch at
 /// large m). Measured at m = 10,000 with held-out stopping and Xavier's initialisation: a
-/// constant rate kept weights at 87.1 % and 86.7 % on the test set (seeds 0 and 1), a decay of
-/// 0.93 an epoch 87.7 % and 87.4 %. At m = 10,000 a round is two epochs, so 0.85 a round is about
+/// constant rate kept weights at 87.1% and 86.7% on the test set (seeds 0 and 1), a decay of
+/// 0.93 an epoch 87.7% and 87.4%. At m = 10,000 a round is two epochs, so 0.85 a round is about
 /// 0.92 an epoch there, and at 60,000, where a round is one epoch, a faster decay.
 pub const CNN_DECAY: f64 = 0.85;
 
@@ -153,7 +153,7 @@ pub fn data_scale_models(profile: Profile) -> Vec<(String, ModelSpec)> {
     ]
 }
 
-/// The data-scale curve on the teacher task (10 inputs, 4 classes, 10 % label noise), sized by
+/// The data-scale curve on the teacher task (10 inputs, 4 classes, 10% label noise), sized by
 /// the profile: the traditional learners at the settings their validation searches picked
 /// ([`teacher_baselines`]), the nets at the learning rates theirs picked ([`teacher_net_searches`]).
 pub fn data_scale_teacher(profile: Profile, cache: &Cache) -> Result<CurveConfig> {
@@ -219,8 +219,8 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
 
 /// The lesson's convolutional net: LeNet's shape ([`ConvParams::lenet`]) with Xavier's
 /// initialisation. Measured at m = 10,000 with held-out stopping (two seeds each), He's
-/// initialisation (the crate's default for ReLU) kept weights 0.4 points lower (86.5 % against
-/// 86.9 % on the test set).
+/// initialisation (the crate's default for ReLU) kept weights 0.4 points lower (86.5% against
+/// 86.9% on the test set).
 pub fn lesson_cnn() -> ConvParams {
     ConvParams::lenet().init(crate::mlp::Init::Xavier)
 }
@@ -561,7 +561,7 @@ fn run_baseline_grids(
     ))
 }
 
-/// A learning curve for the reader's own data: a stratified 25 % test split, log-spaced sizes
+/// A learning curve for the reader's own data: a stratified 25% test split, log-spaced sizes
 /// from a few examples per class to the whole training part, logistic regression and the small
 /// and medium nets (trained to their best by the `default` profile's [`StoppingRule::mlp`]),
 /// `seeds` seeds.

@@ -153,7 +153,7 @@ pub fn findings(curve: &LearningCurve, claims: &[Claim], profile: crate::Profile
     let item = |c: &Claim, l: Lang| -> String {
         let verdict = c.verdict.label_in(l);
         let claim = c.claim.get(l);
-        match (c.m, c.margin, l) {
+        match (c.m.map(crate::text::thousands), c.margin, l) {
             (Some(m), Some((d, n)), Lang::En) => format!(
                 "“{claim}”: {verdict} at m = {m} ({:+.1} points against a noise of {:.1})",
                 d * 100.0,
@@ -200,12 +200,16 @@ pub fn findings(curve: &LearningCurve, claims: &[Claim], profile: crate::Profile
             en_items.join("; "),
             if seeds == 1 { "seed" } else { "seeds" },
             n = claims.len(),
+            lo = crate::text::thousands(lo),
+            hi = crate::text::thousands(hi),
         ),
         crate::lang::spaced(&format!(
             "{}：{n} 条结论中 {holds} 条成立，{fails} 条不成立，{unclear} 条差别在误差范围内、未能显现，{untested} 条未检验。{}。本次运行的范围：m 从 {lo} 到 {hi}，{seeds} 个种子，{profile} 配置，本机 {cores} 个核心。{zh_stops}",
             name(task, Lang::Zh),
             zh_items.join("；"),
             n = claims.len(),
+            lo = crate::text::thousands(lo),
+            hi = crate::text::thousands(hi),
         )),
     )
 }

@@ -38,7 +38,7 @@ pub(crate) fn add_bias_activate<F: Real>(mut z: ArrayViewMut2<F>, b: &Array1<F>,
 /// d ← d ⊙ g'(z), from the layer's output a = g(z), by fixed blocks of rows in parallel, one
 /// loop per activation over plain slices (as in [`add_bias_activate`]) so the compiler can
 /// vectorise it (with the activation's `match` inside, through ndarray's `Zip`, the MLP's
-/// backward pass spent about 9 % of its epoch here).
+/// backward pass spent about 9% of its epoch here).
 pub(crate) fn times_derivative<F: Real>(mut d: ArrayViewMut2<F>, a: ArrayView2<F>, g: Activation) {
     fn with<F: Real>(d: &mut ArrayViewMut2<F>, a: &ArrayView2<F>, f: impl Fn(F) -> F + Sync + Send) {
         d.axis_chunks_iter_mut(Axis(0), ROWS_PER_TASK)

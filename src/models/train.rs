@@ -161,7 +161,7 @@ fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
 }
 
 /// Rows per parallel task of [`gather_rows`]: a batch of 128 Fashion-MNIST images (400 KB) in
-/// four tasks. On the 2-core machine the copy took 6–7 % of an MLP epoch on one thread (32 ms of
+/// four tasks. On the 2-core machine the copy took 6–7% of an MLP epoch on one thread (32 ms of
 /// 0.6 s); shared by two, 17–21 ms.
 const GATHER_ROWS_PER_TASK: usize = 32;
 
@@ -208,7 +208,7 @@ fn with_helpers_awake<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 
 /// Σ v², accumulated in 64 f32 lanes (so the compiler can vectorise it over several independent
 /// registers: with one register of eight lanes every addition waited for the previous one, and
-/// the gradient norms took 2 % of an MLP epoch on one thread), returned as f64.
+/// the gradient norms took 2% of an MLP epoch on one thread), returned as f64.
 fn sum_of_squares(s: &[f32]) -> f64 {
     const LANES: usize = 64;
     let mut lanes = [0.0f32; LANES];
@@ -543,10 +543,10 @@ impl<M: Model> Trainer<M> {
         }
         if self.params.verbose {
             let val = val_accuracy
-                .map(|a| format!("  val acc {:5.1} %", a * 100.0))
+                .map(|a| format!("  val acc {:5.1}%", a * 100.0))
                 .unwrap_or_default();
             println!(
-                "{} epoch {epoch}/{}  loss {:.4}  train acc {:5.1} %{val}  {:.1} s",
+                "{} epoch {epoch}/{}  loss {:.4}  train acc {:5.1}%{val}  {:.1} s",
                 self.describe,
                 self.planned_epochs(),
                 stats.train_loss,

@@ -110,6 +110,15 @@ impl Figure {
             .map(|l| {
                 let mut f = build(l);
                 f.lang = Some(l);
+                if l == crate::lang::Lang::Zh {
+                    f.summary = crate::lang::spaced(&f.summary);
+                    if let Some(t) = &mut f.table {
+                        t.rows
+                            .iter_mut()
+                            .flatten()
+                            .for_each(|c| *c = crate::lang::spaced(c));
+                    }
+                }
                 f
             })
             .collect();

@@ -46,7 +46,7 @@ fn curve() -> LearningCurve {
         }
     }
     LearningCurve {
-        task: "teacher task (d = 20, 4 classes, noise 5 %)".into(),
+        task: "teacher task (d = 20, 4 classes, noise 5%)".into(),
         runs,
         ceiling: Some(0.95),
         models: models.iter().map(|m| m.to_string()).collect(),
@@ -66,9 +66,18 @@ fn plot_texts(v: &serde_json::Value, key: &str, out: &mut Vec<String>) {
 }
 
 fn untranslated(html_or_text: &str) -> Vec<String> {
-    // tags and entities are markup, not words; a cited title stays in its own language, and
-    // code (a path, a command) is what it is in every language
-    let mut kept = html_or_text.to_string();
+    // tags and entities are markup, not words
+    let text = regex_lite_strip(&without_code_and_citations(html_or_text));
+    english_words(&text, LATIN_IN_CHINESE)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `html` without its `<cite>` and `<code>` elements: a cited title stays in its own language,
+/// and code (a path, a command) is what it is in every language.
+fn without_code_and_citations(html: &str) -> String {
+    let mut kept = html.to_string();
     for (open, close) in [("<cite", "</cite>"), ("<code", "</code>")] {
         let mut out = String::new();
         let mut rest = kept.as_str();
@@ -79,11 +88,7 @@ fn untranslated(html_or_text: &str) -> Vec<String> {
         out += rest;
         kept = out;
     }
-    let text = regex_lite_strip(&kept);
-    english_words(&text, LATIN_IN_CHINESE)
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+    kept
 }
 
 fn regex_lite_strip(s: &str) -> String {
@@ -103,6 +108,33 @@ fn regex_lite_strip(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Mixed-script slips in a Chinese text (tags, code and citations left out): half-width
+/// punctuation touching a Han character, and a Han character touching a Latin letter or digit
+/// with no space between ("T恤", one word, aside).
+fn typography(html_or_text: &str) -> Vec<String> {
+    // a tag separates what it stands between (two table cells are not one word)
+    let spaced_tags = without_code_and_citations(html_or_text)
+        .replace('<', " <")
+        .replace('>', "> ");
+    let text = regex_lite_strip(&spaced_tags);
+    let chars: Vec<char> = text.chars().collect();
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut slips = Vec::new();
+    for (i, w) in chars.windows(2).enumerate() {
+        let (a, b) = (w[0], w[1]);
+        let half = |c: char| ",;:()!?".contains(c);
+        let touching = (han(a) && b.is_ascii_alphanumeric()) || (a.is_ascii_alphanumeric() && han(b));
+        // "(" after a space opens a bracket in running text ("任务 (d = 10"), where Chinese takes
+        // "（"; a formula's "N(0, I)" or "m^(−0.3)" keeps its own
+        let opening = b == '(' && a == ' ';
+        if (han(a) && half(b)) || (half(a) && han(b)) || opening || (touching && !(a == 'T' && b == '恤')) {
+            let from = i.saturating_sub(8);
+            slips.push(chars[from..(i + 10).min(chars.len())].iter().collect());
+        }
+    }
+    slips
+}
+
 fn check_figure(what: &str, f: &Figure) {
     assert_eq!(f.lang, Some(Lang::Zh), "{what}");
     let mut texts = vec![f.summary.clone()];
@@ -116,6 +148,11 @@ fn check_figure(what: &str, f: &Figure) {
         words.is_empty(),
         "{what}: English left in the Chinese figure: {words:?}\n{texts:?}"
     );
+    let slips: Vec<String> = texts.iter().flat_map(|t| typography(t)).collect();
+    assert!(
+        slips.is_empty(),
+        "{what}: mixed-script slips in Chinese: {slips:?}"
+    );
     assert!(has_han(&f.summary), "{what}: {}", f.summary);
 }
 
@@ -124,6 +161,12 @@ fn check_html(what: &str, html: &str) {
     assert!(
         words.is_empty(),
         "{what}: English left in the Chinese HTML: {words:?}\n{html}"
+    );
+    let zh = html.split("lang=\"en\"").next().unwrap_or(html);
+    let slips = typography(zh);
+    assert!(
+        slips.is_empty(),
+        "{what}: mixed-script slips in Chinese: {slips:?}"
     );
     assert!(has_han(html), "{what}");
     assert!(
@@ -332,4 +375,20 @@ fn both_languages_carry_the_same_numbers() {
             .len(),
         0
     );
+}
+
+#[test]
+fn the_typography_check_catches_each_slip() {
+    assert!(typography("<td>超过 RBF SVM（C = 10）</td><td>成立</td><td>T恤</td>").is_empty());
+    for slip in [
+        "超过RBF SVM",
+        "SVM趋于平缓",
+        "教师网络任务 (d = 10)",
+        "4 类, 噪声",
+        "在 m = 10 时:",
+        "<p>RBF SVM (C = 1)的</p>",
+    ] {
+        assert!(!typography(slip).is_empty(), "{slip}");
+    }
+    assert!(typography("<code>bench/x.py</code>上").is_empty());
 }

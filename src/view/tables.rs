@@ -34,7 +34,7 @@ shown_as_html!(
 );
 
 fn pct(v: f64) -> String {
-    format!("{:.1} %", v * 100.0)
+    format!("{:.1}%", v * 100.0)
 }
 
 fn points(l: Lang, x: f64) -> String {
@@ -90,7 +90,9 @@ pub fn claims_table(claims: &[Claim]) -> Html {
             t.push(vec![
                 set(c.claim.get(l)),
                 c.verdict.label_in(l),
-                c.m.map_or("—".into(), |m| format!("m = {m}")),
+                c.m.map_or("—".into(), |m| {
+                    format!("m = {m}", m = crate::text::thousands(m))
+                }),
                 name(&c.task, l),
                 set(c.evidence.get(l)),
             ]);
@@ -121,7 +123,7 @@ impl Search {
         for p in self.curve.points() {
             t.push(vec![
                 name(&p.model, l),
-                format!("{:.1} %", p.mean * 100.0),
+                format!("{:.1}%", p.mean * 100.0),
                 format!("{:.1} {}", p.seconds_mean, l.pick("s", "秒")),
                 if p.model == self.chosen.model { "←" } else { "" }.into(),
             ]);
@@ -152,10 +154,10 @@ impl Search {
                     );
                     match l {
                         Lang::En => format!(
-                            " (the default, {dm}, scores {acc:.1} %, {diff:+.1} points against the pick, in {secs:.1} s)"
+                            " (the default, {dm}, scores {acc:.1}%, {diff:+.1} points against the pick, in {secs:.1} s)"
                         ),
                         Lang::Zh => format!(
-                            "（默认值 {dm} 得 {acc:.1} %，与选中值相差 {diff:+.1} 个百分点，用时 {secs:.1} 秒）"
+                            "（默认值 {dm} 得 {acc:.1}%，与选中值相差 {diff:+.1} 个百分点，用时 {secs:.1} 秒）"
                         ),
                     }
                 }
@@ -219,7 +221,12 @@ pub fn training(curve: &LearningCurve) -> Html {
     use crate::models::train::Stop;
     Html(per_language(|l| {
         let mut head = vec![l.pick("model", "模型").to_string()];
-        head.extend(curve.sizes.iter().map(|m| format!("m = {m}")));
+        head.extend(
+            curve
+                .sizes
+                .iter()
+                .map(|m| format!("m = {m}", m = crate::text::thousands(*m))),
+        );
         let head: Vec<&str> = head.iter().map(|s| s.as_str()).collect();
         let mut t = Table::new(&head);
         let mut capped = 0;
@@ -334,7 +341,7 @@ impl ExperimentsPerHour {
             ];
             header.extend(self.hardware.iter().map(|h| match l {
                 Lang::En => format!("projected on {} from FLOPs: time", h.name),
-                Lang::Zh => format!("按 FLOPs 推算到 {}：用时", h.name),
+                Lang::Zh => format!("按 FLOPs 推算到 {}：用时", name(h.name, l)),
             }));
             if let Some(g) = measured {
                 header.extend([
@@ -500,7 +507,7 @@ fn gpu_note(t: &ExperimentsPerHour, l: Lang) -> String {
             torch = g.torch,
             date = g.date,
             runs = g.runs,
-            hw = projected_on.name,
+            hw = name(projected_on.name, l),
         ),
     }
 }
@@ -604,11 +611,9 @@ impl SuccessFormula {
             l.pick("big data × big model", "大数据 × 大模型").into(),
             match l {
                 Lang::En => format!(
-                    "{small}: {s0} at m = {m0}, {s1} at m = {m1} ({gs}); {large}: {l0} → {l1} ({gl}). Data helps the big model more: {verdict} (difference {diff:+.1} points, noise {noise:.1})"
-                ),
+                    "{small}: {s0} at m = {m0}, {s1} at m = {m1} ({gs}); {large}: {l0} → {l1} ({gl}). Data helps the big model more: {verdict} (difference {diff:+.1} points, noise {noise:.1})", m0 = crate::text::thousands(m0), m1 = crate::text::thousands(m1)),
                 Lang::Zh => format!(
-                    "{small}：m = {m0} 时 {s0}，m = {m1} 时 {s1}（{gs}）；{large}：{l0} → {l1}（{gl}）。数据对大模型帮助更大：{verdict}（差 {diff:+.1} 个百分点，误差范围 {noise:.1} 个百分点）"
-                ),
+                    "{small}：m = {m0} 时 {s0}，m = {m1} 时 {s1}（{gs}）；{large}：{l0} → {l1}（{gl}）。数据对大模型帮助更大：{verdict}（差 {diff:+.1} 个百分点，误差范围 {noise:.1} 个百分点）", m0 = crate::text::thousands(m0), m1 = crate::text::thousands(m1)),
             },
             name(&d.task, l),
         ]);
@@ -621,12 +626,15 @@ impl SuccessFormula {
                     (true, Lang::Zh) => format!("每次训练不超过 {:.0} 秒", b.limit_seconds),
                     (false, _) => l.pick("any fit", "不限用时").into(),
                 };
-                format!(
-                    "{within}: {} ({}, m = {})",
+                let (acc, model, m) = (
                     pct(b.best.mean),
                     name(&b.best.model, l),
-                    b.best.m
-                )
+                    crate::text::thousands(b.best.m),
+                );
+                match l {
+                    Lang::En => format!("{within}: {acc} ({model}, m = {m})"),
+                    Lang::Zh => format!("{within}：{acc}（{model}，m = {m}）"),
+                }
             })
             .collect();
         t.push(vec![
@@ -658,11 +666,11 @@ impl SuccessFormula {
             l.pick("good algorithms", "好的算法").into(),
             match l {
                 Lang::En => format!(
-                    "to {target:.0} % training error, each activation at its own searched learning rate, mean of {seeds} seeds: {}",
+                    "to {target:.0}% training error, each activation at its own searched learning rate, mean of {seeds} seeds: {}",
                     lanes.join(", ")
                 ),
                 Lang::Zh => format!(
-                    "降到 {target:.0} % 训练误差，每种激活函数用各自搜索出的学习率，{seeds} 个种子的均值：{}",
+                    "降到 {target:.0}% 训练误差，每种激活函数用各自搜索出的学习率，{seeds} 个种子的均值：{}",
                     lanes.join("，")
                 ),
             },
@@ -685,8 +693,16 @@ impl LoopTurn {
             t.push(vec![
                 self.change.get(l).to_string(),
                 match l {
-                    Lang::En => format!("{} at m = {}, one seed", self.model, self.m),
-                    Lang::Zh => format!("{}，m = {}，一个种子", name(&self.model, l), self.m),
+                    Lang::En => format!(
+                        "{} at m = {}, one seed",
+                        self.model,
+                        crate::text::thousands(self.m)
+                    ),
+                    Lang::Zh => format!(
+                        "{}，m = {}，一个种子",
+                        name(&self.model, l),
+                        crate::text::thousands(self.m)
+                    ),
                 },
                 human_in(self.seconds, l),
                 pct(self.test_accuracy),

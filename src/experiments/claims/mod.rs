@@ -102,7 +102,7 @@ fn pts_zh(x: f64) -> String {
 }
 
 fn pct_zh(p: &Point) -> String {
-    format!("{} {:.1} %", name(&p.model, Lang::Zh), p.mean * 100.0)
+    format!("{} {:.1}%", name(&p.model, Lang::Zh), p.mean * 100.0)
 }
 
 fn zh(s: &str) -> String {
@@ -110,7 +110,7 @@ fn zh(s: &str) -> String {
 }
 
 fn pct(p: &Point) -> String {
-    format!("{} {:.1} %", p.model, p.mean * 100.0)
+    format!("{} {:.1}%", p.model, p.mean * 100.0)
 }
 
 impl LearningCurve {
@@ -145,9 +145,10 @@ impl LearningCurve {
                     .find(|(model, size, _)| model == n && *size == m)
                     .map(|(_, _, r)| r)
                     .unwrap_or_else(|| Text::new("it has no result at this size", "在这个数据量上没有结果"));
+                let shown = crate::text::thousands(m);
                 Text::new(
-                    format!("{n} did not run at m = {m} ({})", reason.en),
-                    format!("{} 没有在 m = {m} 上运行（{}）", zh(n), reason.zh),
+                    format!("{n} did not run at m = {shown} ({})", reason.en),
+                    format!("{} 没有在 m = {shown} 上运行（{}）", zh(n), reason.zh),
                 )
             })
             .collect()
@@ -259,6 +260,8 @@ impl LearningCurve {
                     pts(gain_n),
                     pts(gain_n - gain_t),
                     noise * 100.0,
+                    lo = crate::text::thousands(lo),
+                    hi = crate::text::thousands(hi)
                 ),
                 format!(
                     "从 m = {lo} 到 {hi}（{:.1} 倍）：{} {}，{} {}；差 {}，误差范围 {:.1} 个百分点。",
@@ -269,6 +272,8 @@ impl LearningCurve {
                     pts_zh(gain_n),
                     pts_zh(gain_n - gain_t),
                     noise * 100.0,
+                    lo = crate::text::thousands(lo),
+                    hi = crate::text::thousands(hi)
                 ),
             )
             .then(&self.decided_at(&[t, large], hi)),
@@ -307,6 +312,7 @@ impl LearningCurve {
                     pct(best),
                     pts(net.mean - best.mean),
                     noise * 100.0,
+                    m = crate::text::thousands(m)
                 ),
                 format!(
                     "m = {m} 时：{}；最好的传统算法 {}；差 {}，误差范围 {:.1} 个百分点。",
@@ -314,6 +320,7 @@ impl LearningCurve {
                     pct_zh(best),
                     pts_zh(net.mean - best.mean),
                     noise * 100.0,
+                    m = crate::text::thousands(m)
                 ),
             )
             .then(&self.decided_at(&named, m)),
@@ -354,9 +361,9 @@ impl LearningCurve {
                 format!(
                     "{} at m = {}; best traditional {} at m = {}; difference {}, noise {:.1} points. {}.",
                     pct(&net),
-                    net.m,
+                    crate::text::thousands(net.m),
                     pct(best),
-                    best.m,
+                    crate::text::thousands(best.m),
                     pts(net.mean - best.mean),
                     noise * 100.0,
                     en.join("; "),
@@ -364,9 +371,9 @@ impl LearningCurve {
                 format!(
                     "{}（m = {}）；最好的传统算法 {}（m = {}）；差 {}，误差范围 {:.1} 个百分点。{}。",
                     pct_zh(&net),
-                    net.m,
+                    crate::text::thousands(net.m),
                     pct_zh(best),
-                    best.m,
+                    crate::text::thousands(best.m),
                     pts_zh(net.mean - best.mean),
                     noise * 100.0,
                     zhs.join("；"),
@@ -385,6 +392,7 @@ impl LearningCurve {
                 .find(|(n, size, _)| n == model && *size == m)
                 .map(|(_, _, r)| r)
         });
+        let last = crate::text::thousands(last);
         match why {
             Some(r) => Text::new(
                 format!("{model} stops at m = {last} ({})", r.en),
@@ -439,25 +447,28 @@ impl LearningCurve {
             evidence: Text::new(
                 format!(
                     "at m = {}: {}, {}; difference {}, noise {:.1} points; {}.",
-                    n.m,
+                    crate::text::thousands(n.m),
                     pct(&n),
                     pct(&r),
                     pts(n.mean - r.mean),
                     noise_top * 100.0,
                     match from {
-                        Some(m) => format!("it leads beyond the noise from m = {m} on"),
+                        Some(m) => format!(
+                            "it leads beyond the noise from m = {} on",
+                            crate::text::thousands(m)
+                        ),
                         None => "it does not lead beyond the noise at the largest m".into(),
                     },
                 ),
                 format!(
                     "m = {} 时：{}，{}；差 {}，误差范围 {:.1} 个百分点；{}。",
-                    n.m,
+                    crate::text::thousands(n.m),
                     pct_zh(&n),
                     pct_zh(&r),
                     pts_zh(n.mean - r.mean),
                     noise_top * 100.0,
                     match from {
-                        Some(m) => format!("从 m = {m} 起领先幅度超出误差范围"),
+                        Some(m) => format!("从 m = {} 起领先幅度超出误差范围", crate::text::thousands(m)),
                         None => "在最大的 m 处领先幅度没有超出误差范围".into(),
                     },
                 ),
@@ -519,11 +530,13 @@ impl LearningCurve {
                     "at m = {m}: {}; {}.",
                     at.iter().map(pct).collect::<Vec<_>>().join(", "),
                     steps.iter().map(|s| s.1.as_str()).collect::<Vec<_>>().join("; "),
+                    m = crate::text::thousands(m)
                 ),
                 format!(
                     "m = {m} 时：{}；{}。",
                     at.iter().map(pct_zh).collect::<Vec<_>>().join("，"),
                     steps.iter().map(|s| s.2.as_str()).collect::<Vec<_>>().join("；"),
+                    m = crate::text::thousands(m)
                 ),
             )
             .then(&self.decided_at(nets, m)),
@@ -532,9 +545,10 @@ impl LearningCurve {
 
     /// "At the smallest m the ordering is unclear": the two best models there are within the noise.
     fn unclear_at(&self, m: usize) -> Claim {
+        let shown = crate::text::thousands(m);
         let claim = Text::new(
-            format!("at the smallest m ({m}) the ordering is unclear"),
-            format!("在最小的 m（{m}）处，模型的排序不明"),
+            format!("at the smallest m ({shown}) the ordering is unclear"),
+            format!("在最小的 m（{shown}）处，模型的排序不明"),
         );
         let points = self.points();
         let mut at: Vec<&Point> = points.iter().filter(|p| p.m == m).collect();
@@ -545,8 +559,11 @@ impl LearningCurve {
                 claim,
                 verdict: Verdict::NotTested {
                     reason: Text::new(
-                        format!("fewer than two models ran at m = {m}"),
-                        format!("在 m = {m} 上运行的模型少于两个"),
+                        format!(
+                            "fewer than two models ran at m = {m}",
+                            m = crate::text::thousands(m)
+                        ),
+                        format!("在 m = {m} 上运行的模型少于两个", m = crate::text::thousands(m)),
                     ),
                 },
                 m: None,
@@ -572,7 +589,7 @@ impl LearningCurve {
                 format!(
                     "{}; the best leads the runner-up by {} (noise {:.1} points){}",
                     at.iter()
-                        .map(|p| format!("{} {:.1} ± {:.1} %", p.model, p.mean * 100.0, p.std * 100.0))
+                        .map(|p| format!("{} {:.1} ± {:.1}%", p.model, p.mean * 100.0, p.std * 100.0))
                         .collect::<Vec<_>>()
                         .join(", "),
                     pts(gap),
@@ -586,7 +603,7 @@ impl LearningCurve {
                 format!(
                     "{}；最好的领先第二名 {}（误差范围 {:.1} 个百分点）{}",
                     at.iter()
-                        .map(|p| format!("{} {:.1} ± {:.1} %", zh(&p.model), p.mean * 100.0, p.std * 100.0))
+                        .map(|p| format!("{} {:.1} ± {:.1}%", zh(&p.model), p.mean * 100.0, p.std * 100.0))
                         .collect::<Vec<_>>()
                         .join("，"),
                     pts_zh(gap),
@@ -628,15 +645,13 @@ impl LearningCurve {
                         pct(e),
                         pct(r),
                         pts(diff),
-                        noise * 100.0
-                    ),
+                        noise * 100.0, m = crate::text::thousands(*m)),
                     format!(
                         "m = {m} 时：使用人工特征的最好模型 {}，使用原始输入的最好模型 {}（各自在验证数据上选出）；差 {}，误差范围 {:.1} 个百分点。",
                         pct_zh(e),
                         pct_zh(r),
                         pts_zh(diff),
-                        noise * 100.0
-                    ),
+                        noise * 100.0, m = crate::text::thousands(*m)),
                 ),
             }
         };
@@ -644,7 +659,8 @@ impl LearningCurve {
         // large-m end
         let named_at = |row: Option<&(usize, Point, Point)>, en: &str, zh: &str| {
             let (m_en, m_zh) = row.map_or((String::new(), String::new()), |r| {
-                (format!(" (m = {})", r.0), format!("（m = {}）", r.0))
+                let m = crate::text::thousands(r.0);
+                (format!(" (m = {m})"), format!("（m = {m}）"))
             });
             at(row, Text::new(format!("{en}{m_en}"), format!("{zh}{m_zh}")))
         };

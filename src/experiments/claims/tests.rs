@@ -94,7 +94,7 @@ fn claims_are_decided_at_equal_m_not_at_each_models_last_size() {
     assert!(beats
         .evidence
         .en
-        .contains("svm did not run at m = 10000 (over the time budget)"));
+        .contains("svm did not run at m = 10,000 (over the time budget)"));
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn a_model_that_never_ran_with_the_others_is_not_tested() {
     let claims = c.check_claims(&["svm"], &["net"]).unwrap();
     let beats = find(&claims, "with the most data");
     assert!(matches!(beats.verdict, Verdict::NotTested { .. }), "{beats:?}");
-    assert!(beats.verdict.label().contains("svm did not run at m = 1000"));
+    assert!(beats.verdict.label().contains("svm did not run at m = 1,000"));
     assert!(matches!(
         find(&claims, "svm flattens").verdict,
         Verdict::NotTested { .. }
@@ -120,7 +120,7 @@ fn a_model_that_never_ran_with_the_others_is_not_tested() {
 
 #[test]
 fn differences_inside_the_noise_are_not_shown() {
-    // 84.5 / 84.8 / 84.9 % with a 1.2-point spread: the case a teacher saw called "holds"
+    // 84.5 / 84.8 / 84.9% with a 1.2-point spread: the case a teacher saw called "holds"
     let c = curve(
         &[
             ("small", 100, Some(&[0.50, 0.52])),
@@ -214,7 +214,7 @@ fn crossover_names_the_size_where_the_net_pulls_ahead() {
     let claims = c.net_claims(&["svm"], "cnn").unwrap();
     let passes = find(&claims, "the cnn passes svm");
     assert_eq!(passes.verdict, Verdict::Holds);
-    assert!(passes.evidence.en.contains("from m = 1000 on"), "{passes:?}");
+    assert!(passes.evidence.en.contains("from m = 1,000 on"), "{passes:?}");
     assert_eq!(find(&claims, "with the most data").verdict, Verdict::Holds);
     let behind = curve(&[("svm", 100, Some(&[0.8])), ("cnn", 100, Some(&[0.7]))], 10_000);
     let c = behind.crossover("cnn", "svm");
@@ -326,15 +326,15 @@ fn engineered_features_are_judged_at_the_smallest_and_the_largest_m() {
     let small = find(&claims, "at this curve's smallest m");
     assert_eq!((small.verdict.clone(), small.m), (Verdict::Holds, Some(100)));
     assert!(
-        small.evidence.en.contains("pixel svm 60.0 %"),
+        small.evidence.en.contains("pixel svm 60.0%"),
         "{}",
         small.evidence.en
     );
     let large = find(&claims, "at this curve's largest m");
     assert_eq!((large.verdict.clone(), large.m), (Verdict::NotShown, Some(1_000)));
     // each claim names the size it speaks of
-    assert!(large.claim.en.ends_with("(m = 1000)"), "{}", large.claim.en);
-    assert!(large.claim.zh.ends_with("（m = 1000）"), "{}", large.claim.zh);
+    assert!(large.claim.en.ends_with("(m = 1,000)"), "{}", large.claim.en);
+    assert!(large.claim.zh.ends_with("（m = 1,000）"), "{}", large.claim.zh);
     // raw pixels ahead beyond the noise at the largest m: does not hold
     let c = with_validation(curve(
         &[
@@ -392,18 +392,18 @@ fn a_learner_that_stopped_for_budget_is_met_by_the_practitioners_claim() {
         (equal.verdict.clone(), equal.m),
         (Verdict::DoesNotHold, Some(10_000))
     );
-    // with all the data: the large net's 84 % against the SVM's 78 % at 10,000
+    // with all the data: the large net's 84% against the SVM's 78% at 10,000
     let prac = find(&claims, "with all the data");
     assert_eq!((prac.verdict.clone(), prac.m), (Verdict::Holds, Some(100_000)));
     assert!(
-        prac.evidence.en.contains("svm 78.0 % at m = 10000"),
+        prac.evidence.en.contains("svm 78.0% at m = 10,000"),
         "{}",
         prac.evidence.en
     );
     assert!(
         prac.evidence
             .en
-            .contains("svm stops at m = 10000 (over the time budget)"),
+            .contains("svm stops at m = 10,000 (over the time budget)"),
         "{}",
         prac.evidence.en
     );
@@ -413,7 +413,7 @@ fn a_learner_that_stopped_for_budget_is_met_by_the_practitioners_claim() {
     let cross = find(&claims, "the large passes logistic");
     assert_eq!(cross.verdict, Verdict::Holds);
     assert!(
-        cross.evidence.en.contains("from m = 10000 on"),
+        cross.evidence.en.contains("from m = 10,000 on"),
         "{}",
         cross.evidence.en
     );
@@ -455,20 +455,20 @@ fn findings_are_written_from_the_verdicts() {
         text.en
     );
     assert!(
-        text.en.contains("“with all the data, the large beats what each traditional learner reached at the largest m it could be trained at here”: holds at m = 100000 (+6.0 points"),
+        text.en.contains("“with all the data, the large beats what each traditional learner reached at the largest m it could be trained at here”: holds at m = 100,000 (+6.0 points"),
         "{}",
         text.en
     );
     assert!(
-        text.en.contains("svm stops at m = 10000 (over the time budget)"),
+        text.en.contains("svm stops at m = 10,000 (over the time budget)"),
         "{}",
         text.en
     );
     assert!(
         text.en
-            .contains("m from 1000 to 100000, 2 seeds, the default profile"),
+            .contains("m from 1,000 to 100,000, 2 seeds, the default profile"),
         "{}",
         text.en
     );
-    assert!(text.zh.contains("止步于 m = 10000"), "{}", text.zh);
+    assert!(text.zh.contains("止步于 m = 10,000"), "{}", text.zh);
 }

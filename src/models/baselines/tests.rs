@@ -96,7 +96,7 @@ fn svm_budget_refuses_before_allocating() {
     // nothing is built: the refusal names the limit it broke, with both figures
     let e = SvmParams::new().fit(&big).unwrap_err().to_string();
     assert!(
-        e.contains("not run at m = 60000")
+        e.contains("not run at m = 60,000")
             && e.contains("over the memory budget")
             && e.contains("budget 4.0 GB"),
         "{e}"
@@ -115,7 +115,7 @@ fn svm_budget_refuses_before_allocating() {
 /// Logistic regression with the vendored linfa-logistic (per-row log-sum-exp, line-search
 /// width tolerance 0.1, cost and gradient from one forward pass) against linfa-logistic 0.8.1
 /// as published: the defaults (α = 10, 30 iterations) on 2,000 Fashion-MNIST images, scored
-/// on 5,000 test images. The published crate scored 80.44 % here (printed by the same fit
+/// on 5,000 test images. The published crate scored 80.44% here (printed by the same fit
 /// built against it).
 #[test]
 fn patched_logistic_scores_as_linfa_logistic_0_8_1() {

@@ -271,7 +271,7 @@ impl ConvValidParams {
                     if percent >= 100 {
                         return Err(TakeoffError::invalid(
                             "network stage",
-                            format!("{at}: dropout of {percent} %"),
+                            format!("{at}: dropout of {percent}%"),
                             "a percentage from 0 to 99",
                         ));
                     }

@@ -148,7 +148,8 @@ fn training_loss_in(runs: &[(String, crate::mlp::History)], l: Lang) -> Figure {
         l.pick("training loss", "训练损失"),
         l.pick("training accuracy", "训练准确率"),
     ]);
-    for (i, (name, h)) in runs.iter().enumerate() {
+    for (i, (run, h)) in runs.iter().enumerate() {
+        let name = crate::lang::name(run, l);
         plot.add_trace(
             Scatter::new(
                 h.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(),
@@ -179,6 +180,7 @@ fn training_loss_in(runs: &[(String, crate::mlp::History)], l: Lang) -> Figure {
     let finals: Vec<String> = runs
         .iter()
         .filter_map(|(n, h)| {
+            let n = crate::lang::name(n, l);
             h.last().map(|e| match l {
                 Lang::En => format!("{n} ends at {:.3}", e.train_loss),
                 Lang::Zh => format!("{n} 最终为 {:.3}", e.train_loss),
@@ -300,7 +302,7 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
         Scatter::new(vec![0.0, x_max], vec![t, t])
             .mode(Mode::Lines)
             .line(Line::new().color("#333").dash(DashType::Dash))
-            .name(format!("{} {t:.0} %", l.pick("target", "目标"))),
+            .name(format!("{} {t:.0}%", l.pick("target", "目标"))),
     );
     let x_name = match (by_seconds, l) {
         (true, Lang::En) => "wall-clock time (s, this machine)",
@@ -393,7 +395,7 @@ fn decision_boundaries_in(models: &[(String, crate::mlp::Mlp)], data: &Dataset, 
             );
         }
         s += &format!(
-            "</svg><figcaption style=\"text-align:center;font-size:.9rem\">{}{} {:.1} %</figcaption></figure>",
+            "</svg><figcaption style=\"text-align:center;font-size:.9rem\">{}{} {:.1}%</figcaption></figure>",
             escape(name),
             l.pick(": training accuracy", "：训练准确率"),
             acc * 100.0

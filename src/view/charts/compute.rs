@@ -82,7 +82,7 @@ fn kernel_speeds_in(
         table.push(vec![
             name(k, l),
             format!("{g:.2}"),
-            format!("{:.1} %", g / peak_of(k) * 100.0),
+            format!("{:.1}%", g / peak_of(k) * 100.0),
         ]);
     }
     let (slow, fast) = (
@@ -97,7 +97,7 @@ fn kernel_speeds_in(
     );
     let summary = match l {
         Lang::En => format!(
-            "The same product runs {times} faster through the optimised kernel than through naive loops, reaching {share:.0} % of the {source} peak ({}). Timing: varies between runs. Every bar ran on the same processor: this gap is software (blocking for the caches, vector instructions, threads), the part of the compute story that needs no new hardware; the lecture's point, faster hardware, is the peak line itself rising from one generation of chips to the next (the published figures below).",
+            "The same product runs {times} faster through the optimised kernel than through naive loops, reaching {share:.0}% of the {source} peak ({}). Timing: varies between runs. Every bar ran on the same processor: this gap is software (blocking for the caches, vector instructions, threads), the part of the compute story that needs no new hardware; the lecture's point, faster hardware, is the peak line itself rising from one generation of chips to the next (the published figures below).",
             machine.en
         ),
         Lang::Zh => format!(
@@ -152,7 +152,10 @@ fn epoch_cost_in(costs: &[crate::experiments::hardware::EpochCost], l: Lang) -> 
                     .size(9)
                     .color(PALETTE[i % PALETTE.len()]),
             )
-            .name(format!("{shown} ({rate:.1} GFLOP/s)")),
+            .name(match l {
+                Lang::En => format!("{shown} ({rate:.1} GFLOP/s)"),
+                Lang::Zh => format!("{shown}（{rate:.1} GFLOP/s）"),
+            }),
         );
         for c in pts {
             table.push(vec![

@@ -220,11 +220,9 @@ fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
     let (n_models, n_sizes) = (curve.models.len(), sizes.len());
     let mut summary = match l {
         Lang::En => format!(
-            "Test accuracy of {n_models} models on {task} at {n_sizes} sizes from m = {lo_m} to {hi_m}, averaged over seeds (bands: ± one standard deviation)."
-        ),
+            "Test accuracy of {n_models} models on {task} at {n_sizes} sizes from m = {lo_m} to {hi_m}, averaged over seeds (bands: ± one standard deviation).", lo_m = crate::text::thousands(lo_m as usize), hi_m = crate::text::thousands(hi_m as usize)),
         Lang::Zh => format!(
-            "{n_models} 个模型在{task}上的测试准确率，{n_sizes} 个数据量，从 m = {lo_m} 到 {hi_m}，对种子取平均（阴影带：± 一个标准差）。"
-        ),
+            "{n_models} 个模型在{task}上的测试准确率，{n_sizes} 个数据量，从 m = {lo_m} 到 {hi_m}，对种子取平均（阴影带：± 一个标准差）。", lo_m = crate::text::thousands(lo_m as usize), hi_m = crate::text::thousands(hi_m as usize)),
     };
     if let Some(b) = best_at_end {
         let (best, acc) = (name(&b.model, l), pct(b.mean));
@@ -261,8 +259,8 @@ fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
         }
     }
     if !unclear.is_empty() {
-        let u: Vec<String> = unclear.iter().map(|m| m.to_string()).collect();
-        let u = u.join(", ");
+        let u: Vec<String> = unclear.iter().map(|&m| crate::text::thousands(m)).collect();
+        let u = u.join(l.pick(", ", "、"));
         summary += &match l {
             Lang::En => format!(
                 " The two best models differ by no more than the noise (ordering unclear, grey) at m = {u}."
@@ -346,12 +344,15 @@ fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
     let summary = match (slowest, l) {
         (Some(p), Lang::En) => format!(
             "Wall time of each fit (plus scoring) against m, on this machine; the slowest is {} at m = {} with {:.1} s. Timings vary from run to run. {}",
-            p.model, p.m, p.seconds_mean, SCHEDULE.0
+            p.model,
+            crate::text::thousands(p.m),
+            p.seconds_mean,
+            SCHEDULE.0
         ),
         (Some(p), Lang::Zh) => format!(
             "本机上每次训练（加评分）的实际用时随 m 的变化；最慢的是{}，m = {} 时 {:.1} 秒。每次运行的计时都会有波动。{}",
             name(&p.model, l),
-            p.m,
+            crate::text::thousands(p.m),
             p.seconds_mean,
             SCHEDULE.1
         ),
@@ -523,10 +524,15 @@ fn budget_sentence(curve: &crate::experiments::LearningCurve, l: Lang) -> String
             (false, Lang::Zh) => "不限时间".to_string(),
         };
         best.push(match l {
-            Lang::En => format!("{within}, {} at m = {} ({})", p.model, p.m, pct(p.mean)),
+            Lang::En => format!(
+                "{within}, {} at m = {} ({})",
+                p.model,
+                crate::text::thousands(p.m),
+                pct(p.mean)
+            ),
             Lang::Zh => format!(
                 "{within}是 m = {} 的{}（{}）",
-                p.m,
+                crate::text::thousands(p.m),
                 name(&p.model, l),
                 pct(p.mean)
             ),
@@ -626,7 +632,7 @@ mod tests {
             "bands overlap only at the smallest m"
         );
         assert_eq!(v["layout"]["shapes"].as_array().unwrap().len(), 1);
-        assert!(f.summary.contains("large NN with 85.5 %"), "{}", f.summary);
+        assert!(f.summary.contains("large NN with 85.5%"), "{}", f.summary);
         assert_eq!(f.table.as_ref().unwrap().rows.len(), 6);
         // a dropdown: all models, then each model alone (its band and line) with the ceiling
         let buttons = v["layout"]["updatemenus"][0]["buttons"].as_array().unwrap();

@@ -82,11 +82,11 @@ fn rgba(hex: &str, alpha: f64) -> String {
 }
 
 fn pct(v: f64) -> String {
-    format!("{:.1} %", v * 100.0)
+    format!("{:.1}%", v * 100.0)
 }
 
 /// A shaded band between `lo` and `hi` (two borderless traces, the upper one filled down to the
-/// lower), in `color` at 20 % opacity, left out of the legend; `names` label the two edges.
+/// lower), in `color` at 20% opacity, left out of the legend; `names` label the two edges.
 fn add_band(plot: &mut Plot, x: &[f64], lo: Vec<f64>, hi: Vec<f64>, color: &'static str, names: [String; 2]) {
     use plotly::common::{Fill, Line};
     let [lo_name, hi_name] = names;

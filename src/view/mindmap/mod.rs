@@ -519,7 +519,8 @@ font-family=\"'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',
     }
 }
 
-/// The seed lesson's mind map, exactly as written in its Mermaid block.
+/// The seed lesson's mind map: its Mermaid block's words, typeset for Chinese (full-width
+/// punctuation, a space between Chinese and Latin words).
 pub const LESSON_ZH: &str = include_str!("../../../notebooks/mindmap.zh.mmd");
 /// The same map in English.
 pub const LESSON_EN: &str = include_str!("../../../notebooks/mindmap.en.mmd");

@@ -29,7 +29,7 @@ fn well_formed(xml: &str) -> bool {
 #[test]
 fn reads_the_seed_block_and_draws_every_label() {
     let map = MindMap::parse(LESSON_ZH).unwrap();
-    assert_eq!(map.root.label(), "深度学习为何起飞?");
+    assert_eq!(map.root.label(), "深度学习为何起飞？");
     assert_eq!(map.root.shape, Shape::Circle);
     assert_eq!(map.root.children.len(), 4);
     assert_eq!(map.len(), 32, "33 non-empty lines, less `mindmap`");
