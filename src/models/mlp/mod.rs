@@ -88,6 +88,16 @@ pub enum Init {
 }
 
 impl Init {
+    /// The initialisation's name for a reader: "Xavier", "He", and the course's naive one as
+    /// "small random (× 0.01)" / "小随机数（× 0.01）".
+    pub fn name_in(self, l: crate::lang::Lang) -> &'static str {
+        match self {
+            Init::Xavier => "Xavier",
+            Init::He => "He",
+            Init::NaiveSmall => l.pick("small random (× 0.01)", "小随机数（× 0.01）"),
+        }
+    }
+
     pub(crate) fn std(self, fan_in: usize, fan_out: usize) -> f64 {
         match self {
             Init::Xavier => (2.0 / (fan_in + fan_out) as f64).sqrt(),

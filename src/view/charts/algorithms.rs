@@ -260,7 +260,10 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
             lo,
             hi,
             color,
-            [format!("{name} min"), format!("{name} max")],
+            [
+                format!("{name} {}", l.pick("min", "最小")),
+                format!("{name} {}", l.pick("max", "最大")),
+            ],
         );
         plot.add_trace(
             Scatter::new(xs, mean)
@@ -553,8 +556,9 @@ fn gradient_norms_by_depth_in(sweep: &crate::experiments::gradients::DepthSweep,
         "‖∂loss/∂W‖",
         lang.pick("first ÷ last", "第一层 ÷ 最后一层"),
     ]);
-    let name =
-        |r: &crate::experiments::gradients::DepthRun| format!("{} + {:?}", r.activation.name(), r.init);
+    let name = |r: &crate::experiments::gradients::DepthRun| {
+        format!("{} + {}", r.activation.name(), r.init.name_in(lang))
+    };
     let mut nets: Vec<String> = Vec::new();
     for r in &sweep.runs {
         if !nets.contains(&name(r)) {

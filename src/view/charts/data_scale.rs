@@ -98,7 +98,10 @@ fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
             lo,
             hi,
             color,
-            [format!("{shown} − std"), format!("{shown} + std")],
+            [
+                format!("{shown} − {}", l.pick("std", "标准差")),
+                format!("{shown} + {}", l.pick("std", "标准差")),
+            ],
         );
         plot.add_trace(
             Scatter::new(m, pts.iter().map(|p| p.mean * 100.0).collect())
@@ -290,7 +293,7 @@ fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
     let mut table = Table::new(&[
         l.pick("model", "模型"),
         "m",
-        l.pick("fit + scoring time (s)", "训练 + 评分用时（秒）"),
+        l.pick("fit + scoring time (s)", "训练 + 评估用时（秒）"),
     ]);
     for (i, model) in curve.models.iter().enumerate() {
         let pts: Vec<_> = points.iter().filter(|p| &p.model == model).collect();
@@ -332,7 +335,7 @@ fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
             Axis::new()
                 .title(Title::with_text(l.pick(
                     "fit + scoring time (s, log scale)",
-                    "训练 + 评分用时（秒，对数坐标）",
+                    "训练 + 评估用时（秒，对数坐标）",
                 )))
                 .type_(AxisType::Log)
                 .dtick(1.0),
@@ -350,7 +353,7 @@ fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
             SCHEDULE.0
         ),
         (Some(p), Lang::Zh) => format!(
-            "本机上每次训练（加评分）的实际用时随 m 的变化；最慢的是{}，m = {} 时 {:.1} 秒。每次运行的计时都会有波动。{}",
+            "本机上每次训练（加评估）的实际用时随 m 的变化；最慢的是{}，m = {} 时 {:.1} 秒。每次运行的计时都会有波动。{}",
             name(&p.model, l),
             crate::text::thousands(p.m),
             p.seconds_mean,
@@ -479,7 +482,7 @@ fn accuracy_vs_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Fi
                 Axis::new()
                     .title(Title::with_text(l.pick(
                         "fit + scoring time (s, log scale, this machine)",
-                        "训练 + 评分用时（秒，对数坐标，本机）",
+                        "训练 + 评估用时（秒，对数坐标，本机）",
                     )))
                     .type_(AxisType::Log)
                     .dtick(1.0),
