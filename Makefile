@@ -96,7 +96,13 @@ test: test-setup
 # JupyterLab on notebooks/ with the kernel ready. Its evcxr build folder is its own (a render
 # and JupyterLab never write one build at once), started as a copy of the render's when that is
 # newer, so the first cell compiles only what changed.
-lab: setup
+# JupyterLab's settings for the lesson (no news pop-up, no update check: nothing from the network),
+# as overrides in the virtual environment's JupyterLab, where `jupyter lab` reads them.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): scripts/lab-overrides.json $(VENV_STAMP)
+	@mkdir -p $(dir $@) && cp $< $@
+
+lab: setup $(LAB_OVERRIDES)
 	@if [ -d $(ROOT)/target/evcxr/target ] && [ ! $(ROOT)/target/evcxr-lab/target -nt $(ROOT)/target/evcxr/target ]; then \
 		echo "lab: copying the render's compiled dependencies (target/evcxr -> target/evcxr-lab)"; \
 		rm -rf $(ROOT)/target/evcxr-lab && cp -a $(ROOT)/target/evcxr $(ROOT)/target/evcxr-lab; \
