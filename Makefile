@@ -18,7 +18,7 @@ export EVCXR_TMPDIR ?= $(ROOT)/target/evcxr
 export PATH := $(CARGO_BIN):$(PATH)
 PROFILE ?= default
 
-.PHONY: setup git-filter test-setup render pdf test lab strip
+.PHONY: setup git-filter test-setup render pdf test lab lab-build test-lab strip
 
 setup: $(EVCXR) $(VENV_STAMP) $(KERNEL) git-filter
 	@echo "setup: ready (evcxr_jupyter $(EVCXR_VERSION), Python venv .venv, kernel 'rust')"
@@ -102,13 +102,21 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 $(LAB_OVERRIDES): scripts/lab-overrides.json $(VENV_STAMP)
 	@mkdir -p $(dir $@) && cp $< $@
 
-lab: setup $(LAB_OVERRIDES)
+lab-build: setup $(LAB_OVERRIDES)
 	@if [ -d $(ROOT)/target/evcxr/target ] && [ ! $(ROOT)/target/evcxr-lab/target -nt $(ROOT)/target/evcxr/target ]; then \
 		echo "lab: copying the render's compiled dependencies (target/evcxr -> target/evcxr-lab)"; \
 		rm -rf $(ROOT)/target/evcxr-lab && cp -a $(ROOT)/target/evcxr $(ROOT)/target/evcxr-lab; \
 	fi
+
+lab: lab-build
 	EVCXR_TMPDIR=$(ROOT)/target/evcxr-lab $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+# JupyterLab driven headlessly: chapters 0 and 3 opened, Run All clicked as soon as each shows
+# (the kernel still starting), every cell run, every chart drawn, git clean after a save.
+# Minutes, so not part of `make test`.
+test-lab: test-setup lab-build
+	$(PY) scripts/lab_check.py
 
 # Removes outputs from the notebooks before a commit.
 strip: setup

@@ -1,7 +1,7 @@
 //! Chapter 3's charts: the activations and their derivatives, gradient norms, the races,
 //! decision boundaries.
 
-use super::{add_band, counting_axis, layout, pct, rgba, views_menu, PALETTE};
+use super::{add_band, counting_axis, layout, log_axis, pct, rgba, views_menu, PALETTE};
 use crate::data::Dataset;
 use crate::display::{Figure, Table};
 use crate::lang::Lang;
@@ -47,11 +47,12 @@ fn activations_in(l: Lang) -> Figure {
                 .collect(),
         );
     }
+    // ReLU grows without bound: the view stays at −1.1..1.6 so the derivatives read, and a
+    // curve stops at 1.5 instead of leaving the plot through its top, whatever z a remix draws.
     for (name, f) in curves.iter() {
-        let y: Vec<f64> = z.iter().map(|&v| f(v)).collect();
+        let y: Vec<Option<f64>> = z.iter().map(|&v| f(v)).map(|y| (y <= 1.5).then_some(y)).collect();
         plot.add_trace(Scatter::new(z.clone(), y).mode(Mode::Lines).name(*name));
     }
-    // ReLU grows without bound: clip the view so the derivatives stay readable.
     plot.set_layout(
         layout(
             l.pick("Activations and their derivatives", "激活函数及其导数"),
@@ -82,7 +83,6 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
 }
 
 fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
-    use plotly::layout::AxisType;
     let mut plot = Plot::new();
     let mut table = Table::new(&[lang.pick("net", "网络"), lang.pick("layer", "层"), "‖∂loss/∂W‖"]);
     for (i, (name, norms)) in nets.iter().enumerate() {
@@ -106,14 +106,10 @@ fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
                 lang.pick("layer (1 = nearest the input)", "层（1 = 最靠近输入）"),
                 nets.iter().map(|(_, n)| n.len()).max().unwrap_or(1),
             ))
-            .y_axis(
-                Axis::new()
-                    .title(Title::with_text(
-                        lang.pick("‖∂loss/∂W‖ (log scale)", "‖∂loss/∂W‖（对数坐标）"),
-                    ))
-                    .type_(AxisType::Log)
-                    .dtick(1.0),
-            ),
+            .y_axis(log_axis(
+                lang.pick("‖∂loss/∂W‖ (log scale)", "‖∂loss/∂W‖（对数坐标）"),
+                nets.iter().flat_map(|(_, n)| n.iter().copied()),
+            )),
     );
     let ratio =
         |n: &Vec<f64>| n.last().copied().unwrap_or(1.0) / n.first().copied().unwrap_or(1.0).max(1e-300);
@@ -425,7 +421,6 @@ fn race_source(race: &crate::experiments::race::Race) -> crate::display::Source 
 
 fn gradient_norms_in_training_in(race: &crate::experiments::race::Race, lang: Lang) -> Figure {
     use plotly::common::{DashType, Line};
-    use plotly::layout::AxisType;
     let mut plot = Plot::new();
     let (first_layer, last_layer) = (
         lang.pick("first layer", "第一层"),
@@ -488,15 +483,19 @@ fn gradient_norms_in_training_in(race: &crate::experiments::race::Race, lang: La
                     .max()
                     .unwrap_or(1),
             ))
-            .y_axis(
-                Axis::new()
-                    .title(Title::with_text(lang.pick(
-                        "mean ‖∂loss/∂W‖ per batch (log scale)",
-                        "每批的平均 ‖∂loss/∂W‖（对数坐标）",
-                    )))
-                    .type_(AxisType::Log)
-                    .dtick(1.0),
-            )
+            .y_axis(log_axis(
+                lang.pick(
+                    "mean ‖∂loss/∂W‖ per batch (log scale)",
+                    "每批的平均 ‖∂loss/∂W‖（对数坐标）",
+                ),
+                race.lanes
+                    .iter()
+                    .filter_map(|l| l.histories.first())
+                    .flat_map(|h| h.epochs.iter())
+                    .flat_map(|e| [e.grad_norms.first(), e.grad_norms.last()])
+                    .flatten()
+                    .copied(),
+            ))
             // one view per activation (its first and last layer), and all of them
             .update_menus(vec![views_menu(
                 std::iter::once((lang.pick("all activations", "全部激活函数").to_string(), None))
@@ -547,7 +546,7 @@ pub fn gradient_norms_by_depth(sweep: &crate::experiments::gradients::DepthSweep
 }
 
 fn gradient_norms_by_depth_in(sweep: &crate::experiments::gradients::DepthSweep, lang: Lang) -> Figure {
-    use plotly::layout::{AxisType, Slider, SliderCurrentValue, SliderMethod, SliderStep};
+    use plotly::layout::{Slider, SliderCurrentValue, SliderMethod, SliderStep};
     let mut plot = Plot::new();
     let mut table = Table::new(&[
         lang.pick("depth", "深度"),
@@ -624,14 +623,10 @@ fn gradient_norms_by_depth_in(sweep: &crate::experiments::gradients::DepthSweep,
                 ),
                 max_layers,
             ))
-            .y_axis(
-                Axis::new()
-                    .title(Title::with_text(
-                        lang.pick("‖∂loss/∂W‖ (log scale)", "‖∂loss/∂W‖（对数坐标）"),
-                    ))
-                    .type_(AxisType::Log)
-                    .dtick(1.0),
-            )
+            .y_axis(log_axis(
+                lang.pick("‖∂loss/∂W‖ (log scale)", "‖∂loss/∂W‖（对数坐标）"),
+                sweep.runs.iter().flat_map(|r| r.norms.iter().copied()),
+            ))
             // room under the axis title for the slider
             .height(540)
             .margin(plotly::layout::Margin::new().bottom(150))
@@ -688,6 +683,60 @@ mod tests {
         assert_eq!(visible.iter().filter(|v| v.as_bool() == Some(true)).count(), 2);
         assert_eq!(json["data"].as_array().unwrap().len(), 6);
         assert!(fig.summary.contains("at depth 8"), "{}", fig.summary);
+    }
+
+    /// How many decades a log axis labels over its data: (decades spanned) ÷ its dtick.
+    fn labelled_decades(json: &serde_json::Value, values: &[f64]) -> f64 {
+        let axis = &json["layout"]["yaxis"];
+        assert_eq!(axis["type"], "log");
+        assert_eq!(axis["exponentformat"], "power");
+        let (lo, hi) = values
+            .iter()
+            .filter(|v| **v > 0.0)
+            .fold((f64::INFINITY, 0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        let decades = hi.log10().ceil() - lo.log10().floor();
+        decades / axis["dtick"].as_f64().unwrap_or(1.0)
+    }
+
+    #[test]
+    fn log_axes_stay_readable_at_the_remixes_extremes() {
+        use crate::mlp::{Activation, Init};
+        // chapter 3's depth remix at 10 hidden layers, the naive initialisation vanishing fastest
+        let data = crate::data::spirals(48, 3, 0.1, 0).unwrap();
+        let nets = [
+            (Activation::Sigmoid, Init::NaiveSmall),
+            (Activation::Sigmoid, Init::Xavier),
+            (Activation::Relu, Init::He),
+        ];
+        let sweep = crate::experiments::gradients::depth_sweep(&data, &[2, 10], 16, &nets, 0).unwrap();
+        let norms: Vec<f64> = sweep.runs.iter().flat_map(|r| r.norms.clone()).collect();
+        let json: serde_json::Value =
+            serde_json::from_str(&gradient_norms_by_depth(&sweep).to_json()).unwrap();
+        let labels = labelled_decades(&json, &norms);
+        assert!(labels <= 7.0, "{labels} labelled decades");
+        let per_layer: Vec<(String, Vec<f64>)> = sweep
+            .runs
+            .iter()
+            .map(|r| (format!("{:?}", r.activation), r.norms.clone()))
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(&gradient_norms(&per_layer).to_json()).unwrap();
+        assert!(labelled_decades(&json, &norms) <= 7.0);
+        // a narrow range keeps plotly's own ticks (several labels), not one decade mark
+        let narrow = vec![("a".to_string(), vec![0.5, 0.7, 0.9])];
+        let json: serde_json::Value = serde_json::from_str(&gradient_norms(&narrow).to_json()).unwrap();
+        assert!(json["layout"]["yaxis"]["dtick"].is_null());
+    }
+
+    #[test]
+    fn every_activation_curve_stays_inside_its_plot() {
+        let json: serde_json::Value = serde_json::from_str(&activations().to_json()).unwrap();
+        let range = json["layout"]["yaxis"]["range"].as_array().unwrap();
+        let (lo, hi) = (range[0].as_f64().unwrap(), range[1].as_f64().unwrap());
+        for trace in json["data"].as_array().unwrap() {
+            for y in trace["y"].as_array().unwrap().iter().filter_map(|y| y.as_f64()) {
+                assert!((lo..=hi).contains(&y), "{} reaches {y}", trace["name"]);
+            }
+        }
     }
     use crate::mlp::{Activation, MlpParams};
 

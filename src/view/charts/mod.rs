@@ -33,6 +33,27 @@ pub fn counting_axis(title: &str, max: usize) -> Axis {
         .dtick(max.div_ceil(10).max(1) as f64)
 }
 
+/// A log axis over `values` (their positive finite part) that stays readable whatever range a
+/// remix gives it: at most about six labelled decades (every decade up to six, every second up
+/// to twelve, and so on), exponents set as powers (10⁻¹⁶); under two decades, plotly's own ticks,
+/// so a narrow range still shows several labels.
+pub fn log_axis(title: &str, values: impl IntoIterator<Item = f64>) -> Axis {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let axis = Axis::new()
+        .title(Title::with_text(title))
+        .type_(plotly::layout::AxisType::Log)
+        .exponent_format(plotly::common::ExponentFormat::Power);
+    let decades = hi.log10().ceil() - lo.log10().floor();
+    if hi > lo && decades >= 2.0 {
+        axis.dtick((decades / 6.0).ceil())
+    } else {
+        axis
+    }
+}
+
 pub fn layout(title: &str, x: &str, y: &str) -> Layout {
     Layout::new()
         .title(Title::with_text(title))
