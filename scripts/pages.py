@@ -45,7 +45,7 @@ VERDICTS = [  # (how a verdict cell starts, its badge class), in both languages
     ("not tested", "untested"),
     ("成立", "holds"),
     ("不成立", "fails"),
-    ("未能显现", "unclear"),
+    ("不显著", "unclear"),
     ("未检验", "untested"),
 ]
 
@@ -319,7 +319,7 @@ def claims_index(chapters: list, lang: str = "en") -> str:
         return ""
     if lang == "zh":
         head = ('<h2>本次渲染中课程的各条结论</h2>\n'
-                '<p>每条判定都按章节中表格下方写明的规则得出；“未能显现”和“不成立”是本次运行的结果，不是失败。</p>\n'
+                '<p>每条判定都按章节中表格下方写明的规则得出；“不显著”和“不成立”是本次运行的结果，不是失败。</p>\n'
                 '<table class="takeoff-claims-index"><thead><tr><th>结论</th><th>任务</th><th>判定</th>'
                 '<th>判定位置</th><th>证据</th></tr></thead><tbody>\n')
     else:

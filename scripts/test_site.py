@@ -154,7 +154,7 @@ class Pages(unittest.TestCase):
     def test_both_languages_of_a_claims_table_get_badges_and_one_anchor(self):
         en = self.claims_cell().outputs[1]["data"]["text/html"]
         zh = (en.replace("claim of the lesson", "课程中的结论").replace("<td>holds</td>", "<td>成立</td>")
-              .replace("not shown (inside the noise)", "未能显现（差别在误差范围内）").replace("SVM flattens", "SVM 趋于平缓"))
+              .replace("not shown (inside the noise)", "不显著（差别在误差范围内）").replace("SVM flattens", "SVM 趋于平缓"))
         cell = nbformat.v4.new_code_cell("claims")
         cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": pages.both({"zh": zh, "en": en}, "div")})]
         nb = nbformat.v4.new_notebook()

@@ -285,6 +285,8 @@ pub fn name(s: &str, l: Lang) -> String {
             if has_han(&out) {
                 out = out.replace(", ", "，");
             }
+            // "NVIDIA H100 SXM（2022）, FP32": no half-width comma after a full-width bracket
+            out = out.replace("）, ", "），");
             out.replace(" （", "（")
         }
     }

@@ -20,6 +20,9 @@ pub fn ratio_number(x: f64) -> String {
         }
         return format!("{m:.1} × 10{}", superscript(e));
     }
+    if x >= 999.5 {
+        return thousands(x.round() as usize); // 1,720
+    }
     let decimals = (1 - x.log10().floor() as i32).max(0) as usize;
     let rounded = format!("{x:.decimals$}");
     // 9.96 rounds to "10.0": keep two significant figures there too
@@ -89,6 +92,7 @@ mod tests {
         assert_eq!(ratio(1.54), "1.5×");
         assert_eq!(ratio(9.96), "10×");
         assert_eq!(ratio(123.0), "123×");
+        assert_eq!(ratio(1720.4), "1,720×");
         assert_eq!(ratio(44_291_543.0), "4.4 × 10⁷×");
         assert_eq!(ratio(99_600.0), "1.0 × 10⁵×");
         assert_eq!(ratio_number(1.54), "1.5");

@@ -204,7 +204,7 @@ pub fn findings(curve: &LearningCurve, claims: &[Claim], profile: crate::Profile
             hi = crate::text::thousands(hi),
         ),
         crate::lang::spaced(&format!(
-            "{}：{n} 条结论中 {holds} 条成立，{fails} 条不成立，{unclear} 条差别在误差范围内、未能显现，{untested} 条未检验。{}。本次运行的范围：m 从 {lo} 到 {hi}，{seeds} 个种子，{profile} 配置，本机 {cores} 个核心。{zh_stops}",
+            "{}：{n} 条结论中 {holds} 条成立，{fails} 条不成立，{unclear} 条差别不显著（在误差范围内），{untested} 条未检验。{}。本次运行的范围：m 从 {lo} 到 {hi}，{seeds} 个种子，{profile} 配置，本机 {cores} 个核心。{zh_stops}",
             name(task, Lang::Zh),
             zh_items.join("；"),
             n = claims.len(),

@@ -29,13 +29,13 @@ impl Verdict {
     }
 
     /// The verdict in words in one language: holds / 成立, does not hold / 不成立,
-    /// not shown (inside the noise) / 未能显现（差别在误差范围内）, not tested / 未检验.
+    /// not shown (inside the noise) / 不显著（差别在误差范围内）, not tested / 未检验.
     pub fn label_in(&self, l: Lang) -> String {
         match (self, l) {
             (Verdict::Holds, _) => l.pick("holds", "成立").into(),
             (Verdict::DoesNotHold, _) => l.pick("does not hold", "不成立").into(),
             (Verdict::NotShown, _) => l
-                .pick("not shown (inside the noise)", "未能显现（差别在误差范围内）")
+                .pick("not shown (inside the noise)", "不显著（差别在误差范围内）")
                 .into(),
             (Verdict::NotTested { reason }, Lang::En) => format!("not tested: {}", reason.en),
             (Verdict::NotTested { reason }, Lang::Zh) => format!("未检验：{}", reason.zh),
@@ -61,7 +61,7 @@ pub struct Claim {
 /// The rule of [`noise`] and [`decide`], in Chinese, for the line under a claims table.
 pub const NOISE_RULE_ZH: &str = "模型在相同的 m 上比较：取一条结论所涉及的每个模型都运行过的最大 m。\
 只有差别大于误差范围才算数：误差范围 = 所比较各点中较大的种子波动（各种子间的标准差）+ 测试集在其平均准确率 p 处的标准误 √(p(1−p)/n)（n 为测试集大小）。\
-沿结论方向超出误差范围：成立；反方向超出误差范围：不成立；在误差范围之内：未能显现。";
+沿结论方向超出误差范围：成立；反方向超出误差范围：不成立；在误差范围之内：不显著。";
 
 /// The rule of [`noise`] and [`decide`], in words, for the line under a claims table.
 pub const NOISE_RULE: &str = "Models are compared at the same m: the largest at which every model a claim names ran. \

@@ -34,9 +34,10 @@ fn class_balance_in(data: &Dataset, l: Lang) -> Figure {
     );
     let mut table = Table::new(&[l.pick("class", "类别"), l.pick("examples", "样本数")]);
     for (n, c) in classes.iter().zip(&counts) {
-        table.push(vec![n.clone(), c.to_string()]);
+        table.push(vec![n.clone(), crate::text::thousands(*c)]);
     }
-    let (n, k) = (data.len(), data.n_classes());
+    let (n, k) = (crate::text::thousands(data.len()), data.n_classes());
+    let (min, max) = (crate::text::thousands(min), crate::text::thousands(max));
     let summary = match l {
         Lang::En => format!(
             "{dname} has {n} examples in {k} classes; the smallest class has {min} and the largest {max}."
