@@ -481,7 +481,7 @@ fn gpu_note(t: &ExperimentsPerHour, l: Lang) -> String {
         .collect();
     match l {
         Lang::En => format!(
-            "<p>Measured, not projected: the GPU columns multiply the experiment's steps by the seconds a step took on one {dev} \
+            "<p>Measured, not projected: the GPU columns multiply the experiment's steps by the seconds a step took on an {dev} \
              (PyTorch {torch}, FP32, Adam, batch 128, the images already on the GPU; <code>bench/gpu_step.py</code>, {runs} runs on {date}, \
              their range shown; <code>data/gpu/h200-steps.csv</code>). The H200 has the H100's FP32 peak (NVIDIA's datasheets). \
              The projection onto the {hw} from FLOPs alone is {graph_factor}× below the measured time with one CUDA graph a step, \
@@ -496,7 +496,7 @@ fn gpu_note(t: &ExperimentsPerHour, l: Lang) -> String {
             hw = projected_on.name,
         ),
         Lang::Zh => format!(
-            "<p>以下 GPU 各列是实测，不是推算：实验的步数乘以一台 {dev} 上每步的实测用时\
+            "<p>以下 GPU 各列是实测，不是推算：实验的步数乘以 {dev} 上每步的实测用时\
              （PyTorch {torch}，FP32，Adam，批量 128，图像已在 GPU 上；<code>bench/gpu_step.py</code>，{date} 运行 {runs} 次，\
              列出各次的范围；<code>data/gpu/h200-steps.csv</code>）。按 NVIDIA 的规格书，H200 的 FP32 峰值与 H100 相同。\
              每步一个 CUDA 图的实测用时是只按 FLOPs 推算到 {hw} 的用时的 {graph_factor} 倍，逐个启动则是 {eager_factor} 倍：\
