@@ -1,6 +1,8 @@
 //! Hashes everything that can change an experiment's result, so that cached results are keyed by
 //! the code that made them: the crate's source, its manifest and lockfile (dependency versions),
-//! the patched dependencies in `patches/`, and the compiler's version. The hash is FNV-1a over the
+//! the patched dependencies' sources and manifests in `patches/` (not the lockfiles their own
+//! tests write there: the lesson builds them with this crate's `Cargo.lock`), and the compiler's
+//! version. The hash is FNV-1a over the
 //! files' paths and bytes, the same on every toolchain and machine (std's `DefaultHasher` is not).
 use std::path::{Path, PathBuf};
 
@@ -13,10 +15,7 @@ fn visit(dir: &Path, files: &mut Vec<PathBuf>) {
                     continue;
                 }
                 visit(&p, files);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "rs" || x == "toml" || x == "lock")
-            {
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
                 files.push(p);
             }
         }

@@ -9,8 +9,9 @@
 //! 4. English.
 //!
 //! With more than one language, HTML outputs hold one block per language, each with its `lang`
-//! attribute and the class `takeoff-lang`; the static pages show the reader's choice. The numbers
-//! in both blocks come from the same values, so they are the same.
+//! attribute and the class `takeoff-lang` ([`crate::view::display::per_language`] writes them);
+//! the static pages show the reader's choice. The numbers in both blocks come from the same
+//! values, so they are the same. Nothing here writes HTML.
 //!
 //! Error messages stay in English: they are for the person changing the code, and carry the
 //! names of the code they point at.
@@ -130,23 +131,6 @@ pub fn with_languages<T>(langs: &[Lang], f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// One HTML block per language now chosen, each `<div class="takeoff-lang" lang="…">`;
-/// `f` writes the block's content in its language. With one language, its block alone.
-pub fn per_language(f: impl Fn(Lang) -> String) -> String {
-    languages()
-        .into_iter()
-        .map(|l| match l {
-            Lang::Zh => block(l, &spaced(&f(l))),
-            Lang::En => block(l, &f(l)),
-        })
-        .collect()
-}
-
-/// `html` inside the block of language `l`.
-pub fn block(l: Lang, html: &str) -> String {
-    format!("<div class=\"takeoff-lang\" lang=\"{}\">{html}</div>", l.code())
-}
-
 /// Words for a reader in both languages. Build it with both: [`Text::new`] takes the English and
 /// the Chinese, so no message can lack a language.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -186,20 +170,6 @@ impl Text {
         self.en += &more.en;
         self.zh += &more.zh;
         self
-    }
-
-    /// The message as HTML, one block per chosen language (escaped).
-    pub fn to_html(&self) -> String {
-        per_language(|l| format!("<p>{}</p>", crate::view::display::escape(self.get(l))))
-    }
-
-    /// Called by evcxr when a cell ends with a `Text`: the chosen languages as HTML and as plain text.
-    pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
-            self.to_html(),
-            self
-        );
     }
 }
 
@@ -475,22 +445,6 @@ mod tests {
             with_languages(&Lang::ALL, || assert_eq!(languages().len(), 2));
             assert_eq!(languages(), vec![Lang::Zh]);
         });
-    }
-
-    #[test]
-    fn text_renders_one_block_per_language() {
-        let t = Text::new("holds <b>", "成立 <b>");
-        let html = with_languages(&Lang::ALL, || t.to_html());
-        assert!(
-            html.contains("lang=\"zh-Hans\"><p>成立 &lt;b&gt;</p></div>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("lang=\"en\"><p>holds &lt;b&gt;</p></div>"),
-            "{html}"
-        );
-        assert_eq!(with_languages(&[Lang::Zh], || t.to_string()), "成立 <b>");
-        assert_eq!(t.clone().then(&Text::new("too.", "也是。")).zh, "成立 <b>也是。");
     }
 
     #[test]

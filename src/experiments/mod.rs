@@ -87,13 +87,11 @@ impl ModelSpec {
     }
 
     /// True for learners that a learning curve fits side by side, one per core: linfa's learners
-    /// (one core each by construction) and the fully connected nets. Measured on the 2-core
-    /// machine (`examples/mlp_epoch.rs`, alternating): two `large` MLPs side by side, one
-    /// thread each, train 1.30× the samples a second of one `large` MLP on both threads
-    /// (`medium` 1.45×), since a step's short element-wise passes and its narrow products leave
-    /// the second core idle much of the time. The convolutional net is the other way round: its
-    /// large im2col products split well (one LeNet on 2 threads 3.8 s an epoch; two side by side
-    /// 9.1 s each, so 4.6 s an epoch of throughput), so it trains alone on every core.
+    /// (one core each by construction) and the fully connected nets: two nets side by side on one
+    /// thread each train more samples a second than one net on every thread, since a step's short
+    /// element-wise passes and its narrow products leave the other cores idle much of the time.
+    /// The convolutional net is the other way round: its large products split well, so it trains
+    /// alone on every core (both measured in the README's Measurements).
     pub fn runs_side_by_side(&self) -> bool {
         !matches!(self, ModelSpec::Conv(_))
     }

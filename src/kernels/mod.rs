@@ -140,9 +140,9 @@ const LARGE_PAGE: usize = 2 << 20;
 ///
 /// Why: a trainer reads its training rows in a fresh random order every epoch, one row (3 KB for
 /// a Fashion-MNIST image) from anywhere in a matrix of hundreds of MB. With 4 KB pages nearly
-/// every row costs a TLB miss, and inside a virtual machine each miss is a nested page walk: on
-/// the 2-core development machine gathering a batch of 128 images took 20–40% of an MLP's epoch
-/// (0.2–0.4 s an epoch), against 0.04–0.08 s with huge pages. Elsewhere the advice is a no-op.
+/// every row costs a TLB miss, and inside a virtual machine each miss is a nested page walk
+/// (the README's Measurements give the cost with and without huge pages). Elsewhere the advice
+/// is a no-op.
 pub struct RowStore {
     ptr: std::ptr::NonNull<f32>,
     rows: usize,

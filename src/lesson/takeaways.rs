@@ -224,16 +224,4 @@ impl Findings {
                 .collect(),
         }
     }
-
-    /// The paragraphs in a `takeoff-findings` block per language (the index copies it).
-    pub fn to_html(&self) -> String {
-        crate::lang::per_language(|l| {
-            let ps: String = self
-                .paragraphs
-                .iter()
-                .map(|p| format!("<p>{}</p>", crate::display::escape(p.get(l))))
-                .collect();
-            format!("<div class=\"takeoff-findings\">{ps}</div>")
-        })
-    }
 }

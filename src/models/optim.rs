@@ -94,9 +94,8 @@ fn blocks<const S: usize>(
 /// Why: an optimiser's state decays geometrically wherever a gradient is 0 (a weight from a pixel
 /// that is blank in every image of the batch, a unit whose ReLU is off): Adam's first moment is
 /// multiplied by 0.9 every step, so after some hundreds of steps it passes below 1.2e-38, and the
-/// processor computes on such subnormal numbers through a slow microcode path (on the 2-core
-/// machine an MLP epoch slowed from 0.72 s to 0.95 s over its first four epochs, with about 2% of
-/// Adam's first moments subnormal). Set to 0 once, a state stays 0 at full speed until a gradient
+/// processor computes on such subnormal numbers through a slow microcode path (the README's
+/// Measurements give what it cost an epoch). Set to 0 once, a state stays 0 at full speed until a gradient
 /// arrives. The weights do not change: the update such a state could still make to a weight is
 /// about 1e-38 times the learning rate, far below half a unit in the last place of any weight
 /// (tested against the update without the flush).

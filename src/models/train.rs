@@ -161,8 +161,7 @@ fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
 }
 
 /// Rows per parallel task of [`gather_rows`]: a batch of 128 Fashion-MNIST images (400 KB) in
-/// four tasks. On the 2-core machine the copy took 6–7% of an MLP epoch on one thread (32 ms of
-/// 0.6 s); shared by two, 17–21 ms.
+/// four tasks (what the copy costs an epoch, on one thread and shared: the README's Measurements).
 const GATHER_ROWS_PER_TASK: usize = 32;
 
 /// Runs `work` on this worker of a pool while every other worker of the pool waits for the
@@ -174,9 +173,8 @@ const GATHER_ROWS_PER_TASK: usize = 32;
 /// between short passes on one thread (the batch's rows, the softmax, the biases' sums, the
 /// gradient norms). An idle rayon worker falls asleep after a few tens of microseconds without
 /// work, and waking it costs about as much again, so each split product waited for its second half
-/// to start: on the 2-core machine an MLP step's products took 0.40–0.42 s an epoch on 2 threads
-/// against 0.44 s on one, and 0.34 s back to back. Which worker computes which part does not
-/// change, so neither does any result.
+/// to start (the README's Measurements give the epoch times before and after). Which worker
+/// computes which part does not change, so neither does any result.
 fn with_helpers_awake<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     use std::sync::atomic::{AtomicBool, Ordering};
     let done = AtomicBool::new(false);

@@ -169,7 +169,7 @@ impl Figure {
             None => self.one_html(),
             Some(_) => self
                 .all_languages()
-                .map(|f| crate::lang::block(f.lang.unwrap_or(crate::lang::Lang::En), &f.one_html()))
+                .map(|f| crate::view::display::block(f.lang.unwrap_or(crate::lang::Lang::En), &f.one_html()))
                 .collect(),
         }
     }
@@ -317,6 +317,39 @@ pub fn image_strip(images: &[(Vec<f32>, String)], rows: usize, cols: usize) -> H
         );
     }
     Html(s + "</div>")
+}
+
+/// One HTML block per language now chosen, each `<div class="takeoff-lang" lang="…">`;
+/// `f` writes the block's content in its language. With one language, its block alone.
+pub fn per_language(f: impl Fn(crate::lang::Lang) -> String) -> String {
+    crate::lang::languages()
+        .into_iter()
+        .map(|l| match l {
+            crate::lang::Lang::Zh => block(l, &crate::lang::spaced(&f(l))),
+            crate::lang::Lang::En => block(l, &f(l)),
+        })
+        .collect()
+}
+
+/// `html` inside the block of language `l`.
+pub fn block(l: crate::lang::Lang, html: &str) -> String {
+    format!("<div class=\"takeoff-lang\" lang=\"{}\">{html}</div>", l.code())
+}
+
+impl crate::lang::Text {
+    /// The message as HTML, one block per chosen language (escaped).
+    pub fn to_html(&self) -> String {
+        per_language(|l| format!("<p>{}</p>", escape(self.get(l))))
+    }
+
+    /// Called by evcxr when a cell ends with a `Text`: the chosen languages as HTML and as plain text.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+            self.to_html(),
+            self
+        );
+    }
 }
 
 #[cfg(test)]

@@ -392,3 +392,20 @@ fn the_typography_check_catches_each_slip() {
     }
     assert!(typography("<code>bench/x.py</code>上").is_empty());
 }
+
+#[test]
+fn text_renders_one_block_per_language() {
+    use crate::lang::Text;
+    let t = Text::new("holds <b>", "成立 <b>");
+    let html = with_languages(&Lang::ALL, || t.to_html());
+    assert!(
+        html.contains("lang=\"zh-Hans\"><p>成立 &lt;b&gt;</p></div>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("lang=\"en\"><p>holds &lt;b&gt;</p></div>"),
+        "{html}"
+    );
+    assert_eq!(with_languages(&[Lang::Zh], || t.to_string()), "成立 <b>");
+    assert_eq!(t.clone().then(&Text::new("too.", "也是。")).zh, "成立 <b>也是。");
+}

@@ -7,9 +7,10 @@ use crate::experiments::claims::NOISE_RULE_ZH;
 use crate::experiments::hardware::ThreadScaling;
 use crate::experiments::search::SEARCH_RULE_ZH;
 use crate::experiments::{BestOfEach, Claim, LearningCurve, Search, NOISE_RULE, SEARCH_RULE};
-use crate::lang::{name, per_language, Lang};
+use crate::lang::{name, Lang};
 use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth, LoopTurn};
 use crate::lesson::takeaways::{Findings, SuccessFormula};
+use crate::view::display::per_language;
 
 /// `to_html` shown as a cell's output.
 macro_rules! shown_as_html {
@@ -747,6 +748,20 @@ impl AlexNetHere {
                 about(self.seconds_here, l),
             ]);
             t.to_html()
+        })
+    }
+}
+
+impl Findings {
+    /// The paragraphs in a `takeoff-findings` block per language (the index copies it).
+    pub fn to_html(&self) -> String {
+        per_language(|l| {
+            let ps: String = self
+                .paragraphs
+                .iter()
+                .map(|p| format!("<p>{}</p>", escape(p.get(l))))
+                .collect();
+            format!("<div class=\"takeoff-findings\">{ps}</div>")
         })
     }
 }

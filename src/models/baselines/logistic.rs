@@ -16,8 +16,8 @@ use std::time::Instant;
 /// search of [`crate::lesson::data_scale::baseline_searches`] (shown in the data-scale notebook), and
 /// gradient tolerance 1e-4. The linfa-logistic in `patches/` computes the log-sum-exp per row,
 /// stops its line search at L-BFGS-B's width tolerance and gets the gradient from the cost's
-/// forward pass, so time grows with the iteration cap in proportion (at m = 10,000: 1.8 s for
-/// 30 iterations and 5.4 s for 100, against 9.7 s and 105 s with the published crate).
+/// forward pass, so time grows with the iteration cap in proportion (timed against the published
+/// crate in `patches/README.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogisticValidParams {
     alpha: f64,

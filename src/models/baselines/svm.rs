@@ -105,10 +105,7 @@ impl SvmParams {
     /// 1e-9 · n² · (d / 30 + 130) seconds on one core: the kernel's inner products come from a
     /// matrix product (the patched linfa-kernel, `patches/`), about n² d / 30 ns, and the
     /// exponentials and the solver's passes over kernel columns up to about 130 ns per entry.
-    /// Measured on two cores: Fashion-MNIST (d = 784) 0.5 s at m = 4,000 and 7.7 s at 16,000
-    /// (estimated 2.2 s and 36 s: its solver needs about 35 ns per entry); the teacher task
-    /// (d = 10, 10% of labels flipped, so many more solver passes) 37.6 s at m = 20,000
-    /// (estimated 39 s).
+    /// The README's Measurements compare the estimate with measured fits.
     pub fn estimate_for(class_counts: &[usize], d: usize, threads: usize) -> SvmCost {
         let present: Vec<f64> = class_counts
             .iter()

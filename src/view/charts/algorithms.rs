@@ -345,7 +345,7 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
 /// Decision regions of several fitted 2-D classifiers side by side, as SVG (one panel each),
 /// with the training points on top.
 pub fn decision_boundaries(models: &[(String, crate::mlp::Mlp)], data: &Dataset) -> crate::display::Html {
-    crate::display::Html(crate::lang::per_language(|l| {
+    crate::display::Html(crate::view::display::per_language(|l| {
         decision_boundaries_in(models, data, l)
     }))
 }

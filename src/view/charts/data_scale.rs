@@ -52,7 +52,7 @@ fn class_balance_in(data: &Dataset, l: Lang) -> Figure {
 /// The first image of each class of a 28 × 28 image dataset, as inline SVG.
 pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
     let side = (data.n_features() as f64).sqrt() as usize;
-    crate::display::Html(crate::lang::per_language(|l| {
+    crate::display::Html(crate::view::display::per_language(|l| {
         let images: Vec<(Vec<f32>, String)> = (0..data.n_classes())
             .filter_map(|k| data.y.iter().position(|&y| y == k))
             .map(|i| (data.x.row(i).to_vec(), name(&data.class_names[data.y[i]], l)))

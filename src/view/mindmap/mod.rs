@@ -532,7 +532,7 @@ pub fn lesson() -> Result<Html> {
         (crate::lang::Lang::Zh, MindMap::parse(LESSON_ZH)?),
         (crate::lang::Lang::En, MindMap::parse(LESSON_EN)?),
     ];
-    Ok(Html(crate::lang::per_language(|l| {
+    Ok(Html(crate::view::display::per_language(|l| {
         maps.iter()
             .find(|(k, _)| *k == l)
             .map(|(_, m)| m.to_html().0)
