@@ -8,7 +8,7 @@
 //! (learning-rate decay per epoch, default 0.9) and `CNN_L2` (default 0) in the environment.
 use linfa::ParamGuard;
 use takeoff::data::Standardizer;
-use takeoff::models::conv::{Cnn, ConvParams};
+use takeoff::models::conv::{ConvParams, FittedCnn};
 
 fn env_or(name: &str, default: f64) -> f64 {
     std::env::var(name)
@@ -38,7 +38,7 @@ fn main() -> takeoff::Result<()> {
     let mut trainer = params.trainer(&train)?;
     while !trainer.should_stop() {
         let stats = trainer.train_epoch()?;
-        let model = Cnn {
+        let model = FittedCnn {
             net: trainer.model().clone(),
             history: trainer.history().clone(),
             params: params.clone(),

@@ -3,7 +3,7 @@
 
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
-use crate::mlp::{Activation, Init, MlpParams};
+use crate::models::mlp::{Activation, Init, MlpParams};
 
 /// One net of the sweep: its activation, initialisation and depth, and the gradient norm of each
 /// layer's weights (first layer first; the output layer last).

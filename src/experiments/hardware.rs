@@ -318,7 +318,7 @@ fn median_seconds(reps: usize, mut run: impl FnMut(u64) -> Result<()>) -> Result
 
 /// Times one epoch (median of `reps`) of each named MLP on the first `m` rows of `data`.
 pub fn epoch_costs(
-    models: &[(String, crate::mlp::MlpParams)],
+    models: &[(String, crate::models::mlp::MlpParams)],
     data: &crate::Dataset,
     sizes: &[usize],
     reps: usize,
@@ -401,12 +401,12 @@ pub struct ThreadScaling {
 /// Trains `params` for one epoch on `data` with each thread count in `counts`: the time, the
 /// speed-up over the first count, and whether the weights are the same bit for bit.
 pub fn thread_counts(
-    params: &crate::mlp::MlpParams,
+    params: &crate::models::mlp::MlpParams,
     data: &crate::Dataset,
     counts: &[usize],
 ) -> Result<ThreadScaling> {
     let mut runs = Vec::new();
-    let mut reference: Option<(f64, crate::mlp::Network<f32>)> = None;
+    let mut reference: Option<(f64, crate::models::mlp::Network<f32>)> = None;
     for &n in counts {
         let s = Instant::now();
         let model = params.clone().epochs(1).verbose(false).threads(n).fit(data)?;
@@ -482,11 +482,12 @@ mod tests {
         let data = crate::data::TeacherTask::lesson_default()
             .generate(400, 1)
             .unwrap();
-        let scaling = thread_counts(&crate::mlp::MlpParams::new(&[128, 64]), &data, &[1, 2, 3]).unwrap();
+        let scaling =
+            thread_counts(&crate::models::mlp::MlpParams::new(&[128, 64]), &data, &[1, 2, 3]).unwrap();
         let same: Vec<Option<bool>> = scaling.runs.iter().map(|r| r.same_weights).collect();
         assert_eq!(same, [None, Some(true), Some(true)]);
         assert_eq!(scaling.runs[0].speedup, 1.0);
-        assert!(thread_counts(&crate::mlp::MlpParams::small(), &data, &[0]).is_err());
+        assert!(thread_counts(&crate::models::mlp::MlpParams::small(), &data, &[0]).is_err());
     }
 
     #[test]

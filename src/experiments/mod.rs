@@ -32,9 +32,9 @@ pub use search::{validation_search, Search, SEARCH_RULE};
 
 use crate::data::{Dataset, Standardizer};
 use crate::error::{Result, TakeoffError};
-use crate::mlp::MlpParams;
 use crate::models::baselines::{LogisticParams, SvmParams};
 use crate::models::conv::ConvParams;
+use crate::models::mlp::MlpParams;
 use linfa::ParamGuard;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -215,7 +215,7 @@ pub struct Training {
 
 impl Training {
     /// What `history` (of a finished run) says.
-    pub fn of(history: &crate::models::train::History) -> Training {
+    pub fn of(history: &crate::models::history::History) -> Training {
         let epochs = history.epochs.len();
         Training {
             epochs,

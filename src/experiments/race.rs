@@ -7,9 +7,9 @@ use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::experiments::Verdict;
 use crate::lang::Text;
-use crate::mlp::{Activation, History, MlpParams, Optimizer};
 use crate::models::conv::{ConvParams, Stage};
-use crate::models::train::Checkpoint;
+use crate::models::history::Checkpoint;
+use crate::models::mlp::{Activation, History, MlpParams, OptimizerConfig};
 use serde::{Deserialize, Serialize};
 
 /// The net that races: an MLP of these hidden widths, or a convolutional net of these stages
@@ -56,7 +56,7 @@ pub struct Lane {
     pub learning_rate: f64,
     /// Final training loss of each searched rate (NaN when it diverged), the grid's growth
     /// included, in the order tried.
-    #[serde(deserialize_with = "crate::models::train::nan_as_null::pairs")]
+    #[serde(deserialize_with = "crate::models::history::nan_as_null::pairs")]
     pub search: Vec<(f64, f64)>,
     /// True when the pick still sat on an edge of the grid after [`MAX_GROWTHS`] growths (or at
     /// the growth's limits).
@@ -173,7 +173,7 @@ pub struct Race {
 }
 
 impl Race {
-    /// Each lane's label with the history of its first seed (for [`crate::charts::training_loss`]).
+    /// Each lane's label with the history of its first seed (for [`crate::view::charts::training_loss`]).
     pub fn first_seed_histories(&self) -> Vec<(String, History)> {
         self.lanes
             .iter()
@@ -467,7 +467,7 @@ pub fn activation_race(config: &RaceConfig) -> Result<Race> {
         ($params:expr, $a:expr, $lr:expr, $epochs:expr, $seed:expr) => {
             $params
                 .activation($a)
-                .optimizer(Optimizer::sgd(config.momentum))
+                .optimizer(OptimizerConfig::sgd(config.momentum))
                 .learning_rate($lr)
                 .batch_size(config.batch_size)
                 .epochs($epochs)
@@ -635,7 +635,7 @@ mod tests {
 
     /// A lane whose seeds cross each error in `errors` (one per checkpoint of 10 steps).
     fn lane(activation: Activation, errors: &[f64]) -> Lane {
-        use crate::models::train::Checkpoint;
+        use crate::models::history::Checkpoint;
         let history = History {
             epochs: Vec::new(),
             checkpoints: errors
@@ -663,7 +663,7 @@ mod tests {
     /// still come back from the cache.
     #[test]
     fn a_race_with_a_diverged_rate_reads_back_from_the_cache() {
-        use crate::models::train::EpochStats;
+        use crate::models::history::EpochStats;
         let mut lane = lane(Activation::Sigmoid, &[0.5, 0.2]);
         lane.search = vec![(0.1, 0.7), (3.0, f64::NAN)];
         lane.histories[0].epochs.push(EpochStats {

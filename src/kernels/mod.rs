@@ -3,6 +3,7 @@
 //! [`reference`] holds the slower loops chapter 2 measures against it.
 
 mod narrow;
+pub(crate) mod pool;
 pub mod reference;
 
 use ndarray::linalg::general_mat_mul;

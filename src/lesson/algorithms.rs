@@ -3,7 +3,7 @@
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::experiments::race::{RaceConfig, RaceNet};
-use crate::mlp::Activation;
+use crate::models::activation::Activation;
 use crate::models::conv::ConvParams;
 
 /// The data of the lesson's race on Fashion-MNIST: a fixed subsample of the training images

@@ -489,7 +489,7 @@ mod tests {
             validation: None,
             models: vec![(
                 "net".into(),
-                ModelSpec::Mlp(crate::mlp::MlpParams::new(&[8]).epochs(3)),
+                ModelSpec::Mlp(crate::models::mlp::MlpParams::new(&[8]).epochs(3)),
             )],
             sizes: vec![100],
             seeds: vec![0],
@@ -505,7 +505,7 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("one of: net"));
-        let logistic = ModelSpec::Logistic(crate::baselines::LogisticParams::new());
+        let logistic = ModelSpec::Logistic(crate::models::baselines::LogisticParams::new());
         assert!(logistic.with_learning_rate(0.1).is_err());
     }
 

@@ -7,9 +7,9 @@ use crate::experiments::{log_sizes, Cache, CurveConfig, ModelSpec, Search};
 
 use crate::data::{Dataset, FashionMnist, TeacherTask};
 use crate::error::Result;
-use crate::mlp::MlpParams;
 use crate::models::baselines::{Budget, LogisticParams, SvmParams};
 use crate::models::conv::ConvParams;
+use crate::models::mlp::MlpParams;
 use crate::profile::Profile;
 use linfa::ParamGuard;
 
@@ -222,7 +222,7 @@ pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<Cu
 /// initialisation (the crate's default for ReLU) kept weights 0.4 points lower (86.5% against
 /// 86.9% on the test set).
 pub fn lesson_cnn() -> ConvParams {
-    ConvParams::lenet().init(crate::mlp::Init::Xavier)
+    ConvParams::lenet().init(crate::models::activation::Init::Xavier)
 }
 
 /// Learning rates the nets' validation searches start from (Adam; the presets use 1e-3); a pick

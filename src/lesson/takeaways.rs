@@ -4,7 +4,7 @@ use crate::error::{Result, TakeoffError};
 use crate::experiments::claims::{decide, noise};
 use crate::experiments::race::Race;
 use crate::experiments::{Claim, LearningCurve, Point, Verdict};
-use crate::mlp::Activation;
+use crate::models::activation::Activation;
 
 /// Big data × big model as a 2 × 2: the small and the large net at the smallest and the largest
 /// m where both ran. The claim "data helps the big model more" is decided by the claims' noise

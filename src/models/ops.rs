@@ -3,7 +3,7 @@
 //! activation's derivative, a bias's gradient.
 
 use crate::kernels::Real;
-use crate::mlp::Activation;
+use crate::models::activation::Activation;
 use ndarray::{Array1, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 

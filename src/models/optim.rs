@@ -1,28 +1,28 @@
-//! Optimisers that own their state: SGD with momentum and Adam, behind the [`Optimize`] trait,
-//! chosen by the serialisable [`Optimizer`] setting.
+//! Optimisers that own their state: SGD with momentum and Adam, behind the [`Optimizer`] trait,
+//! chosen by the serialisable [`OptimizerConfig`] setting.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// An update rule that owns its state (moments), made for one model's parameter shapes.
-pub trait Optimize: Send {
+pub trait Optimizer: Send {
     /// Updates every parameter from its gradient, with step size `lr`.
     fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32);
 }
 
 /// The update rule, as a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Optimizer {
+pub enum OptimizerConfig {
     /// v ← μ v − η g; w ← w + v.
     Sgd { momentum: f64 },
     /// Kingma & Ba (2015) with bias correction.
     Adam { beta1: f64, beta2: f64, eps: f64 },
 }
 
-impl Optimizer {
+impl OptimizerConfig {
     /// Adam with its usual constants (β₁ 0.9, β₂ 0.999, ε 1e-8).
-    pub fn adam() -> Optimizer {
-        Optimizer::Adam {
+    pub fn adam() -> OptimizerConfig {
+        OptimizerConfig::Adam {
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
@@ -30,19 +30,19 @@ impl Optimizer {
     }
 
     /// SGD with momentum μ.
-    pub fn sgd(momentum: f64) -> Optimizer {
-        Optimizer::Sgd { momentum }
+    pub fn sgd(momentum: f64) -> OptimizerConfig {
+        OptimizerConfig::Sgd { momentum }
     }
 
     /// The optimiser with zeroed state for parameters of these lengths.
-    pub fn build(self, lengths: &[usize]) -> Box<dyn Optimize> {
+    pub fn build(self, lengths: &[usize]) -> Box<dyn Optimizer> {
         let zeros = || lengths.iter().map(|&n| vec![0.0f32; n]).collect::<Vec<_>>();
         match self {
-            Optimizer::Sgd { momentum } => Box::new(Sgd {
+            OptimizerConfig::Sgd { momentum } => Box::new(Sgd {
                 momentum: momentum as f32,
                 velocity: zeros(),
             }),
-            Optimizer::Adam { beta1, beta2, eps } => Box::new(Adam {
+            OptimizerConfig::Adam { beta1, beta2, eps } => Box::new(Adam {
                 beta1: beta1 as f32,
                 beta2: beta2 as f32,
                 eps: eps as f32,
@@ -114,7 +114,7 @@ struct Sgd {
     velocity: Vec<Vec<f32>>,
 }
 
-impl Optimize for Sgd {
+impl Optimizer for Sgd {
     fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32) {
         let mu = self.momentum;
         blocks(params, [&mut self.velocity], grads, |w, [v], g| {
@@ -139,7 +139,7 @@ struct Adam {
     t: i32,
 }
 
-impl Optimize for Adam {
+impl Optimizer for Adam {
     fn step(&mut self, params: &mut [&mut [f32]], grads: &[Vec<f32>], lr: f32) {
         self.t += 1;
         let (b1, b2) = (self.beta1, self.beta2);
@@ -191,7 +191,7 @@ mod tests {
     fn adam_without_subnormal_states_gives_the_same_weights() {
         let n = UPDATE_BLOCK + 1000;
         let (b1, b2, eps, lr) = (0.9f32, 0.999f32, 1e-8f32, 1e-3f32);
-        let mut adam = Optimizer::adam().build(&[n]);
+        let mut adam = OptimizerConfig::adam().build(&[n]);
         let mut w = start(n);
         let (mut w0, mut m0, mut v0) = (start(n), vec![0f32; n], vec![0f32; n]);
         let mut plain_subnormals = 0;
@@ -220,7 +220,7 @@ mod tests {
     fn sgd_without_subnormal_velocity_gives_the_same_weights() {
         let n = 5000;
         let (mu, lr) = (0.9f32, 1e-2f32);
-        let mut sgd = Optimizer::sgd(mu as f64).build(&[n]);
+        let mut sgd = OptimizerConfig::sgd(mu as f64).build(&[n]);
         let (mut w, mut w0, mut v0) = (start(n), start(n), vec![0f32; n]);
         let mut plain_subnormals = 0;
         for t in 1..=2000 {

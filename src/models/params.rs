@@ -2,7 +2,7 @@
 //! starts (the memory a model and its batch need included), and the setters every network's
 //! params share ([`train_setters!`](crate::train_setters)).
 
-use super::optim::Optimizer;
+use super::optim::OptimizerConfig;
 use crate::error::{Result, TakeoffError};
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +44,7 @@ pub enum Stop {
 /// setters from [`train_setters!`](crate::train_setters).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
-    pub optimizer: Optimizer,
+    pub optimizer: OptimizerConfig,
     pub learning_rate: f64,
     /// Each epoch's learning rate is the previous one's times this (1: constant); with early
     /// stopping's rounds of several epochs, each round's.
@@ -83,7 +83,7 @@ impl Default for TrainParams {
     /// stopping, seed 0, one progress line per epoch, every core, 4 GB.
     fn default() -> Self {
         TrainParams {
-            optimizer: Optimizer::adam(),
+            optimizer: OptimizerConfig::adam(),
             learning_rate: 1e-3,
             learning_rate_decay: 1.0,
             batch_size: 128,
@@ -144,10 +144,10 @@ impl TrainParams {
             ));
         }
         match self.optimizer {
-            Optimizer::Sgd { momentum } if !(0.0..1.0).contains(&momentum) => {
+            OptimizerConfig::Sgd { momentum } if !(0.0..1.0).contains(&momentum) => {
                 return Err(TakeoffError::invalid("momentum", momentum, "a number in [0, 1)"));
             }
-            Optimizer::Adam { beta1, beta2, eps }
+            OptimizerConfig::Adam { beta1, beta2, eps }
                 if !((0.0..1.0).contains(&beta1) && (0.0..1.0).contains(&beta2) && eps > 0.0) =>
             {
                 return Err(TakeoffError::invalid(
@@ -205,7 +205,7 @@ macro_rules! train_setters {
     ($t:ty) => {
         impl $t {
             /// Update rule (default Adam).
-            pub fn optimizer(mut self, o: $crate::models::train::Optimizer) -> Self {
+            pub fn optimizer(mut self, o: $crate::models::train::OptimizerConfig) -> Self {
                 self.0.train.optimizer = o;
                 self
             }

@@ -1,20 +1,20 @@
 //! One training core for every network: a [`Model`] trait (a training pass that returns the loss
-//! and the gradients, an evaluation pass, the parameters), an [`Optimize`] trait whose optimisers
+//! and the gradients, an evaluation pass, the parameters), an [`Optimizer`] trait whose optimisers
 //! own their state (SGD with momentum, Adam), and a [`Trainer`] generic over the model, with the
 //! training settings of [`TrainParams`] (learning rate, batch, epochs, sample budget, early
 //! stopping, seed, threads, memory budget). A new model implements [`Model`]; the trainer does
 //! not change.
 
-pub use super::optim::{Optimize, Optimizer};
+pub use super::history::{Checkpoint, EpochStats, History, CHECKPOINTS_PER_EPOCH};
+pub use super::optim::{Optimizer, OptimizerConfig};
 pub use super::params::{EarlyStopping, Stop, TrainParams, MAX_EPOCHS};
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
+use crate::kernels::pool::{gather_rows, sum_of_squares, with_helpers_awake};
 use crate::kernels::{argmax_rows, RowStore};
 use crate::random::{rng, SeededRng};
 use ndarray::{Array2, ArrayView2};
 use rand::Rng;
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// The result of one training pass over a batch (its gradients are written into the trainer's
@@ -36,7 +36,7 @@ pub trait Model: Clone + Send + Sync {
     /// What a training pass keeps between batches (activations, gradients with respect to
     /// them, im2col copies …), so that a step allocates no array: the trainer makes one with
     /// `Default` and hands it to every [`Model::train_step`] of the run.
-    type Work: Default + Send;
+    type Workspace: Default + Send;
     /// Training pass: forward on the batch `x` (B × d) with labels `y`, then backward, with an
     /// L2 penalty `l2` on the weights, writing ∂loss/∂parameter into `grads` (flat, in the
     /// order of [`Model::params_mut`], every entry overwritten); `rng` (the trainer's seeded
@@ -47,7 +47,7 @@ pub trait Model: Clone + Send + Sync {
         y: &[usize],
         l2: f32,
         rng: &mut SeededRng,
-        work: &mut Self::Work,
+        work: &mut Self::Workspace,
         grads: &mut [Vec<f32>],
     ) -> Step;
     /// The parameters, flat, in the order of the gradients [`Model::train_step`] writes.
@@ -55,169 +55,6 @@ pub trait Model: Clone + Send + Sync {
     /// The positions among the gradients of the weight tensors whose gradient norms the
     /// history records, one per layer, first layer first.
     fn weight_positions(&self) -> Vec<usize>;
-}
-
-/// What one epoch did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochStats {
-    /// 1-based epoch number.
-    pub epoch: usize,
-    /// Mean cross-entropy over the epoch's batches.
-    #[serde(deserialize_with = "nan_as_null::number")]
-    pub train_loss: f64,
-    /// Accuracy on the batches as they were seen during the epoch.
-    pub train_accuracy: f64,
-    /// Accuracy on the validation split, when early stopping holds one out.
-    pub val_accuracy: Option<f64>,
-    /// Wall time since training started (s); depends on the machine.
-    pub seconds: f64,
-    /// Mean Frobenius norm of ∂loss/∂W for each layer, first layer first.
-    #[serde(deserialize_with = "nan_as_null::numbers")]
-    pub grad_norms: Vec<f64>,
-}
-
-/// JSON has no NaN or infinity: serde_json writes them as `null`, then refuses to read `null` back
-/// into an `f64`, so a cached result holding a diverged loss would never be read again. These read
-/// `null` as NaN.
-pub mod nan_as_null {
-    use serde::{Deserialize, Deserializer};
-
-    /// An `f64` that may have been written as `null`.
-    pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-    }
-
-    /// `f64`s that may have been written as `null`.
-    pub fn numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
-        let v = Vec::<Option<f64>>::deserialize(d)?;
-        Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
-    }
-
-    /// (x, y) pairs whose y may have been written as `null`.
-    pub fn pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(f64, f64)>, D::Error> {
-        let v = Vec::<(f64, Option<f64>)>::deserialize(d)?;
-        Ok(v.into_iter().map(|(x, y)| (x, y.unwrap_or(f64::NAN))).collect())
-    }
-}
-
-/// The training error over the last few minibatches, recorded about ten times an epoch, so
-/// that "how long until the error is below x" can be counted in gradient steps, not whole epochs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// Gradient steps taken since training started.
-    pub step: usize,
-    /// Examples seen since training started.
-    pub examples: usize,
-    /// Error on the batches since the previous checkpoint, as the training pass classified them.
-    pub train_error: f64,
-    /// Wall time since training started (s); depends on the machine.
-    pub seconds: f64,
-}
-
-/// Per-epoch record of a training run, with step checkpoints.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    pub epochs: Vec<EpochStats>,
-    #[serde(default)]
-    pub checkpoints: Vec<Checkpoint>,
-    /// With early stopping, the epoch whose weights were kept (the best held-out accuracy).
-    #[serde(default)]
-    pub best_epoch: Option<usize>,
-    /// Why training ended, once it has.
-    #[serde(default)]
-    pub stop: Option<Stop>,
-}
-
-impl History {
-    /// The last epoch's stats, if any.
-    pub fn last(&self) -> Option<&EpochStats> {
-        self.epochs.last()
-    }
-
-    /// The first checkpoint at which the training error is ≤ `target`.
-    pub fn first_below(&self, target: f64) -> Option<&Checkpoint> {
-        self.checkpoints.iter().find(|c| c.train_error <= target)
-    }
-
-    /// Gradient steps taken so far.
-    pub fn steps(&self) -> usize {
-        self.checkpoints.last().map_or(0, |c| c.step)
-    }
-}
-
-/// Checkpoints per epoch in [`History::checkpoints`].
-pub const CHECKPOINTS_PER_EPOCH: usize = 10;
-
-/// out ← the rows `idx` of `x`, copied row by row (a minibatch, into a buffer kept across
-/// batches), blocks of rows in parallel.
-fn gather_rows(x: &RowStore, idx: &[usize], out: &mut Array2<f32>) {
-    let d = x.ncols();
-    let out = crate::kernels::reshaped(out, idx.len(), d);
-    let out = out.as_slice_mut().expect("a kept buffer is contiguous");
-    out.par_chunks_exact_mut(d.max(1))
-        .zip(idx)
-        .with_min_len(GATHER_ROWS_PER_TASK)
-        .for_each(|(to, &i)| to.copy_from_slice(x.row(i)));
-}
-
-/// Rows per parallel task of [`gather_rows`]: a batch of 128 Fashion-MNIST images (400 KB) in
-/// four tasks (what the copy costs an epoch, on one thread and shared: the README's Measurements).
-const GATHER_ROWS_PER_TASK: usize = 32;
-
-/// Runs `work` on this worker of a pool while every other worker of the pool waits for the
-/// parallel parts of `work` by polling for them instead of falling asleep. Meant for a pool that
-/// runs nothing else meanwhile: the other workers poll until `work` returns (any other job they
-/// find, they run), so every core of the pool shows busy for the whole of `work`.
-///
-/// Why: a training step's parallel passes (a product split in two, the optimiser's blocks) come
-/// between short passes on one thread (the batch's rows, the softmax, the biases' sums, the
-/// gradient norms). An idle rayon worker falls asleep after a few tens of microseconds without
-/// work, and waking it costs about as much again, so each split product waited for its second half
-/// to start (the README's Measurements give the epoch times before and after). Which worker
-/// computes which part does not change, so neither does any result.
-fn with_helpers_awake<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let done = AtomicBool::new(false);
-    let this = rayon::current_thread_index();
-    rayon::scope(|s| {
-        for _ in 1..rayon::current_num_threads() {
-            s.spawn(|_| {
-                // Taken back by the working thread itself (while it waited for a part): it has
-                // nobody to keep awake.
-                if rayon::current_thread_index() == this {
-                    return;
-                }
-                while !done.load(Ordering::Acquire) {
-                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                        // a pause of a microsecond or so between looks, so that many polling
-                        // workers do not crowd the working thread's queue
-                        for _ in 0..16 {
-                            std::hint::spin_loop();
-                        }
-                    }
-                }
-            });
-        }
-        let r = work();
-        done.store(true, Ordering::Release);
-        r
-    })
-}
-
-/// Σ v², accumulated in 64 f32 lanes (so the compiler can vectorise it over several independent
-/// registers: with one register of eight lanes every addition waited for the previous one, and
-/// the gradient norms took 2% of an MLP epoch on one thread), returned as f64.
-fn sum_of_squares(s: &[f32]) -> f64 {
-    const LANES: usize = 64;
-    let mut lanes = [0.0f32; LANES];
-    let chunks = s.chunks_exact(LANES);
-    let tail: f64 = chunks.remainder().iter().map(|&x| f64::from(x * x)).sum();
-    for c in chunks {
-        for (l, &x) in lanes.iter_mut().zip(c) {
-            *l += x * x;
-        }
-    }
-    lanes.iter().map(|&l| f64::from(l)).sum::<f64>() + tail
 }
 
 /// Rows per evaluation pass: small enough that a convolutional net's im2col copy of a block
@@ -306,9 +143,9 @@ pub struct Trainer<M: Model> {
     params: TrainParams,
     describe: String,
     model: M,
-    optimizer: Box<dyn Optimize>,
+    optimizer: Box<dyn Optimizer>,
     /// Buffers kept across batches: the model's, the gradients, the batch and its labels.
-    work: M::Work,
+    work: M::Workspace,
     grads: Vec<Vec<f32>>,
     batch_x: Array2<f32>,
     batch_y: Vec<usize>,
@@ -371,7 +208,7 @@ impl<M: Model> Trainer<M> {
             describe,
             model,
             optimizer: params.optimizer.build(&lengths),
-            work: M::Work::default(),
+            work: M::Workspace::default(),
             grads: lengths.iter().map(|&n| vec![0.0; n]).collect(),
             batch_x: Array2::zeros((0, 0)),
             batch_y: Vec::new(),
@@ -574,63 +411,5 @@ impl<M: Model> Trainer<M> {
             _ => self.model,
         };
         (model, history)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A batch gathered on several threads holds the rows asked for, in their order.
-    #[test]
-    fn a_gathered_batch_holds_its_rows_in_order() {
-        let x = Array2::from_shape_fn((500, 9), |(i, j)| (i * 9 + j) as f32);
-        let store = RowStore::copy_of(x.view());
-        let idx: Vec<usize> = (0..130).map(|i| (i * 37) % 500).collect();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let mut out = Array2::zeros((0, 0));
-        pool.install(|| gather_rows(&store, &idx, &mut out));
-        assert_eq!(out.dim(), (130, 9));
-        for (row, &i) in out.rows().into_iter().zip(&idx) {
-            assert_eq!(row, x.row(i));
-        }
-    }
-
-    /// The work runs to its end and returns its value on pools of every size, its own parallel
-    /// parts (nested ones too) computed, and the pool is free again afterwards.
-    #[test]
-    fn helpers_kept_awake_leave_the_work_and_its_result_alone() {
-        let expected: u64 = (0..200_000u64).map(|i| i * i % 7).sum();
-        for threads in [1, 2, 4] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            for _ in 0..20 {
-                let (a, b) = pool.install(|| {
-                    with_helpers_awake(|| {
-                        rayon::join(
-                            || (0..200_000u64).into_par_iter().map(|i| i * i % 7).sum::<u64>(),
-                            || {
-                                (0..100u64)
-                                    .into_par_iter()
-                                    .map(|i| (0..1000u64).into_par_iter().map(|j| i * j % 7).sum::<u64>())
-                                    .sum::<u64>()
-                            },
-                        )
-                    })
-                });
-                assert_eq!(a, expected);
-                let nested: u64 = (0..100u64)
-                    .flat_map(|i| (0..1000u64).map(move |j| i * j % 7))
-                    .sum();
-                assert_eq!(b, nested);
-            }
-            // nothing is left spinning: the pool takes other work at once
-            assert_eq!(
-                pool.install(|| (0..1000u32).into_par_iter().sum::<u32>()),
-                499_500
-            );
-        }
     }
 }

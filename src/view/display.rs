@@ -10,7 +10,7 @@
 use plotly::Plot;
 use sha2::{Digest, Sha256};
 
-/// A chart plus its text alternative. Chart functions in [`crate::charts`] return these.
+/// A chart plus its text alternative. Chart functions in [`crate::view::charts`] return these.
 #[derive(Clone)]
 pub struct Figure {
     /// The plotly figure in the first chosen language; to change every language's plot before
@@ -406,7 +406,7 @@ mod excerpt_tests {
 
     #[test]
     fn the_backward_pass_excerpt_is_the_trainers_code() {
-        let html = source_excerpt(crate::mlp::SOURCE, "backward").unwrap().0;
+        let html = source_excerpt(crate::models::mlp::SOURCE, "backward").unwrap().0;
         assert!(
             html.contains("times_derivative") && html.contains("d_a ⊙ g'(z)"),
             "{html}"

@@ -182,9 +182,9 @@ fn every_chart_reads_in_chinese() {
         data: crate::data::moons(40, 0.1, 0).unwrap(),
         net: crate::experiments::race::RaceNet::Mlp(vec![8]),
         activations: vec![
-            crate::mlp::Activation::Sigmoid,
-            crate::mlp::Activation::Tanh,
-            crate::mlp::Activation::Relu,
+            crate::models::activation::Activation::Sigmoid,
+            crate::models::activation::Activation::Tanh,
+            crate::models::activation::Activation::Relu,
         ],
         learning_rates: vec![0.1],
         momentum: 0.9,
@@ -198,8 +198,14 @@ fn every_chart_reads_in_chinese() {
     .unwrap();
     let spirals = crate::data::spirals(48, 3, 0.1, 0).unwrap();
     let nets = [
-        (crate::mlp::Activation::Sigmoid, crate::mlp::Init::Xavier),
-        (crate::mlp::Activation::Relu, crate::mlp::Init::He),
+        (
+            crate::models::activation::Activation::Sigmoid,
+            crate::models::activation::Init::Xavier,
+        ),
+        (
+            crate::models::activation::Activation::Relu,
+            crate::models::activation::Init::He,
+        ),
     ];
     let sweep = crate::experiments::gradients::depth_sweep(&spirals, &[2, 4], 8, &nets, 0).unwrap();
     let cpu = crate::experiments::hardware::Cpu::from_cpuinfo(
@@ -261,10 +267,10 @@ fn every_chart_reads_in_chinese() {
             &charts::first_of_each_class(&fashion_like).0,
         );
         let claims = c.check_claims(&TRADITIONAL, &NETS).unwrap();
-        check_html("claims_table", &crate::tables::claims_table(&claims).0);
+        check_html("claims_table", &crate::view::tables::claims_table(&claims).0);
         check_html(
             "growth_table",
-            &crate::tables::growth_table(&crate::lesson::compute::growth()).0,
+            &crate::view::tables::growth_table(&crate::lesson::compute::growth()).0,
         );
         check_html(
             "alexnet_here",
@@ -292,7 +298,7 @@ fn every_chart_reads_in_chinese() {
         let features = with_validation
             .feature_claims(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
             .unwrap();
-        check_html("feature_claims", &crate::tables::claims_table(&features).0);
+        check_html("feature_claims", &crate::view::tables::claims_table(&features).0);
         // a validation search, as chapter 1's nets' searches show it
         let moons = crate::data::moons(200, 0.2, 0).unwrap();
         let (pool, held) = moons.split(0.3, 0).unwrap();
@@ -306,7 +312,7 @@ fn every_chart_reads_in_chinese() {
                     (
                         format!("{LOGISTIC}, α = {a}"),
                         crate::experiments::ModelSpec::Logistic(
-                            crate::baselines::LogisticParams::new().alpha(a),
+                            crate::models::baselines::LogisticParams::new().alpha(a),
                         ),
                     )
                 })
@@ -316,7 +322,8 @@ fn every_chart_reads_in_chinese() {
             ceiling: None,
         };
         let dir = std::env::temp_dir().join(format!("takeoff-lang-search-{}", std::process::id()));
-        let default = crate::experiments::ModelSpec::Logistic(crate::baselines::LogisticParams::new());
+        let default =
+            crate::experiments::ModelSpec::Logistic(crate::models::baselines::LogisticParams::new());
         let search = crate::experiments::validation_search(
             &candidates,
             &crate::experiments::Cache::at(&dir),
@@ -338,7 +345,7 @@ fn every_chart_reads_in_chinese() {
         };
         check_html("loop turn", &turn.to_html());
         // the seed's own map, as its notes write it (with English terms in brackets)
-        let map = crate::mindmap::lesson().unwrap().0;
+        let map = crate::view::mindmap::lesson().unwrap().0;
         assert!(has_han(&map) && !map.contains("Why is deep learning"), "{map}");
     });
 }

@@ -2,7 +2,6 @@
 //! Each result type gets `to_html` and `evcxr_display` here, so a cell that ends with the value
 //! shows the table, and the numbers stay reusable.
 
-use crate::display::{escape, ratio, Html, Table};
 use crate::experiments::claims::NOISE_RULE_ZH;
 use crate::experiments::hardware::ThreadScaling;
 use crate::experiments::search::SEARCH_RULE_ZH;
@@ -11,6 +10,7 @@ use crate::lang::{name, Lang};
 use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth, LoopTurn};
 use crate::lesson::takeaways::{Findings, SuccessFormula};
 use crate::view::display::per_language;
+use crate::view::display::{escape, ratio, Html, Table};
 
 /// `to_html` shown as a cell's output.
 macro_rules! shown_as_html {

@@ -23,7 +23,7 @@
 
 use super::Shape;
 use crate::kernels::Real;
-use crate::mlp::Activation;
+use crate::models::activation::Activation;
 use rayon::prelude::*;
 use std::sync::OnceLock;
 

@@ -3,7 +3,7 @@
 
 use super::Shape;
 use crate::kernels::Real;
-use crate::mlp::Activation;
+use crate::models::activation::Activation;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 

@@ -27,7 +27,8 @@
 
 use crate::error::{Result, TakeoffError};
 use crate::kernels::{matmul_into, real, reshaped, Real};
-use crate::mlp::{softmax_cross_entropy_into, Activation, Init};
+use crate::models::activation::{Activation, Init};
+use crate::models::loss::softmax_cross_entropy_into;
 use crate::models::train::{Model, Step};
 use crate::random::SeededRng;
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
@@ -41,7 +42,7 @@ mod params;
 
 use crate::models::ops::{add_bias_activate, column_sums_into, times_derivative};
 use layers::{col2im_into, im2col_into, max_pool_back_into, max_pool_into};
-pub use params::{Cnn, ConvParams};
+pub use params::{ConvParams, FittedCnn};
 
 /// One stage of a convolutional net, as a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +114,7 @@ pub struct ConvNet<F> {
 /// its windows. Sized by the first batch, resized only when the batch size changes, so a step
 /// allocates no array.
 #[derive(Debug, Clone, Default)]
-pub struct ConvWork<F> {
+pub struct Workspace<F> {
     outs: Vec<Array2<F>>,   // block l's output: B × out_len
     cols: Vec<Array2<F>>,   // convolution: im2col(input), B·H'·W' × k·k·C
     winners: Vec<Vec<u32>>, // pooling: the position of each pooled value's input
@@ -353,7 +354,7 @@ impl<F: Real> ConvNet<F> {
     /// Forward through every block into `work`: `work.outs[l]` is block l's output. A training
     /// pass (`rng` given: it draws the dropout masks) keeps what each block's backward pass
     /// needs; an evaluation pass (`None`) lets dropout pass every value.
-    fn forward_into(&self, x: ArrayView2<F>, mut rng: Option<&mut SeededRng>, work: &mut ConvWork<F>) {
+    fn forward_into(&self, x: ArrayView2<F>, mut rng: Option<&mut SeededRng>, work: &mut Workspace<F>) {
         let (batch, n) = (x.nrows(), self.blocks.len());
         for v in [
             &mut work.outs,
@@ -434,7 +435,7 @@ impl<F: Real> ConvNet<F> {
             _ => unreachable!("a convolutional net ends with its dense output layer"),
         };
         let mut logits = Array2::zeros((x.nrows(), classes)); // B × K
-        let mut work = ConvWork::default();
+        let mut work = Workspace::default();
         for (rows, mut to) in x
             .axis_chunks_iter(Axis(0), EVAL_CHUNK)
             .zip(logits.axis_chunks_iter_mut(Axis(0), EVAL_CHUNK))
@@ -469,7 +470,7 @@ impl<F: Real> ConvNet<F> {
             .flat_map(|(w, b)| [vec![F::zero(); w.len()], vec![F::zero(); b.len()]])
             .collect();
         let (loss, correct) =
-            self.forward_backward_into(x.view(), y, l2, rng, &mut ConvWork::default(), &mut grads);
+            self.forward_backward_into(x.view(), y, l2, rng, &mut Workspace::default(), &mut grads);
         let mut flat = grads.into_iter();
         let (mut d_ws, mut d_bs) = (Vec::new(), Vec::new());
         for (w, _) in shapes {
@@ -492,7 +493,7 @@ impl<F: Real> ConvNet<F> {
         y: &[usize],
         l2: F,
         rng: &mut SeededRng,
-        work: &mut ConvWork<F>,
+        work: &mut Workspace<F>,
         grads: &mut [Vec<F>],
     ) -> (F, usize) {
         let batch = x.nrows();
@@ -635,7 +636,7 @@ impl Model for ConvNet<f32> {
         ConvNet::logits(self, x)
     }
 
-    type Work = ConvWork<f32>;
+    type Workspace = Workspace<f32>;
 
     fn train_step(
         &self,
@@ -643,7 +644,7 @@ impl Model for ConvNet<f32> {
         y: &[usize],
         l2: f32,
         rng: &mut SeededRng,
-        work: &mut ConvWork<f32>,
+        work: &mut Workspace<f32>,
         grads: &mut [Vec<f32>],
     ) -> Step {
         let (loss, correct) = self.forward_backward_into(x, y, l2, rng, work, grads);

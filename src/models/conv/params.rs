@@ -4,7 +4,7 @@
 use super::{ConvNet, Shape, Stage};
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
-use crate::mlp::{Activation, Init};
+use crate::models::activation::{Activation, Init};
 use crate::models::train::{Fitted, History, TrainParams, Trainer};
 use linfa::ParamGuard;
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ pub struct ConvParams(ConvValidParams);
 crate::train_setters!(ConvParams);
 
 /// A trained convolutional net with its training history.
-pub type Cnn = Fitted<ConvNet<f32>, ConvValidParams>;
+pub type FittedCnn = Fitted<ConvNet<f32>, ConvValidParams>;
 
 impl ConvParams {
     /// A net of these stages (an output layer with one unit per class follows them) on 28 × 28
@@ -133,7 +133,7 @@ impl ConvParams {
     }
 
     /// Checks the parameters, then trains on `data` (see [`ConvValidParams::fit`]).
-    pub fn fit(&self, data: &Dataset) -> Result<Cnn> {
+    pub fn fit(&self, data: &Dataset) -> Result<FittedCnn> {
         self.check_ref()?.fit(data)
     }
 }
@@ -325,9 +325,9 @@ impl ConvValidParams {
 
     /// Trains on `data` for the configured epochs (more for a sample budget; stopping early if
     /// asked).
-    pub fn fit(&self, data: &Dataset) -> Result<Cnn> {
+    pub fn fit(&self, data: &Dataset) -> Result<FittedCnn> {
         let (net, history): (ConvNet<f32>, History) = self.trainer(data)?.run()?;
-        Ok(Cnn {
+        Ok(FittedCnn {
             net,
             history,
             params: self.clone(),

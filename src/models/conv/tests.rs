@@ -347,7 +347,7 @@ fn kept_buffers_change_no_number() {
         .zip(&d_bs)
         .flat_map(|(w, b)| [vec![f32::NAN; w.len()], vec![f32::NAN; b.len()]])
         .collect();
-    let mut work = ConvWork::default();
+    let mut work = Workspace::default();
     for (r, seed) in [(0..30, 4), (30..80, 5)] {
         let (x, labels) = rows(r);
         net.forward_backward_into(x, labels, 0.01, &mut rng(seed), &mut work, &mut grads);

@@ -18,94 +18,15 @@
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::kernels::{matmul, matmul_into, real, reshaped, Real};
+pub use crate::models::activation::{Activation, Init};
+use crate::models::loss::{softmax, softmax_cross_entropy_into};
 use crate::models::ops::{add_bias_activate, column_sums_into, times_derivative};
-pub use crate::models::train::{EarlyStopping, EpochStats, History, Optimizer, Trainer};
+pub use crate::models::train::{EarlyStopping, EpochStats, History, OptimizerConfig, Trainer};
 use crate::models::train::{Fitted, Model, Step, TrainParams};
 use crate::random::SeededRng;
 use linfa::ParamGuard;
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Activation {
-    Sigmoid,
-    Tanh,
-    Relu,
-}
-
-impl Activation {
-    /// g(z).
-    pub fn apply<F: Real>(self, z: F) -> F {
-        match self {
-            Activation::Sigmoid => F::one() / (F::one() + (-z).exp()),
-            Activation::Tanh => z.tanh(),
-            Activation::Relu => z.max(F::zero()),
-        }
-    }
-
-    /// g'(z), written in terms of a = g(z) (what the forward pass kept).
-    pub fn derivative_from_output<F: Real>(self, a: F) -> F {
-        match self {
-            Activation::Sigmoid => a * (F::one() - a),
-            Activation::Tanh => F::one() - a * a,
-            Activation::Relu => {
-                if a > F::zero() {
-                    F::one()
-                } else {
-                    F::zero()
-                }
-            }
-        }
-    }
-
-    /// The initialisation usually paired with this activation.
-    pub fn usual_init(self) -> Init {
-        match self {
-            Activation::Relu => Init::He,
-            _ => Init::Xavier,
-        }
-    }
-
-    /// A short name ("sigmoid", "tanh", "ReLU").
-    pub fn name(self) -> &'static str {
-        match self {
-            Activation::Sigmoid => "sigmoid",
-            Activation::Tanh => "tanh",
-            Activation::Relu => "ReLU",
-        }
-    }
-}
-
-/// How the weights start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Init {
-    /// Glorot/Xavier: N(0, 2 / (fan_in + fan_out)); keeps sigmoid and tanh layers in range.
-    Xavier,
-    /// He: N(0, 2 / fan_in); keeps ReLU layers' variance constant.
-    He,
-    /// The course's first attempt, `W = randn * 0.01`: every layer shrinks the signal.
-    NaiveSmall,
-}
-
-impl Init {
-    /// The initialisation's name for a reader: "Xavier", "He", and the course's naive one as
-    /// "small random (× 0.01)" / "小随机数（× 0.01）".
-    pub fn name_in(self, l: crate::lang::Lang) -> &'static str {
-        match self {
-            Init::Xavier => "Xavier",
-            Init::He => "He",
-            Init::NaiveSmall => l.pick("small random (× 0.01)", "小随机数（× 0.01）"),
-        }
-    }
-
-    pub(crate) fn std(self, fan_in: usize, fan_out: usize) -> f64 {
-        match self {
-            Init::Xavier => (2.0 / (fan_in + fan_out) as f64).sqrt(),
-            Init::He => (2.0 / fan_in as f64).sqrt(),
-            Init::NaiveSmall => 0.01,
-        }
-    }
-}
 
 // ---------------------------------------------------------------- the network
 
@@ -121,48 +42,6 @@ pub struct Layer<F> {
 pub struct Network<F> {
     pub layers: Vec<Layer<F>>,
     pub activation: Activation,
-}
-
-/// The softmax cross-entropy of `logits` (B × K) against the labels `y`: returns the mean loss
-/// and how many rows have their label as the most likely class, and writes into `d_logits`
-/// (B × K, overwritten) the gradient of the mean loss with respect to the logits,
-/// (softmax − onehot(y)) / B, where backpropagation starts.
-pub(crate) fn softmax_cross_entropy_into<F: Real>(
-    logits: &Array2<F>,
-    y: &[usize],
-    d_logits: &mut Array2<F>,
-) -> (F, usize) {
-    let batch = real::<F>(y.len() as f64);
-    let mut loss = F::zero();
-    let mut correct = 0;
-    for ((z, mut p), &k) in logits.rows().into_iter().zip(d_logits.rows_mut()).zip(y) {
-        // p = softmax(z), stabilised by subtracting the row's maximum
-        let max = z.fold(F::neg_infinity(), |m, &v| m.max(v));
-        p.zip_mut_with(&z, |p, &v| *p = (v - max).exp());
-        let sum = p.sum();
-        p.mapv_inplace(|v| v / sum);
-        loss = loss - (p[k] + real(1e-30)).ln(); // NaN stays NaN: divergence is caught
-        let best = p.iter().enumerate().fold(
-            (0, F::neg_infinity()),
-            |b, (j, &v)| if v > b.1 { (j, v) } else { b },
-        );
-        correct += usize::from(best.0 == k);
-        p[k] = p[k] - F::one();
-        p.mapv_inplace(|v| v / batch);
-    }
-    (loss / batch, correct)
-}
-
-/// Row-wise softmax, stabilised by subtracting each row's maximum.
-pub(crate) fn softmax<F: Real>(logits: &Array2<F>) -> Array2<F> {
-    let mut p = logits.clone(); // B × K
-    for mut row in p.rows_mut() {
-        let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
-        row.mapv_inplace(|v| (v - max).exp());
-        let sum = row.sum();
-        row.mapv_inplace(|v| v / sum);
-    }
-    p
 }
 
 impl<F: Real> Network<F> {
@@ -226,7 +105,8 @@ impl<F: Real> Network<F> {
             .iter()
             .flat_map(|l| [vec![F::zero(); l.w.len()], vec![F::zero(); l.b.len()]])
             .collect();
-        let (loss, correct) = self.forward_backward_into(x.view(), y, l2, &mut Work::default(), &mut grads);
+        let (loss, correct) =
+            self.forward_backward_into(x.view(), y, l2, &mut Workspace::default(), &mut grads);
         let mut flat = grads.into_iter();
         let grads = self
             .layers
@@ -250,7 +130,7 @@ impl<F: Real> Network<F> {
         x: ArrayView2<F>,
         y: &[usize],
         l2: F,
-        work: &mut Work<F>,
+        work: &mut Workspace<F>,
         grads: &mut [Vec<F>],
     ) -> (F, usize) {
         let n_layers = self.layers.len();
@@ -307,7 +187,7 @@ impl<F: Real> Network<F> {
 /// the gradient ∂loss/∂z_l, each B × fan_out. Sized by the first batch; resized only when the
 /// batch size changes.
 #[derive(Debug, Clone, Default)]
-pub struct Work<F> {
+pub struct Workspace<F> {
     acts: Vec<Array2<F>>,
     d: Vec<Array2<F>>,
 }
@@ -323,7 +203,7 @@ impl Model for Network<f32> {
         Network::logits(self, x)
     }
 
-    type Work = Work<f32>;
+    type Workspace = Workspace<f32>;
 
     fn train_step(
         &self,
@@ -331,7 +211,7 @@ impl Model for Network<f32> {
         y: &[usize],
         l2: f32,
         _rng: &mut SeededRng,
-        work: &mut Work<f32>,
+        work: &mut Workspace<f32>,
         grads: &mut [Vec<f32>],
     ) -> Step {
         let (loss, correct) = self.forward_backward_into(x, y, l2, work, grads);
@@ -432,12 +312,12 @@ impl MlpParams {
     }
 
     /// Checks the parameters, then the MLP as initialised, before any training.
-    pub fn untrained(&self, data: &Dataset) -> Result<Mlp> {
+    pub fn untrained(&self, data: &Dataset) -> Result<FittedMlp> {
         self.check_ref()?.untrained(data)
     }
 
     /// Checks the parameters, then trains on `data` (see [`MlpValidParams::fit`]).
-    pub fn fit(&self, data: &Dataset) -> Result<Mlp> {
+    pub fn fit(&self, data: &Dataset) -> Result<FittedMlp> {
         self.check_ref()?.fit(data)
     }
 }
@@ -520,13 +400,13 @@ impl MlpValidParams {
     }
 
     /// The MLP as initialised, before any training (for looking at its gradients).
-    pub fn untrained(&self, data: &Dataset) -> Result<Mlp> {
+    pub fn untrained(&self, data: &Dataset) -> Result<FittedMlp> {
         let trainer = self.trainer(data)?;
         Ok(self.model_of(trainer.finish(), data))
     }
 
-    fn model_of(&self, (net, history): (Network<f32>, History), data: &Dataset) -> Mlp {
-        Mlp {
+    fn model_of(&self, (net, history): (Network<f32>, History), data: &Dataset) -> FittedMlp {
+        FittedMlp {
             net,
             history,
             params: self.clone(),
@@ -536,19 +416,19 @@ impl MlpValidParams {
 
     /// Trains on `data` for the configured epochs (more for a sample budget; stopping early if
     /// asked).
-    pub fn fit(&self, data: &Dataset) -> Result<Mlp> {
+    pub fn fit(&self, data: &Dataset) -> Result<FittedMlp> {
         Ok(self.model_of(self.trainer(data)?.run()?, data))
     }
 }
 
 /// This file's source, so a page can show the lines it teaches (see
-/// [`crate::display::source_excerpt`]) and they cannot drift from the code that runs.
+/// [`crate::view::display::source_excerpt`]) and they cannot drift from the code that runs.
 pub const SOURCE: &str = include_str!("mod.rs");
 
 /// A trained MLP with its training history.
-pub type Mlp = Fitted<Network<f32>, MlpValidParams>;
+pub type FittedMlp = Fitted<Network<f32>, MlpValidParams>;
 
-impl Mlp {
+impl FittedMlp {
     /// Class probabilities (m × K).
     pub fn predict_proba(&self, x: &Array2<f32>) -> Result<Array2<f32>> {
         self.check_features(x)?;

@@ -155,7 +155,7 @@ fn rejects_bad_params_before_training() {
 fn divergence_is_an_error_naming_the_epoch() {
     let data = spirals(100, 2, 0.1, 0).unwrap();
     let e = MlpParams::new(&[32, 32])
-        .optimizer(Optimizer::sgd(0.9))
+        .optimizer(OptimizerConfig::sgd(0.9))
         .learning_rate(1e30)
         .epochs(5)
         .verbose(false)
@@ -252,7 +252,7 @@ fn kept_buffers_change_no_number() {
     let rows = |r: std::ops::Range<usize>| (data.x.slice(ndarray::s![r.clone(), ..]), &y[r]);
     let (x, labels) = rows(50..90);
     let (fresh_loss, fresh_grads, fresh_correct) = net.forward_backward(x.to_owned(), labels, 0.01);
-    let mut work = Work::default();
+    let mut work = Workspace::default();
     let mut grads: Vec<Vec<f32>> = net
         .layers
         .iter()

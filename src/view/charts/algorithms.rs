@@ -3,25 +3,26 @@
 
 use super::{add_band, counting_axis, layout, log_axis, pct, rgba, views_menu, PALETTE};
 use crate::data::Dataset;
-use crate::display::{Figure, Table};
 use crate::lang::Lang;
+use crate::view::display::{Figure, Table};
 use plotly::common::{Mode, Title};
 use plotly::layout::{Axis, Layout};
 use plotly::{Plot, Scatter};
 
 /// Sigmoid, tanh and ReLU with their derivatives on z ∈ [-6, 6], drawn from the trainer's own
-/// [`Activation::apply`](crate::mlp::Activation::apply) and
-/// [`Activation::derivative_from_output`](crate::mlp::Activation::derivative_from_output).
+/// [`Activation::apply`](crate::models::activation::Activation::apply) and
+/// [`Activation::derivative_from_output`](crate::models::activation::Activation::derivative_from_output).
 pub fn activations() -> Figure {
     Figure::each_language(activations_in)
 }
 
 fn activations_in(l: Lang) -> Figure {
     let z: Vec<f64> = (0..=240).map(|i| -6.0 + i as f64 * 0.05).collect();
-    use crate::mlp::Activation::{Relu, Sigmoid, Tanh};
+    use crate::models::activation::Activation::{Relu, Sigmoid, Tanh};
     // g and g' exactly as the trainer computes them: g'(z) from the output a = g(z)
-    let g = |act: crate::mlp::Activation| move |v: f64| act.apply(v);
-    let d = |act: crate::mlp::Activation| move |v: f64| act.derivative_from_output(act.apply(v));
+    let g = |act: crate::models::activation::Activation| move |v: f64| act.apply(v);
+    let d =
+        |act: crate::models::activation::Activation| move |v: f64| act.derivative_from_output(act.apply(v));
     type Curve<'a> = (&'a str, Box<dyn Fn(f64) -> f64>);
     let curves: [Curve; 6] = [
         ("sigmoid σ(z)", Box::new(g(Sigmoid))),
@@ -116,7 +117,7 @@ fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
     let parts: Vec<String> = nets
         .iter()
         .map(|(name, n)| {
-            let r = crate::display::ratio(ratio(n));
+            let r = crate::view::display::ratio(ratio(n));
             match lang {
                 Lang::En => format!("{name}: the last layer's gradient is {r} the first's"),
                 Lang::Zh => format!("{name}：最后一层的梯度是第一层的 {r}"),
@@ -131,11 +132,11 @@ fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
 }
 
 /// Training loss against epochs for several runs.
-pub fn training_loss(runs: &[(String, crate::mlp::History)]) -> Figure {
+pub fn training_loss(runs: &[(String, crate::models::mlp::History)]) -> Figure {
     Figure::each_language(|l| training_loss_in(runs, l))
 }
 
-fn training_loss_in(runs: &[(String, crate::mlp::History)], l: Lang) -> Figure {
+fn training_loss_in(runs: &[(String, crate::models::mlp::History)], l: Lang) -> Figure {
     let mut plot = Plot::new();
     let epoch = l.pick("epoch", "轮次（epoch）");
     let mut table = Table::new(&[
@@ -227,7 +228,7 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
             .map_or(1.0, |h| h.steps() as f64 / h.epochs.len().max(1) as f64);
         let (mut xs, mut mean, mut lo, mut hi) = (vec![], vec![], vec![], vec![]);
         for k in 0..n {
-            let at = |f: &dyn Fn(&crate::models::train::Checkpoint) -> f64| -> Vec<f64> {
+            let at = |f: &dyn Fn(&crate::models::history::Checkpoint) -> f64| -> Vec<f64> {
                 lane.histories.iter().map(|h| f(&h.checkpoints[k])).collect()
             };
             let err = at(&|c| c.train_error * 100.0);
@@ -344,14 +345,21 @@ fn race_progress_in(race: &crate::experiments::race::Race, by_seconds: bool, l: 
 
 /// Decision regions of several fitted 2-D classifiers side by side, as SVG (one panel each),
 /// with the training points on top.
-pub fn decision_boundaries(models: &[(String, crate::mlp::Mlp)], data: &Dataset) -> crate::display::Html {
-    crate::display::Html(crate::view::display::per_language(|l| {
+pub fn decision_boundaries(
+    models: &[(String, crate::models::mlp::FittedMlp)],
+    data: &Dataset,
+) -> crate::view::display::Html {
+    crate::view::display::Html(crate::view::display::per_language(|l| {
         decision_boundaries_in(models, data, l)
     }))
 }
 
-fn decision_boundaries_in(models: &[(String, crate::mlp::Mlp)], data: &Dataset, l: Lang) -> String {
-    use crate::display::escape;
+fn decision_boundaries_in(
+    models: &[(String, crate::models::mlp::FittedMlp)],
+    data: &Dataset,
+    l: Lang,
+) -> String {
+    use crate::view::display::escape;
     let (n, px) = (60usize, 4.0);
     let col = |j: usize| data.x.column(j).to_vec();
     let (xs, ys) = (col(0), col(1));
@@ -410,9 +418,9 @@ pub fn gradient_norms_in_training(race: &crate::experiments::race::Race) -> Figu
 }
 
 /// The seeds of a race and whether it was read from the cache.
-fn race_source(race: &crate::experiments::race::Race) -> crate::display::Source {
+fn race_source(race: &crate::experiments::race::Race) -> crate::view::display::Source {
     let runs = race.lanes.iter().map(|l| l.histories.len()).sum();
-    crate::display::Source {
+    crate::view::display::Source {
         seeds: race.seeds.clone(),
         runs,
         cached: if race.cached { runs } else { 0 },
@@ -670,7 +678,7 @@ mod tests {
 
     #[test]
     fn depth_slider_shows_one_depth_at_a_time() {
-        use crate::mlp::{Activation, Init};
+        use crate::models::activation::{Activation, Init};
         let data = crate::data::spirals(48, 3, 0.1, 0).unwrap();
         let nets = [(Activation::Sigmoid, Init::Xavier), (Activation::Relu, Init::He)];
         let sweep = crate::experiments::gradients::depth_sweep(&data, &[2, 4, 8], 8, &nets, 0).unwrap();
@@ -700,7 +708,7 @@ mod tests {
 
     #[test]
     fn log_axes_stay_readable_at_the_remixes_extremes() {
-        use crate::mlp::{Activation, Init};
+        use crate::models::activation::{Activation, Init};
         // chapter 3's depth remix at 10 hidden layers, the naive initialisation vanishing fastest
         let data = crate::data::spirals(48, 3, 0.1, 0).unwrap();
         let nets = [
@@ -738,7 +746,7 @@ mod tests {
             }
         }
     }
-    use crate::mlp::{Activation, MlpParams};
+    use crate::models::mlp::{Activation, MlpParams};
 
     #[test]
     fn race_chart_and_boundaries_show_every_activation() {
@@ -764,7 +772,7 @@ mod tests {
         assert_eq!(f.table.as_ref().unwrap().rows.len(), 2);
         let g = gradient_norms_in_training(&race);
         assert_eq!(g.table.as_ref().unwrap().rows.len(), 6);
-        let models: Vec<(String, crate::mlp::Mlp)> = [Activation::Sigmoid, Activation::Relu]
+        let models: Vec<(String, crate::models::mlp::FittedMlp)> = [Activation::Sigmoid, Activation::Relu]
             .iter()
             .map(|&a| {
                 (

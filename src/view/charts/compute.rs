@@ -1,8 +1,8 @@
 //! Chapter 2's charts: matrix-product speeds against the peak, the cost of an epoch.
 
 use super::{layout, PALETTE};
-use crate::display::{Figure, Table};
 use crate::lang::{name, Lang};
+use crate::view::display::{Figure, Table};
 use plotly::common::Mode;
 use plotly::{Bar, Plot, Scatter};
 
@@ -91,7 +91,7 @@ fn kernel_speeds_in(
     );
     let fast_name = speeds.last().map(|s| s.0.as_str()).unwrap_or("");
     let (times, share, machine) = (
-        crate::display::ratio(fast / slow.max(1e-9)),
+        crate::view::display::ratio(fast / slow.max(1e-9)),
         fast / peak_of(fast_name) * 100.0,
         cpu.describe(),
     );

@@ -2,9 +2,9 @@
 
 use super::{add_band, curve_source, layout, pct, views_menu, PALETTE};
 use crate::data::Dataset;
-use crate::display::{Figure, Table};
 use crate::experiments::SCHEDULE;
 use crate::lang::{name, Lang};
+use crate::view::display::{Figure, Table};
 use plotly::common::{Mode, Title};
 use plotly::layout::{Axis, Layout};
 use plotly::{Bar, Plot, Scatter};
@@ -50,14 +50,14 @@ fn class_balance_in(data: &Dataset, l: Lang) -> Figure {
 }
 
 /// The first image of each class of a 28 × 28 image dataset, as inline SVG.
-pub fn first_of_each_class(data: &Dataset) -> crate::display::Html {
+pub fn first_of_each_class(data: &Dataset) -> crate::view::display::Html {
     let side = (data.n_features() as f64).sqrt() as usize;
-    crate::display::Html(crate::view::display::per_language(|l| {
+    crate::view::display::Html(crate::view::display::per_language(|l| {
         let images: Vec<(Vec<f32>, String)> = (0..data.n_classes())
             .filter_map(|k| data.y.iter().position(|&y| y == k))
             .map(|i| (data.x.row(i).to_vec(), name(&data.class_names[data.y[i]], l)))
             .collect();
-        crate::display::image_strip(&images, side, side).0
+        crate::view::display::image_strip(&images, side, side).0
     }))
 }
 

@@ -86,11 +86,11 @@ fn views_menu(views: Vec<(String, Vec<bool>)>) -> plotly::layout::update_menu::U
 }
 
 /// The seeds and cache use of a learning curve's runs.
-fn curve_source(curve: &crate::experiments::LearningCurve) -> crate::display::Source {
+fn curve_source(curve: &crate::experiments::LearningCurve) -> crate::view::display::Source {
     let mut seeds: Vec<u64> = curve.runs.iter().map(|r| r.seed).collect();
     seeds.sort_unstable();
     seeds.dedup();
-    crate::display::Source {
+    crate::view::display::Source {
         seeds,
         runs: curve.runs.len(),
         cached: curve.runs.iter().filter(|r| r.cached).count(),

@@ -17,8 +17,8 @@
 //! # Ok(()) }
 //! ```
 
-use crate::display::{escape, Html};
 use crate::error::{Result, TakeoffError};
+use crate::view::display::{escape, Html};
 
 /// The node's outline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
