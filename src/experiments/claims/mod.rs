@@ -9,6 +9,9 @@ use super::{LearningCurve, Point};
 use crate::error::Result;
 use crate::lang::{name, Lang, Text};
 
+mod crossover;
+mod features;
+
 /// The outcome of checking one claim on one run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
@@ -327,156 +330,6 @@ impl LearningCurve {
         }
     }
 
-    /// The practitioner's claim, which compares sizes on purpose: "with all the data, the large
-    /// net beats what each traditional learner reached at the largest m it could be trained at
-    /// on this machine". Only when some traditional learner stopped below the net's largest m
-    /// (otherwise the equal-m claim says the same); the net at its largest m against the best of
-    /// the traditional learners' last points, by the same noise rule; the evidence names each
-    /// learner's last size and why it went no further.
-    pub fn practitioner(&self, traditional: &[&str], large: &str) -> Option<Claim> {
-        let net = self.last_point(large)?;
-        let lasts: Vec<Point> = traditional.iter().filter_map(|t| self.last_point(t)).collect();
-        if lasts.is_empty() || lasts.iter().all(|p| p.m >= net.m) {
-            return None;
-        }
-        let claim = Text::new(
-            format!("with all the data, the {large} beats what each traditional learner reached at the largest m it could be trained at here"),
-            format!("用上全部数据时，{}胜过每一种传统算法在本机能训练的最大 m 上达到的准确率", zh(large)),
-        );
-        let best = lasts
-            .iter()
-            .max_by(|a, b| a.mean.total_cmp(&b.mean))
-            .expect("not empty");
-        let noise = noise(&[&net, best], self.test_size);
-        let stops: Vec<Text> = lasts.iter().map(|p| self.stopped_at(&p.model, p.m)).collect();
-        let en: Vec<&str> = stops.iter().map(|t| t.en.as_str()).collect();
-        let zhs: Vec<&str> = stops.iter().map(|t| t.zh.as_str()).collect();
-        Some(Claim {
-            task: self.task.clone(),
-            claim,
-            verdict: decide(net.mean - best.mean, noise),
-            margin: Some((net.mean - best.mean, noise)),
-            m: Some(net.m),
-            evidence: Text::new(
-                format!(
-                    "{} at m = {}; best traditional {} at m = {}; difference {}, noise {:.1} points. {}.",
-                    pct(&net),
-                    crate::text::thousands(net.m),
-                    pct(best),
-                    crate::text::thousands(best.m),
-                    pts(net.mean - best.mean),
-                    noise * 100.0,
-                    en.join("; "),
-                ),
-                format!(
-                    "{}（m = {}）；最好的传统算法 {}（m = {}）；差 {}，误差范围 {:.1} 个百分点。{}。",
-                    pct_zh(&net),
-                    crate::text::thousands(net.m),
-                    pct_zh(best),
-                    crate::text::thousands(best.m),
-                    pts_zh(net.mean - best.mean),
-                    noise * 100.0,
-                    zhs.join("；"),
-                ),
-            ),
-        })
-    }
-
-    /// "`model` stops at m = `last` (why)": the reason it was not run at the next size, or that it
-    /// ran up to `last` when it has none.
-    pub fn stopped_at(&self, model: &str, last: usize) -> Text {
-        let next = self.sizes.iter().copied().find(|&m| m > last);
-        let why = next.and_then(|m| {
-            self.not_run()
-                .into_iter()
-                .find(|(n, size, _)| n == model && *size == m)
-                .map(|(_, _, r)| r)
-        });
-        let last = crate::text::thousands(last);
-        match why {
-            Some(r) => Text::new(
-                format!("{model} stops at m = {last} ({})", r.en),
-                format!("{}止步于 m = {last}（{}）", zh(model), r.zh),
-            ),
-            None => Text::new(
-                format!("{model} ran up to m = {last}"),
-                format!("{}运行到 m = {last}", zh(model)),
-            ),
-        }
-    }
-
-    /// Claims about one more network (a convolutional net on images, say): that with the most
-    /// data it beats every traditional learner, and where it passes each of them ([`Self::crossover`]).
-    pub fn net_claims(&self, traditional: &[&str], net: &str) -> Result<Vec<Claim>> {
-        self.check_names(traditional)?;
-        self.check_names(&[net])?;
-        let mut claims = vec![self.large_beats_traditional(traditional, net)];
-        claims.extend(traditional.iter().map(|t| self.crossover(net, t)));
-        Ok(claims)
-    }
-
-    /// "`net` passes `rival` as m grows": at the largest m where both ran, `net` leads beyond the
-    /// noise; the evidence names the smallest m from which it leads beyond the noise at every
-    /// larger size where both ran.
-    pub fn crossover(&self, net: &str, rival: &str) -> Claim {
-        let claim = Text::new(
-            format!("the {net} passes {rival} as m grows"),
-            format!("随着 m 增大，{}超过{}", zh(net), zh(rival)),
-        );
-        let both: Vec<(Point, Point)> = self
-            .sizes
-            .iter()
-            .filter_map(|&m| Some((self.point(net, m)?, self.point(rival, m)?)))
-            .collect();
-        let Some((n, r)) = both.last().cloned() else {
-            return self.not_tested(claim, &[net, rival]);
-        };
-        let leads = |(a, b): &(Point, Point)| a.mean - b.mean > noise(&[a, b], self.test_size);
-        let from = both
-            .iter()
-            .rposition(|p| !leads(p))
-            .map_or(Some(0), |i| (i + 1 < both.len()).then_some(i + 1))
-            .map(|i| both[i].0.m);
-        let noise_top = noise(&[&n, &r], self.test_size);
-        Claim {
-            task: self.task.clone(),
-            claim,
-            verdict: decide(n.mean - r.mean, noise_top),
-            margin: Some((n.mean - r.mean, noise_top)),
-            m: Some(n.m),
-            evidence: Text::new(
-                format!(
-                    "at m = {}: {}, {}; difference {}, noise {:.1} points; {}.",
-                    crate::text::thousands(n.m),
-                    pct(&n),
-                    pct(&r),
-                    pts(n.mean - r.mean),
-                    noise_top * 100.0,
-                    match from {
-                        Some(m) => format!(
-                            "it leads beyond the noise from m = {} on",
-                            crate::text::thousands(m)
-                        ),
-                        None => "it does not lead beyond the noise at the largest m".into(),
-                    },
-                ),
-                format!(
-                    "m = {} 时：{}，{}；差 {}，误差范围 {:.1} 个百分点；{}。",
-                    crate::text::thousands(n.m),
-                    pct_zh(&n),
-                    pct_zh(&r),
-                    pts_zh(n.mean - r.mean),
-                    noise_top * 100.0,
-                    match from {
-                        Some(m) => format!("从 m = {} 起领先幅度超出误差范围", crate::text::thousands(m)),
-                        None => "在最大的 m 处领先幅度没有超出误差范围".into(),
-                    },
-                ),
-            )
-            .then(&self.decided_at(&[net, rival], n.m)),
-        }
-    }
-
     /// "The larger the net the higher": each step up in size gains beyond the noise.
     fn larger_is_higher(&self, nets: &[&str]) -> Claim {
         let claim = Text::new(
@@ -616,66 +469,6 @@ impl LearningCurve {
                 ),
             ),
         }
-    }
-
-    /// Claims about engineered features against raw inputs (the lecture: with little data,
-    /// feature engineering decides): "at the smallest m, engineered features beat raw inputs" and
-    /// "at the largest m, they still do", each at the size where both sides ran, the best model
-    /// of each side picked on validation data ([`LearningCurve::best_of_each`]) and compared on
-    /// the test set by the noise rule. A name that is not one of the curve's models, or a curve
-    /// without validation scores, is an error.
-    pub fn feature_claims(&self, engineered: &[&str], raw: &[&str]) -> Result<Vec<Claim>> {
-        let best = self.best_of_each(engineered, raw)?;
-        let named: Vec<&str> = engineered.iter().chain(raw).copied().collect();
-        let at = |row: Option<&(usize, Point, Point)>, claim: Text| -> Claim {
-            let Some((m, e, r)) = row else {
-                return self.not_tested(claim, &named);
-            };
-            let noise = noise(&[e, r], self.test_size);
-            let diff = e.mean - r.mean;
-            Claim {
-                task: self.task.clone(),
-                claim,
-                verdict: decide(diff, noise),
-                margin: Some((diff, noise)),
-                m: Some(*m),
-                evidence: Text::new(
-                    format!(
-                        "at m = {m}: best on engineered features {}, best on raw inputs {} (each picked on validation data); difference {}, noise {:.1} points.",
-                        pct(e),
-                        pct(r),
-                        pts(diff),
-                        noise * 100.0, m = crate::text::thousands(*m)),
-                    format!(
-                        "m = {m} 时：使用人工特征的最好模型 {}，使用原始输入的最好模型 {}（各自在验证数据上选出）；差 {}，误差范围 {:.1} 个百分点。",
-                        pct_zh(e),
-                        pct_zh(r),
-                        pts_zh(diff),
-                        noise * 100.0, m = crate::text::thousands(*m)),
-                ),
-            }
-        };
-        // each claim names its m: this curve's largest is small data still, not the lecture's
-        // large-m end
-        let named_at = |row: Option<&(usize, Point, Point)>, en: &str, zh: &str| {
-            let (m_en, m_zh) = row.map_or((String::new(), String::new()), |r| {
-                let m = crate::text::thousands(r.0);
-                (format!(" (m = {m})"), format!("（m = {m}）"))
-            });
-            at(row, Text::new(format!("{en}{m_en}"), format!("{zh}{m_zh}")))
-        };
-        Ok(vec![
-            named_at(
-                best.rows.first(),
-                "at this curve's smallest m, engineered features beat raw inputs",
-                "在这条曲线最小的 m 处，人工特征胜过原始输入",
-            ),
-            named_at(
-                best.rows.last(),
-                "at this curve's largest m, engineered features still beat raw inputs",
-                "在这条曲线最大的 m 处，人工特征仍然胜过原始输入",
-            ),
-        ])
     }
 
     fn not_tested(&self, claim: Text, named: &[&str]) -> Claim {

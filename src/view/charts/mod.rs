@@ -11,10 +11,14 @@
 pub mod algorithms;
 pub mod compute;
 pub mod data_scale;
+pub mod fit_time;
+pub mod race;
 
 pub use algorithms::*;
 pub use compute::*;
 pub use data_scale::*;
+pub use fit_time::*;
+pub use race::*;
 
 use plotly::common::{Mode, Title};
 use plotly::layout::{Axis, Layout};
