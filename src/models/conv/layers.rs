@@ -44,6 +44,43 @@ pub(super) fn im2col_into<F: Real>(x: ArrayView2<F>, s: Shape, k: usize, cols: &
         });
 }
 
+/// out ← `x` (B × H·W·C, shape `s`) with `pad` zeros around each side of every image
+/// (B × (H+2p)·(W+2p)·C, every entry overwritten).
+pub(super) fn pad_into<F: Real>(x: ArrayView2<F>, s: Shape, pad: usize, out: &mut Array2<F>) {
+    let big = s.padded(pad);
+    let row = s.width * s.channels; // one image row, contiguous in both
+    let xs = x.as_standard_layout();
+    out.as_slice_mut()
+        .expect("a kept buffer is contiguous")
+        .par_chunks_mut(big.len())
+        .zip(xs.as_slice().expect("standard layout").par_chunks(s.len()))
+        .for_each(|(to, img)| {
+            to.fill(F::zero());
+            for i in 0..s.height {
+                let at = ((i + pad) * big.width + pad) * s.channels;
+                to[at..at + row].copy_from_slice(&img[i * row..(i + 1) * row]);
+            }
+        });
+}
+
+/// The adjoint of [`pad_into`]: d_x ← the inner values of `d_padded` (B × (H+2p)·(W+2p)·C),
+/// the gradient of the zeros dropped (`d_x` is B × H·W·C, every entry overwritten).
+pub(super) fn crop_into<F: Real>(d_padded: ArrayView2<F>, s: Shape, pad: usize, d_x: &mut Array2<F>) {
+    let big = s.padded(pad);
+    let row = s.width * s.channels;
+    let dp = d_padded.as_standard_layout();
+    d_x.as_slice_mut()
+        .expect("a kept buffer is contiguous")
+        .par_chunks_mut(s.len())
+        .zip(dp.as_slice().expect("standard layout").par_chunks(big.len()))
+        .for_each(|(to, from)| {
+            for i in 0..s.height {
+                let at = ((i + pad) * big.width + pad) * s.channels;
+                to[i * row..(i + 1) * row].copy_from_slice(&from[at..at + row]);
+            }
+        });
+}
+
 /// dst ← src for the short runs im2col copies (k·C values: 5 for a first 5 × 5 layer on grey
 /// images), in blocks of a fixed length that the compiler turns into plain moves, where
 /// `copy_from_slice` would call `memmove` once per run and spend more on the calls than on the

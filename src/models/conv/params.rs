@@ -189,6 +189,7 @@ impl ConvValidParams {
             .iter()
             .map(|s| match s {
                 Stage::Conv { channels, kernel } => format!("c{channels}k{kernel}"),
+                Stage::ConvSame { channels, kernel } => format!("c{channels}k{kernel}s"),
                 Stage::MaxPool { size } => format!("p{size}"),
                 Stage::Dense { width } => format!("d{width}"),
                 Stage::Dropout { percent } => format!("drop{percent}"),
@@ -228,13 +229,24 @@ impl ConvValidParams {
                 ));
             }
             match *stage {
-                Stage::Conv { channels, kernel } => {
+                Stage::Conv { channels, kernel } | Stage::ConvSame { channels, kernel } => {
                     if channels == 0 || kernel == 0 {
                         return Err(TakeoffError::invalid(
                             "network stage",
                             format!("{at}: zero channels or kernel"),
                             "channels ≥ 1 and kernel ≥ 1",
                         ));
+                    }
+                    if let Stage::ConvSame { .. } = stage {
+                        if kernel.is_multiple_of(2) {
+                            return Err(TakeoffError::invalid(
+                                "network stage",
+                                format!("{at}: a \"same\" convolution with an even kernel ({kernel})"),
+                                "an odd kernel (3, 5, 7) for \"same\" padding, or Stage::Conv",
+                            ));
+                        }
+                        s = s.padded((kernel - 1) / 2);
+                        kept += s.len() as f64;
                     }
                     if kernel > s.height || kernel > s.width {
                         return Err(TakeoffError::invalid(

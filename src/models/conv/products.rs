@@ -116,7 +116,7 @@ impl<F: Real> ConvNet<F> {
                     };
                     (name, batch, w)
                 }
-                Block::Pool { .. } | Block::Dropout { .. } => continue,
+                Block::Pool { .. } | Block::Dropout { .. } | Block::Pad { .. } => continue,
             };
             let (fan_in, fan_out) = w.dim();
             let product = |kind, m, k, n| Product {

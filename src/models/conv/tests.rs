@@ -35,7 +35,7 @@ fn params_of(net: &mut ConvNet<f64>) -> Vec<&mut f64> {
             Block::Conv { w, b, .. } | Block::Dense { w, b, .. } => {
                 w.iter_mut().chain(b.iter_mut()).collect()
             }
-            Block::Pool { .. } | Block::Dropout { .. } => Vec::new(),
+            Block::Pool { .. } | Block::Dropout { .. } | Block::Pad { .. } => Vec::new(),
         })
         .collect()
 }
@@ -434,4 +434,97 @@ fn a_steps_products_follow_the_layers() {
     );
     let flops: f64 = products.iter().map(Product::flops).sum();
     assert!(flops > 0.0);
+}
+
+/// "Same" convolutions: the output keeps the input's height and width, gradients match finite
+/// differences with the padding first and in the middle of the net, through im2col (3 channels)
+/// and the direct kernels (16 and 32), and every parameter count and step product follows.
+#[test]
+fn same_convolutions_keep_the_shape_and_their_gradients() {
+    // 6×6×2 images: same 3×3 → 6×6×3, pool 2 → 3×3×3, same 3×3 → 3×3×16, dense 5, output 3
+    let input = Shape {
+        height: 6,
+        width: 6,
+        channels: 2,
+    };
+    for (first, second) in [(3, 16), (16, 32), (3, 4)] {
+        let stages = [
+            Stage::ConvSame {
+                channels: first,
+                kernel: 3,
+            },
+            Stage::MaxPool { size: 2 },
+            Stage::ConvSame {
+                channels: second,
+                kernel: 3,
+            },
+            Stage::Dense { width: 5 },
+        ];
+        for activation in [Activation::Sigmoid, Activation::Relu] {
+            let mut r = rng(5);
+            let net = ConvNet::<f64>::init(input, &stages, 3, activation, Init::Xavier, &mut r);
+            // the pooled output is 3×3×first, so the second convolution's output is 3×3×second
+            let Block::Dense { w, .. } = &net.blocks[5] else {
+                panic!("blocks: pad, conv, pool, pad, conv, dense")
+            };
+            assert_eq!(w.nrows(), 3 * 3 * second);
+            let x = Array2::from_shape_fn((3, input.len()), |_| crate::random::normal(&mut r) as f64);
+            assert_gradients_match(
+                &net,
+                &x,
+                &[2, 0, 1],
+                &format!("same {first}-{second}, {activation:?}"),
+            );
+        }
+        let params = ConvParams::new(&stages).image(6, 6, 2).check().unwrap();
+        let (n, _) = params.check_shapes(3).unwrap();
+        let mut r = rng(5);
+        let net = ConvNet::<f32>::init(input, &stages, 3, Activation::Relu, Init::He, &mut r);
+        assert_eq!(n as usize, net.n_params());
+        // the first convolution reads the padded 8×8 image: 36 positions per example
+        let products = net.step_products(10);
+        assert_eq!(products[0].layer, "conv 1");
+        assert_eq!((products[0].m, products[0].k), (10 * 36, 3 * 3 * 2));
+    }
+    assert!(ConvParams::new(&[Stage::ConvSame {
+        channels: 4,
+        kernel: 3
+    }])
+    .shape_name()
+    .contains("c4k3s"));
+}
+
+/// Padding and cropping are adjoint: ⟨pad(x), y⟩ = ⟨x, crop(y)⟩; the border is zero.
+#[test]
+fn padding_and_cropping_are_adjoint() {
+    use super::layers::{crop_into, pad_into};
+    let s = Shape {
+        height: 4,
+        width: 5,
+        channels: 3,
+    };
+    let pad = 2;
+    let big = s.padded(pad);
+    let mut r = rng(6);
+    let x = Array2::from_shape_fn((2, s.len()), |_| crate::random::normal(&mut r) as f64);
+    let y = Array2::from_shape_fn((2, big.len()), |_| crate::random::normal(&mut r) as f64);
+    let mut px = Array2::from_elem((2, big.len()), 7.0);
+    pad_into(x.view(), s, pad, &mut px);
+    let mut cy = Array2::from_elem((2, s.len()), 7.0);
+    crop_into(y.view(), s, pad, &mut cy);
+    let (lhs, rhs) = ((&px * &y).sum(), (&x * &cy).sum());
+    assert!((lhs - rhs).abs() < 1e-12, "{lhs} vs {rhs}");
+    assert_eq!(px.sum(), x.sum()); // zeros around, every value of x once
+    assert_eq!(px[[0, 0]], 0.0);
+}
+
+/// A "same" convolution needs an odd kernel: an even one is a clear error, not a shifted output.
+#[test]
+fn a_same_convolution_with_an_even_kernel_is_an_error() {
+    let p = ConvParams::new(&[Stage::ConvSame {
+        channels: 4,
+        kernel: 4,
+    }]);
+    let err = p.check().unwrap_err().to_string();
+    assert!(err.contains("even kernel") && err.contains("odd"), "{err}");
 }
