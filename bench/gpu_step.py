@@ -53,9 +53,9 @@ def lenet():
 
 
 NETS = {
-    "small (32)": lambda: mlp([32]),
-    "medium (256-128)": lambda: mlp([256, 128]),
-    "large (512-256-128)": lambda: mlp([512, 256, 128]),
+    "small NN (32)": lambda: mlp([32]),
+    "medium NN (256-128)": lambda: mlp([256, 128]),
+    "large NN (512-256-128)": lambda: mlp([512, 256, 128]),
     "LeNet": lenet,
 }
 

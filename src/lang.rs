@@ -183,7 +183,7 @@ impl std::fmt::Display for Text {
 
 /// Display names of the lesson's models and datasets in Chinese (the keys stay English: they
 /// name cached runs). Names not listed are shown as they are.
-const NAMES_ZH: [(&str, &str); 30] = [
+const NAMES_ZH: [(&str, &str); 27] = [
     (" (lr ", "（学习率 "),
     ("logistic regression", "逻辑回归"),
     ("small NN", "小型神经网络"),
@@ -200,9 +200,6 @@ const NAMES_ZH: [(&str, &str); 30] = [
     ("class ", "类别 "),
     ("moons", "双月数据"),
     ("flower", "花形数据"),
-    ("small (", "小型神经网络 ("),
-    ("medium (", "中型神经网络 ("),
-    ("large (", "大型神经网络 ("),
     ("naive loops", "朴素循环"),
     ("cache-friendly loops", "缓存友好的循环"),
     ("optimised kernel", "优化内核"),

@@ -3,7 +3,8 @@
 
 use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
-use crate::models::mlp::{Activation, Init, MlpParams};
+use crate::models::activation::{Activation, Init};
+use crate::models::mlp::MlpParams;
 
 /// One net of the sweep: its activation, initialisation and depth, and the gradient norm of each
 /// layer's weights (first layer first; the output layer last).

@@ -63,3 +63,17 @@ pub fn deep_race(profile: crate::Profile, data: Dataset, target_error: f64) -> R
         ..lesson_race(profile, data, target_error)
     }
 }
+
+/// The training error both chapters 3 and 4 race the activations to on Fashion-MNIST.
+pub const RACE_TARGET_ERROR: f64 = 0.15;
+
+/// [`deep_race`] on [`lesson_race_data`] to [`RACE_TARGET_ERROR`], run or read from `cache`:
+/// the race chapter 3 shows and chapter 4's success formula reads.
+pub fn deep_race_run(
+    profile: crate::Profile,
+    fashion: &crate::data::FashionMnist,
+    cache: &crate::experiments::Cache,
+) -> Result<crate::experiments::race::Race> {
+    let data = lesson_race_data(profile, fashion)?;
+    crate::experiments::race::activation_race_cached(&deep_race(profile, data, RACE_TARGET_ERROR), cache)
+}

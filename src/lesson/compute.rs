@@ -1,7 +1,39 @@
 //! Chapter 2's published figures, cited with their sources and kept apart from what this machine
 //! measured, and the projections built from both.
 
-use crate::experiments::hardware::{Cpu, EpochCost};
+use crate::data::Dataset;
+use crate::error::Result;
+use crate::experiments::hardware::{self, Cpu, EpochCost};
+use crate::lesson::data_scale::{lesson_cnn, LARGE_NN, MEDIUM_NN, SMALL_NN};
+use crate::models::mlp::MlpParams;
+use crate::profile::Profile;
+
+/// The nets whose epochs chapter 2 times: chapter 1's three fully connected nets, under the
+/// names chapter 1 gives them.
+pub fn timed_nets() -> Vec<(String, MlpParams)> {
+    vec![
+        (SMALL_NN.to_string(), MlpParams::small()),
+        (MEDIUM_NN.to_string(), MlpParams::medium()),
+        (LARGE_NN.to_string(), MlpParams::large()),
+    ]
+}
+
+/// Chapter 2's epoch costs: each of [`timed_nets`] timed for one epoch (the median of the
+/// profile's repetitions) on nested subsets of `train` of the profile's sizes.
+pub fn epoch_costs(profile: Profile, train: &Dataset) -> Result<Vec<EpochCost>> {
+    let sizes = profile.pick(
+        vec![1_000, 4_000],
+        vec![2_000, 8_000, 16_000],
+        vec![5_000, 20_000, 60_000],
+    );
+    hardware::epoch_costs(&timed_nets(), train, &sizes, profile.pick(1, 3, 3))
+}
+
+/// One epoch of chapter 1's convolutional net ([`lesson_cnn`]) on 5,000 of `train`'s images,
+/// the median of three, named "LeNet".
+pub fn lenet_epoch_cost(train: &Dataset) -> Result<EpochCost> {
+    hardware::conv_epoch_cost("LeNet", &lesson_cnn(), train, 5_000, 3)
+}
 
 /// A published hardware figure, for projections.
 #[derive(Debug, Clone, PartialEq)]
@@ -433,13 +465,18 @@ mod tests {
     #[test]
     fn the_shipped_gpu_measurements_cover_chapter_twos_nets() {
         let steps = gpu_steps().unwrap();
-        for net in ["small (32)", "medium (256-128)", "large (512-256-128)", "LeNet"] {
+        for net in [
+            "small NN (32)",
+            "medium NN (256-128)",
+            "large NN (512-256-128)",
+            "LeNet",
+        ] {
             let g = steps.iter().find(|g| g.model == net).unwrap();
             assert!(g.kernels_per_step > 0 && g.eager.0 <= g.eager.1 && g.graph.0 <= g.graph.1);
             assert!(g.device.contains("H200"));
         }
         let cost = EpochCost {
-            model: "small (32)".into(),
+            model: "small NN (32)".into(),
             m: 1_000,
             flops_per_example: 1e6,
             seconds: 0.2,

@@ -352,6 +352,49 @@ impl crate::lang::Text {
     }
 }
 
+/// A data set in one sentence per language: its name, rows, features and classes, the counts
+/// with thousands separators ("moons: 400 rows, 2 features, 2 classes (0, 1)").
+pub fn describe(data: &crate::data::Dataset) -> crate::lang::Text {
+    use crate::lang::{name, Lang};
+    use crate::text::thousands;
+    let (rows, features, k) = (
+        thousands(data.len()),
+        thousands(data.n_features()),
+        data.n_classes(),
+    );
+    let classes = |l: Lang| {
+        let names: Vec<String> = data.class_names.iter().map(|c| name(c, l)).collect();
+        names.join(l.pick(", ", "、"))
+    };
+    crate::lang::Text::new(
+        format!(
+            "{}: {rows} rows, {features} features, {k} classes ({})",
+            data.name,
+            classes(Lang::En)
+        ),
+        format!(
+            "{}：{rows} 行，{features} 个特征，{k} 个类别（{}）",
+            name(&data.name, Lang::Zh),
+            classes(Lang::Zh)
+        ),
+    )
+}
+
+/// Fashion-MNIST's two parts in one sentence per language ("train: 60,000 images × 784 pixels,
+/// test: 10,000 images").
+pub fn describe_fashion(fashion: &crate::data::FashionMnist) -> crate::lang::Text {
+    use crate::text::thousands;
+    let (n, d, t) = (
+        thousands(fashion.train.len()),
+        thousands(fashion.train.n_features()),
+        thousands(fashion.test.len()),
+    );
+    crate::lang::Text::new(
+        format!("train: {n} images × {d} pixels, test: {t} images"),
+        format!("训练集：{n} 张图像 × {d} 个像素，测试集：{t} 张图像"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +456,30 @@ mod excerpt_tests {
         );
         assert!(html.starts_with("<pre") && !html.contains("ANCHOR"));
         assert!(source_excerpt("fn x() {}", "backward").is_err());
+    }
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use crate::lang::{with_languages, Lang};
+
+    /// A data set reads as a sentence in each language, counts with separators, no debug text.
+    #[test]
+    fn a_data_set_is_described_in_words() {
+        let data = crate::data::moons(600, 0.3, 0).unwrap();
+        let t = super::describe(&data);
+        assert!(
+            t.en.contains("moons: 1,200 rows, 2 features, 2 classes (class 0, class 1)"),
+            "{}",
+            t.en
+        );
+        assert!(
+            t.zh.contains("双月数据：1,200 行，2 个特征，2 个类别（类别 0、类别 1）"),
+            "{}",
+            t.zh
+        );
+        assert!(!t.en.contains('[') && !t.zh.contains('"'), "{t:?}");
+        let shown = with_languages(&[Lang::Zh], || t.to_string());
+        assert_eq!(shown, t.zh);
     }
 }

@@ -217,7 +217,7 @@ fn every_chart_reads_in_chinese() {
         .enumerate()
         .map(|(i, k)| (k.name().to_string(), 1.0 + i as f64))
         .collect();
-    let costs: Vec<crate::experiments::hardware::EpochCost> = ["small (32)", "large (512-256-128)"]
+    let costs: Vec<crate::experiments::hardware::EpochCost> = ["small NN (32)", "large NN (512-256-128)"]
         .iter()
         .flat_map(|m| {
             [1000, 4000].map(|n| crate::experiments::hardware::EpochCost {
@@ -415,4 +415,31 @@ fn text_renders_one_block_per_language() {
     );
     assert_eq!(with_languages(&[Lang::Zh], || t.to_string()), "成立 <b>");
     assert_eq!(t.clone().then(&Text::new("too.", "也是。")).zh, "成立 <b>也是。");
+}
+
+/// The nets of the gradient chart at initialisation are named in each language, never by a
+/// type's debug name ("NaiveSmall").
+#[test]
+fn nets_at_initialisation_are_named_in_words() {
+    use crate::models::activation::{Activation, Init};
+    let data = crate::data::spirals(32, 3, 0.1, 0).unwrap();
+    let pairs = [
+        (Activation::Sigmoid, Init::NaiveSmall),
+        (Activation::Relu, Init::He),
+    ];
+    let sweep = crate::experiments::gradients::depth_sweep(&data, &[3], 8, &pairs, 0).unwrap();
+    let f = with_languages(&Lang::ALL, || charts::gradient_norms_at_init(&sweep));
+    let all = format!(
+        "{} {}",
+        f.summary,
+        f.translations
+            .iter()
+            .map(|t| t.summary.clone())
+            .collect::<String>()
+    );
+    assert!(!all.contains("NaiveSmall"), "{all}");
+    assert!(
+        all.contains("sigmoid + small random (× 0.01)") && all.contains("sigmoid + 小随机数（× 0.01）"),
+        "{all}"
+    );
 }

@@ -224,8 +224,9 @@ fn crossover_names_the_size_where_the_net_pulls_ahead() {
 
 #[test]
 fn success_formula_is_a_two_by_two_decided_by_the_noise_rule() {
+    use crate::models::activation::Activation;
     use crate::models::history::Checkpoint;
-    use crate::models::mlp::{Activation, History};
+    use crate::models::history::History;
     let c = curve(
         &[
             ("small", 100, Some(&[0.60])),

@@ -7,9 +7,12 @@ use crate::data::Dataset;
 use crate::error::{Result, TakeoffError};
 use crate::experiments::Verdict;
 use crate::lang::Text;
+use crate::models::activation::Activation;
 use crate::models::conv::{ConvParams, Stage};
 use crate::models::history::Checkpoint;
-use crate::models::mlp::{Activation, History, MlpParams, OptimizerConfig};
+use crate::models::history::History;
+use crate::models::mlp::MlpParams;
+use crate::models::optim::OptimizerConfig;
 use serde::{Deserialize, Serialize};
 
 /// The net that races: an MLP of these hidden widths, or a convolutional net of these stages

@@ -584,5 +584,13 @@ pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
     })
 }
 
+/// The Fashion-MNIST curve's claims: the data-scale claims of [`TRADITIONAL`] against [`NETS`],
+/// then the convolutional net's ([`CNN`]) against the traditional learners.
+pub fn fashion_claims(curve: &crate::experiments::LearningCurve) -> Result<Vec<crate::experiments::Claim>> {
+    let mut claims = curve.check_claims(&TRADITIONAL, &NETS)?;
+    claims.extend(curve.net_claims(&TRADITIONAL, CNN)?);
+    Ok(claims)
+}
+
 #[cfg(test)]
 mod tests;

@@ -83,6 +83,25 @@ pub fn gradient_norms(nets: &[(String, Vec<f64>)]) -> Figure {
     Figure::each_language(|l| gradient_norms_in(nets, l))
 }
 
+/// The gradient norm per layer of each untrained net of `sweep` (one chart for all its nets,
+/// whatever their depth), each net named by its activation and initialisation in the reader's
+/// language ("sigmoid + small random (× 0.01)", "sigmoid + 小随机数（× 0.01）").
+pub fn gradient_norms_at_init(sweep: &crate::experiments::gradients::DepthSweep) -> Figure {
+    Figure::each_language(|l| {
+        let nets: Vec<(String, Vec<f64>)> = sweep
+            .runs
+            .iter()
+            .map(|r| {
+                (
+                    format!("{} + {}", r.activation.name(), r.init.name_in(l)),
+                    r.norms.clone(),
+                )
+            })
+            .collect();
+        gradient_norms_in(&nets, l)
+    })
+}
+
 fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
     let mut plot = Plot::new();
     let mut table = Table::new(&[lang.pick("net", "网络"), lang.pick("layer", "层"), "‖∂loss/∂W‖"]);
@@ -132,11 +151,11 @@ fn gradient_norms_in(nets: &[(String, Vec<f64>)], lang: Lang) -> Figure {
 }
 
 /// Training loss against epochs for several runs.
-pub fn training_loss(runs: &[(String, crate::models::mlp::History)]) -> Figure {
+pub fn training_loss(runs: &[(String, crate::models::history::History)]) -> Figure {
     Figure::each_language(|l| training_loss_in(runs, l))
 }
 
-fn training_loss_in(runs: &[(String, crate::models::mlp::History)], l: Lang) -> Figure {
+fn training_loss_in(runs: &[(String, crate::models::history::History)], l: Lang) -> Figure {
     let mut plot = Plot::new();
     let epoch = l.pick("epoch", "轮次（epoch）");
     let mut table = Table::new(&[
@@ -460,7 +479,8 @@ mod tests {
             }
         }
     }
-    use crate::models::mlp::{Activation, MlpParams};
+    use crate::models::activation::Activation;
+    use crate::models::mlp::MlpParams;
 
     #[test]
     fn race_chart_and_boundaries_show_every_activation() {
