@@ -1,10 +1,12 @@
 """What the static pages add to an executed notebook, for a reader of the site (not for JupyterLab):
 
 * long progress logs fold into one summary line that opens on a click;
-* each verdict of a claims table gets a badge, and each claims table an anchor the index links to;
+* each claims table gets an anchor the index links to (its verdicts come in badges from the crate);
 * provenance (profile, seeds come from the profile, commit, date, machine, cache use) recorded in
   the notebook's metadata when it ran, and shown in the page's footer;
-* the index's table of every claim with its verdict, the size it was decided at, and a link;
+* the index's table of every claim with its verdict, the size it was decided at, and a link, read
+  from the data part the crate puts beside each claims table (`application/vnd.takeoff.claims+json`),
+  never from the table's HTML; the findings paragraphs likewise (`…findings+json`);
 * under every chart, where its numbers came from: the seeds and cache use the crate recorded on
   the figure, with the profile, commit, date and machine of the render (also in `render.json`);
 * a link to each view of an explorable chart (a slider step, a dropdown entry): choosing a view
@@ -20,6 +22,7 @@ import copy
 import datetime
 import hashlib
 import html
+import json
 import os
 import platform
 import re
@@ -29,34 +32,13 @@ from pathlib import Path
 import nbformat
 
 LANGS = {"zh": "zh-Hans", "en": "en"}  # the pages' languages and their lang attributes
-CLAIMS_HEADERS = ("<th>claim of the lesson</th>", "<th>课程中的结论</th>")
-TABLE = re.compile(r'<table class="takeoff-table">.*?</table>', re.S)
+CLAIMS_MIME = "application/vnd.takeoff.claims+json"  # a claims table's data part (the crate's ClaimsTable)
+FINDINGS_MIME = "application/vnd.takeoff.findings+json"  # the findings' data part (the crate's Findings)
 FIGURE = re.compile(r'<figure class="takeoff-figure"([^>]*)>(.*?)</figure>', re.S)
 FIGURE_DATA = re.compile(r'data-(seeds|runs|cached)="([^"]*)"')
 CHART_ID = re.compile(r'<div id="(takeoff-chart-[0-9a-f]+)"')
-ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-CELL = re.compile(r"<td>(.*?)</td>", re.S)
 CACHE_LINE = re.compile(r": (\d+) runs, (\d+) from the cache")
 RACE_CACHED = re.compile(r"^race on .*: from the cache$", re.M)
-VERDICTS = [  # (how a verdict cell starts, its badge class), in both languages
-    ("holds", "holds"),
-    ("does not hold", "fails"),
-    ("not shown", "unclear"),
-    ("not tested", "untested"),
-    ("成立", "holds"),
-    ("不成立", "fails"),
-    ("不显著", "unclear"),
-    ("未检验", "untested"),
-]
-
-
-def verdict_class(text: str) -> str:
-    for start, cls in VERDICTS:
-        if text.startswith(start):
-            return cls
-    return "other"
-
-
 def machine() -> str:
     model = ""
     try:
@@ -206,59 +188,33 @@ def mark_language(cell):
         cell.metadata.setdefault("tags", []).append(f"lang-{lang}")
 
 
-def claims_rows(table_html: str) -> list:
-    """(claim, verdict, decided at, task) of each row of a claims table (its first table)."""
-    rows = []
-    for row in ROW.findall(table_html.split("<tbody>", 1)[-1]):
-        cells = CELL.findall(row)
-        if len(cells) >= 4:
-            rows.append(tuple(html.unescape(c) for c in cells[:4]))
-    return rows
+def data_part(out, mime: str):
+    """An output's data part of type `mime` as a Python value (nbformat keeps JSON parts as
+    objects; a string is parsed), or None."""
+    part = out.get("data", {}).get(mime)
+    return json.loads(part) if isinstance(part, str) else part
 
 
 def mark_claims(cell, counter: list) -> list:
-    """Anchors each claims output of the cell (its table in every language) and puts a badge on
-    its verdicts; returns its rows with their anchors: (anchor, claim, verdict, decided at, task),
-    each text a {"en": …, "zh": …} when the output holds both languages, else a string."""
+    """Anchors each claims output of the cell and returns its claims, read from the data part the
+    crate writes beside the table: dicts with the anchor, the claim, verdict, decided_at and task
+    (each {"en": …, "zh": …}), the verdict's badge class, m, margin and noise."""
     found = []
     for out in cell.get("outputs", []):
-        data = out.get("data", {})
-        text = "".join(data.get("text/html", "")) if data else ""
-        if not any(h in text for h in CLAIMS_HEADERS):
+        part = data_part(out, CLAIMS_MIME)
+        if part is None:
             continue
         counter[0] += 1
         anchor = f"claims-{counter[0]}"
-        per_lang = {}
-        for table in TABLE.findall(text):
-            for header, lang in zip(CLAIMS_HEADERS, ("en", "zh")):
-                if header in table:
-                    per_lang[lang] = claims_rows(table)
-        en, zh = per_lang.get("en", []), per_lang.get("zh", [])
-        if en and zh and len(en) == len(zh):
-            found.extend((anchor, *({"en": a, "zh": b} for a, b in zip(e, z))) for e, z in zip(en, zh))
-        else:
-            found.extend((anchor, *r) for r in (en or zh))
-
-        def badge(m):
-            cells = CELL.findall(m.group(1))
-            if len(cells) < 2:
-                return m.group(0)
-            v = cells[1]
-            return m.group(0).replace(
-                f"<td>{v}</td>",
-                f'<td><span class="takeoff-badge {verdict_class(html.unescape(v))}">{v}</span></td>', 1)
-
-        def badges(t):
-            head, body = t.group(0).split("<tbody>", 1)
-            return head + "<tbody>" + ROW.sub(badge, body)
-
-        data["text/html"] = f'<div id="{anchor}" class="takeoff-claims">' + TABLE.sub(badges, text) + "</div>"
+        found.extend({"anchor": anchor, **c} for c in part.get("claims", []))
+        text = "".join(out["data"].get("text/html", ""))
+        out["data"]["text/html"] = f'<div id="{anchor}" class="takeoff-claims">{text}</div>'
     return found
 
 
 def for_page(nb):
-    """A copy of an executed notebook prepared for its static page, and its claims
-    [(anchor, claim, verdict, decided at, task)]."""
+    """A copy of an executed notebook prepared for its static page, and its claims (dicts, see
+    `mark_claims`)."""
     nb = copy.deepcopy(nb)
     # cells tagged `lab-only` speak to someone running the notebook (the first cell's compile)
     nb.cells = [c for c in nb.cells if LAB_ONLY not in c.metadata.get("tags", [])]
@@ -276,21 +232,18 @@ def for_page(nb):
     return nb, claims
 
 
-FINDINGS = re.compile(r'<div class="takeoff-lang" lang="([^"]+)"><div class="takeoff-findings">(.*?)</div></div>', re.S)
-
-
 def findings(notebooks: list) -> dict:
     """The findings paragraphs a chapter wrote from its claims' verdicts ({lang: html}, from the
-    last notebook that has them), for the index to open with; empty when none wrote any."""
+    last notebook that has them, read from their data part), for the index to open with; empty
+    when none wrote any."""
     found = {}
-    codes = {v: k for k, v in LANGS.items()}
     for nb in notebooks:
         for cell in nb.cells:
             for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-                text = "".join(out.get("data", {}).get("text/html", ""))
-                hits = {codes.get(code, code): body for code, body in FINDINGS.findall(text)}
-                if hits:
-                    found = hits
+                part = data_part(out, FINDINGS_MIME)
+                if part:
+                    found = {lang: "".join(f"<p>{html.escape(p)}</p>" for p in part.get(lang, []))
+                             for lang in LANGS}
     return found
 
 
@@ -305,16 +258,16 @@ def claims_index(chapters: list, lang: str = "en") -> str:
     1's) is listed once, where it is first decided."""
     rows, seen = [], set()
     for href, title, claims in chapters:
-        for anchor, *texts in claims:
-            claim, verdict, m, task = (in_lang(t, lang) for t in texts)
+        for c in claims:
+            claim, verdict, m, task = (in_lang(c[k], lang) for k in ("claim", "verdict", "decided_at", "task"))
             if (claim, verdict, m, task) in seen:
                 continue
             seen.add((claim, verdict, m, task))
             rows.append(
                 f'<tr><td>{html.escape(claim)}</td><td>{html.escape(task)}</td>'
-                f'<td><span class="takeoff-badge {verdict_class(verdict)}">{html.escape(verdict)}</span></td>'
+                f'<td><span class="takeoff-badge {html.escape(c.get("class", "other"))}">{html.escape(verdict)}</span></td>'
                 f'<td>{html.escape(m)}</td>'
-                f'<td><a href="{html.escape(href)}#{anchor}">{html.escape(in_lang(title, lang))}</a></td></tr>')
+                f'<td><a href="{html.escape(href)}#{c["anchor"]}">{html.escape(in_lang(title, lang))}</a></td></tr>')
     if not rows:
         return ""
     if lang == "zh":
@@ -451,7 +404,7 @@ def glossary_table(rows: list) -> str:
         f'<td>{both({"zh": html.escape(nzh), "en": html.escape(nen)})}</td></tr>'
         for en, zh, nen, nzh in rows)
     # a language block cannot hold part of a row: one header row per language
-    head = (f'<tr class="takeoff-lang" lang="zh-Hans"><th>中文</th><th>英文</th><th>说明</th></tr>'
+    head = ('<tr class="takeoff-lang" lang="zh-Hans"><th>中文</th><th>英文</th><th>说明</th></tr>'
             f'<tr class="takeoff-lang" lang="en"><th>English</th><th>Chinese</th><th>meaning</th></tr>')
     return f'<table class="takeoff-claims-index takeoff-glossary"><thead>{head}</thead><tbody>\n{body}\n</tbody></table>'
 

@@ -244,7 +244,7 @@ def exporter() -> HTMLExporter:
 
 
 def page(nb, name: str, nav: dict, profile: str):
-    """The static page of an executed notebook, and its claims [(anchor, claim, verdict, m, task)]."""
+    """The static page of an executed notebook, and its claims (dicts: see `pages.mark_claims`)."""
     nb, claims = pages.for_page(nb)
     meta = nb.metadata.get("takeoff", {})
     resources = {
@@ -492,11 +492,12 @@ def main(argv=None) -> int:
              "rendered_now": [p.stem for p in to_run], "kept": [p.stem for p in kept],
              "notebook_seconds": seconds,
              "provenance": {p.stem: nb.metadata.get("takeoff", {}) for p, nb in ordered},
-             "claims": [{"page": href, "anchor": a,
-                         **{f"{key}{suffix}": pages.in_lang(x, lang)
-                            for key, x in zip(("claim", "verdict", "decided_at", "task"), texts)
+             "claims": [{"page": href, "anchor": c["anchor"], "class": c.get("class"),
+                         "m": c.get("m"), "margin": c.get("margin"), "noise": c.get("noise"),
+                         **{f"{key}{suffix}": pages.in_lang(c[key], lang)
+                            for key in ("claim", "verdict", "decided_at", "task")
                             for lang, suffix in (("en", ""), ("zh", "_zh"))}}
-                        for href, _, cs in chapters for a, *texts in cs],
+                        for href, _, cs in chapters for c in cs],
              "figures": figures,
              "seconds": round(time.time() - started, 1)}, indent=1))
         carry_pdfs(site, staging)

@@ -95,32 +95,42 @@ class CompareRenders(unittest.TestCase):
 
 
 class Pages(unittest.TestCase):
-    """What the static pages add: folded logs, verdict badges and anchors, the index's claims."""
+    """What the static pages add: folded logs, claims anchors, the index's claims and findings (from data)."""
 
-    def claims_cell(self):
+    CLAIMS = {"claims": [
+        {"claim": {"en": "SVM flattens", "zh": "SVM 趋于平缓"}, "verdict": {"en": "holds", "zh": "成立"},
+         "class": "holds", "decided_at": {"en": "m = 100", "zh": "m = 100"},
+         "task": {"en": "teacher", "zh": "教师网络任务"}, "m": 100, "margin": 0.05, "noise": 0.01},
+        {"claim": {"en": "large beats small", "zh": "大型网络胜过小型网络"},
+         "verdict": {"en": "not shown (inside the noise)", "zh": "不显著（差别在误差范围内）"},
+         "class": "unclear", "decided_at": {"en": "m = 100", "zh": "m = 100"},
+         "task": {"en": "teacher", "zh": "教师网络任务"}, "m": 100, "margin": 0.002, "noise": 0.01},
+    ]}
+
+    def claims_cell(self, header="claim of the lesson"):
+        """A cell as the crate's claims table leaves it: the HTML and the same claims as data."""
         cell = nbformat.v4.new_code_cell("claims")
-        table = ('<table class="takeoff-table"><thead><tr><th>claim of the lesson</th><th>on this run</th>'
+        table = (f'<table class="takeoff-table"><thead><tr><th>{header}</th><th>on this run</th>'
                  '<th>decided at</th><th>task</th><th>measured</th></tr></thead><tbody>'
-                 '<tr><td>SVM flattens</td><td>holds</td><td>m = 100</td><td>teacher</td><td>x</td></tr>'
-                 '<tr><td>large beats small</td><td>not shown (inside the noise)</td><td>m = 100</td><td>teacher</td><td>y</td></tr>'
+                 '<tr><td>SVM flattens</td><td><span class="takeoff-badge holds">holds</span></td><td>m = 100</td><td>teacher</td><td>x</td></tr>'
+                 '<tr><td>large beats small</td><td><span class="takeoff-badge unclear">not shown (inside the noise)</span></td><td>m = 100</td><td>teacher</td><td>y</td></tr>'
                  '</tbody></table><p>rule</p>')
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="".join(f"line {i}\n" for i in range(30))),
-                        nbformat.v4.new_output("display_data", data={"text/html": table})]
+                        nbformat.v4.new_output("display_data", data={"text/html": table, pages.CLAIMS_MIME: self.CLAIMS})]
         return cell
 
-    def test_logs_fold_and_verdicts_get_badges_on_a_copy(self):
+    def test_logs_fold_and_claims_get_an_anchor_on_a_copy(self):
         nb = nbformat.v4.new_notebook()
         nb.cells = [self.claims_cell()]
         page_nb, claims = pages.for_page(nb)
-        self.assertEqual(claims, [("claims-1", "SVM flattens", "holds", "m = 100", "teacher"),
-                                  ("claims-1", "large beats small", "not shown (inside the noise)", "m = 100", "teacher")])
+        self.assertEqual([(c["anchor"], c["claim"]["en"], c["class"], c["m"]) for c in claims],
+                         [("claims-1", "SVM flattens", "holds", 100), ("claims-1", "large beats small", "unclear", 100)])
+        self.assertEqual(claims[1]["margin"], 0.002)
         outs = page_nb.cells[0].outputs
         self.assertIn("30 progress lines (click to open)", outs[0]["data"]["text/html"])
         self.assertIn("30 行进度日志（点击展开）", outs[0]["data"]["text/html"])
         self.assertIn("line 29</pre>", outs[0]["data"]["text/html"])
         self.assertIn('<div id="claims-1"', outs[1]["data"]["text/html"])
-        self.assertIn('<span class="takeoff-badge holds">holds</span>', outs[1]["data"]["text/html"])
-        self.assertIn('takeoff-badge unclear', outs[1]["data"]["text/html"])
         self.assertEqual(nb.cells[0].outputs[0]["output_type"], "stream", "the executed notebook is untouched")
 
     def test_every_log_folds_and_the_index_links_each_claim(self):
@@ -129,18 +139,39 @@ class Pages(unittest.TestCase):
         nb = nbformat.v4.new_notebook()
         nb.cells = [cell]
         self.assertIn("1 progress line (click to open)", pages.for_page(nb)[0].cells[0].outputs[0]["data"]["text/html"])
-        claim = ("claims-1", "SVM flattens", "does not hold", "m = 9", "teacher")
+        claim = {"anchor": "claims-1", "claim": "SVM flattens", "verdict": "does not hold", "class": "fails",
+                 "decided_at": "m = 9", "task": "teacher"}
         index = pages.claims_index([("01-a.html", "1. Data", [claim]), ("04-d.html", "4. Recap", [claim])])
         self.assertIn('<a href="01-a.html#claims-1">1. Data</a>', index)
         self.assertIn('takeoff-badge fails', index)
         self.assertNotIn("04-d.html", index, "a recap of the same claim is listed once")
         self.assertEqual(pages.claims_index([]), "")
 
+    def test_the_index_reads_the_claims_data_not_the_tables_html(self):
+        # the table's headers and rows changed (another wording, another layout): the index holds
+        cell = self.claims_cell(header="CLAIM (reworded)")
+        cell.outputs[1]["data"]["text/html"] = "<p>a table laid out some other way</p>"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [cell]
+        _, claims = pages.for_page(nb)
+        for lang, words in (("en", "SVM flattens"), ("zh", "SVM 趋于平缓")):
+            index = pages.claims_index([("01-a.html", {"en": "1. Data", "zh": "1. 数据"}, claims)], lang)
+            self.assertIn(words, index)
+            self.assertIn('takeoff-badge unclear', index)
+        self.assertIn("<th>结论</th>", pages.claims_index([("01-a.html", "1", claims)], "zh"))
+        # a table without its data part is a table like any other: nothing to index, no anchor
+        bare = self.claims_cell()
+        del bare.outputs[1]["data"][pages.CLAIMS_MIME]
+        nb.cells = [bare]
+        page_nb, claims = pages.for_page(nb)
+        self.assertEqual(claims, [])
+        self.assertNotIn('id="claims-', page_nb.cells[0].outputs[1]["data"]["text/html"])
+
     def test_the_index_opens_with_the_findings_a_chapter_wrote(self):
-        html = ('<div class="takeoff-lang" lang="en"><div class="takeoff-findings"><p>teacher: 3 of 5 claims hold</p></div></div>'
-                '<div class="takeoff-lang" lang="zh-Hans"><div class="takeoff-findings"><p>教师网络任务：5 条结论中 3 条成立</p></div></div>')
+        part = {"en": ["teacher: 3 of 5 claims hold"], "zh": ["教师网络任务：5 条结论中 3 条成立"]}
         cell = nbformat.v4.new_code_cell("findings")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>any layout</p>",
+                                                                      pages.FINDINGS_MIME: part})]
         nb = nbformat.v4.new_notebook()
         nb.cells = [cell]
         found = pages.findings([nbformat.v4.new_notebook(), nb])
@@ -150,23 +181,6 @@ class Pages(unittest.TestCase):
         self.assertLess(index.index("What this render found"), index.index("<h2>Contents</h2>"))
         self.assertIn("5 条结论中 3 条成立", index)
         self.assertEqual(pages.findings([nbformat.v4.new_notebook()]), {})
-
-    def test_both_languages_of_a_claims_table_get_badges_and_one_anchor(self):
-        en = self.claims_cell().outputs[1]["data"]["text/html"]
-        zh = (en.replace("claim of the lesson", "课程中的结论").replace("<td>holds</td>", "<td>成立</td>")
-              .replace("not shown (inside the noise)", "不显著（差别在误差范围内）").replace("SVM flattens", "SVM 趋于平缓"))
-        cell = nbformat.v4.new_code_cell("claims")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": pages.both({"zh": zh, "en": en}, "div")})]
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [cell]
-        page_nb, claims = pages.for_page(nb)
-        out = page_nb.cells[0].outputs[0]["data"]["text/html"]
-        self.assertEqual(out.count('id="claims-1"'), 1)
-        self.assertIn('<span class="takeoff-badge holds">成立</span>', out)
-        self.assertIn('<span class="takeoff-badge holds">holds</span>', out)
-        self.assertEqual(claims[0][1], {"en": "SVM flattens", "zh": "SVM 趋于平缓"})
-        self.assertIn("SVM 趋于平缓", pages.claims_index([("01-a.html", {"en": "1. Data", "zh": "1. 数据"}, claims)], "zh"))
-        self.assertIn("<th>结论</th>", pages.claims_index([("01-a.html", "1", claims)], "zh"))
 
     def test_prose_cells_show_in_their_language_and_the_glossary_is_whole(self):
         nb = nbformat.v4.new_notebook()

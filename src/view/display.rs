@@ -63,15 +63,29 @@ impl Table {
 
     /// The table as an HTML `<table>`.
     pub fn to_html(&self) -> String {
+        self.to_html_with_badges(usize::MAX, &[])
+    }
+
+    /// The table as HTML with the cells of column `column` in badges: row i's cell in a
+    /// `<span class="takeoff-badge {classes[i]}">` (the pages style the classes).
+    pub fn to_html_with_badges(&self, column: usize, classes: &[&str]) -> String {
         let mut s = String::from("<table class=\"takeoff-table\"><thead><tr>");
         for h in &self.header {
             s += &format!("<th>{}</th>", escape(h));
         }
         s += "</tr></thead><tbody>";
-        for row in &self.rows {
+        for (i, row) in self.rows.iter().enumerate() {
             s += "<tr>";
-            for c in row {
-                s += &format!("<td>{}</td>", escape(c));
+            for (j, c) in row.iter().enumerate() {
+                match classes.get(i).filter(|_| j == column) {
+                    Some(class) => {
+                        s += &format!(
+                            "<td><span class=\"takeoff-badge {class}\">{}</span></td>",
+                            escape(c)
+                        )
+                    }
+                    None => s += &format!("<td>{}</td>", escape(c)),
+                }
             }
             s += "</tr>";
         }

@@ -267,7 +267,7 @@ fn every_chart_reads_in_chinese() {
             &charts::first_of_each_class(&fashion_like).0,
         );
         let claims = c.check_claims(&TRADITIONAL, &NETS).unwrap();
-        check_html("claims_table", &crate::view::tables::claims_table(&claims).0);
+        check_html("claims_table", &crate::view::tables::claims_table(&claims).html);
         check_html(
             "growth_table",
             &crate::view::tables::growth_table(&crate::lesson::compute::growth()).0,
@@ -298,7 +298,10 @@ fn every_chart_reads_in_chinese() {
         let features = with_validation
             .feature_claims(&[LOGISTIC], &[SMALL_NN, LARGE_NN])
             .unwrap();
-        check_html("feature_claims", &crate::view::tables::claims_table(&features).0);
+        check_html(
+            "feature_claims",
+            &crate::view::tables::claims_table(&features).html,
+        );
         // a validation search, as chapter 1's nets' searches show it
         let moons = crate::data::moons(200, 0.2, 0).unwrap();
         let (pool, held) = moons.split(0.3, 0).unwrap();

@@ -293,7 +293,7 @@ fn an_unknown_model_name_is_an_error() {
 #[test]
 fn the_table_states_the_rule() {
     let c = curve(&[("a", 100, Some(&[0.5])), ("b", 100, Some(&[0.6]))], 100);
-    let html = crate::view::tables::claims_table(&c.check_claims(&["a"], &["b"]).unwrap()).0;
+    let html = crate::view::tables::claims_table(&c.check_claims(&["a"], &["b"]).unwrap()).html;
     assert!(html.contains("decided at") && html.contains("standard error"));
 }
 

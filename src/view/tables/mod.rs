@@ -33,8 +33,7 @@ shown_as_html!(
     ExperimentsPerHour,
     SuccessFormula,
     AlexNetHere,
-    LoopTurn,
-    Findings
+    LoopTurn
 );
 
 fn pct(v: f64) -> String {
@@ -75,10 +74,50 @@ impl BestOfEach {
     }
 }
 
+/// The badge class of a verdict, as the pages style it: `holds`, `fails`, `unclear`, `untested`.
+pub fn verdict_class(v: &crate::experiments::Verdict) -> &'static str {
+    use crate::experiments::Verdict;
+    match v {
+        Verdict::Holds => "holds",
+        Verdict::DoesNotHold => "fails",
+        Verdict::NotShown => "unclear",
+        Verdict::NotTested { .. } => "untested",
+    }
+}
+
+/// A claims table as a cell shows it: the HTML (each verdict in its badge, the noise rule under
+/// the table, one block per chosen language) and the same claims as data (both languages, the
+/// verdict's class, *m*, the margin and its noise), which the static pages' index reads.
+#[derive(Clone, Debug)]
+pub struct ClaimsTable {
+    pub html: String,
+    pub data: serde_json::Value,
+}
+
+/// The MIME type of a claims table's data part.
+pub const CLAIMS_MIME: &str = "application/vnd.takeoff.claims+json";
+
+impl ClaimsTable {
+    /// Called by evcxr when a cell ends with a claims table: the data part and the HTML.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT {CLAIMS_MIME}\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.data, self.html
+        );
+    }
+}
+
 /// Claims as an HTML table (for a notebook cell), with the noise rule under it, in each chosen
-/// language.
-pub fn claims_table(claims: &[Claim]) -> Html {
-    Html(per_language(|l| {
+/// language, and as data for the pages ([`ClaimsTable`]).
+pub fn claims_table(claims: &[Claim]) -> ClaimsTable {
+    let set = |text: &str, l: Lang| match l {
+        Lang::Zh => crate::lang::spaced(text),
+        Lang::En => text.to_string(),
+    };
+    let decided = |c: &Claim| {
+        c.m.map_or("—".into(), |m| format!("m = {}", crate::text::thousands(m)))
+    };
+    let html = per_language(|l| {
         let mut t = Table::new(&[
             l.pick("claim of the lesson", "课程中的结论"),
             l.pick("on this run", "本次运行"),
@@ -86,28 +125,43 @@ pub fn claims_table(claims: &[Claim]) -> Html {
             l.pick("task", "任务"),
             l.pick("measured", "测量结果"),
         ]);
-        let set = |text: &str| match l {
-            Lang::Zh => crate::lang::spaced(text),
-            Lang::En => text.to_string(),
-        };
         for c in claims {
             t.push(vec![
-                set(c.claim.get(l)),
+                set(c.claim.get(l), l),
                 c.verdict.label_in(l),
-                c.m.map_or("—".into(), |m| {
-                    format!("m = {m}", m = crate::text::thousands(m))
-                }),
+                decided(c),
                 name(&c.task, l),
-                set(c.evidence.get(l)),
+                set(c.evidence.get(l), l),
             ]);
         }
+        let badges: Vec<&str> = claims.iter().map(|c| verdict_class(&c.verdict)).collect();
         format!(
             "{}<p><em>{}</em> {}</p>",
-            t.to_html(),
+            t.to_html_with_badges(1, &badges),
             l.pick("Rule:", "判定规则："),
             escape(l.pick(NOISE_RULE, NOISE_RULE_ZH))
         )
-    }))
+    });
+    let both = |f: &dyn Fn(Lang) -> String| serde_json::json!({"en": f(Lang::En), "zh": f(Lang::Zh)});
+    let rows: Vec<serde_json::Value> = claims
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "claim": both(&|l| set(c.claim.get(l), l)),
+                "verdict": both(&|l| c.verdict.label_in(l)),
+                "class": verdict_class(&c.verdict),
+                "decided_at": both(&|_| decided(c)),
+                "task": both(&|l| name(&c.task, l)),
+                "m": c.m,
+                "margin": c.margin.map(|m| m.0),
+                "noise": c.margin.map(|m| m.1),
+            })
+        })
+        .collect();
+    ClaimsTable {
+        html,
+        data: serde_json::json!({ "claims": rows }),
+    }
 }
 
 impl Search {
@@ -397,8 +451,27 @@ impl SuccessFormula {
     }
 }
 
+/// The MIME type of the findings' data part.
+pub const FINDINGS_MIME: &str = "application/vnd.takeoff.findings+json";
+
 impl Findings {
-    /// The paragraphs in a `takeoff-findings` block per language (the index copies it).
+    /// Called by evcxr when a cell ends with the findings: their data part (the paragraphs in
+    /// both languages, which the static pages' index opens with) and the HTML.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT {FINDINGS_MIME}\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_json(),
+            self.to_html()
+        );
+    }
+
+    /// The paragraphs as data: `{"en": [...], "zh": [...]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let all = |l: Lang| -> Vec<String> { self.paragraphs.iter().map(|p| p.get(l).to_string()).collect() };
+        serde_json::json!({"en": all(Lang::En), "zh": all(Lang::Zh)})
+    }
+
+    /// The paragraphs in a `takeoff-findings` block per language.
     pub fn to_html(&self) -> String {
         per_language(|l| {
             let ps: String = self
@@ -413,6 +486,72 @@ impl Findings {
 
 #[cfg(test)]
 mod tests {
+    use crate::experiments::{Claim, Verdict};
+    use crate::lang::{with_languages, Lang, Text};
+
+    fn claim(verdict: Verdict, m: Option<usize>, margin: Option<(f64, f64)>) -> Claim {
+        Claim {
+            task: "teacher task".into(),
+            claim: Text::new("large NN beats RBF SVM", "大型神经网络胜过 RBF SVM"),
+            verdict,
+            m,
+            evidence: Text::same("x"),
+            margin,
+        }
+    }
+
+    /// The claims table carries its claims as data beside the HTML (what the pages' index reads),
+    /// and each verdict's badge in the HTML, in both languages.
+    #[test]
+    fn a_claims_table_carries_its_claims_as_data() {
+        let claims = [
+            claim(Verdict::Holds, Some(77_339), Some((0.031, 0.004))),
+            claim(
+                Verdict::NotTested {
+                    reason: Text::new("no run", "未运行"),
+                },
+                None,
+                None,
+            ),
+        ];
+        let t = with_languages(&Lang::ALL, || super::claims_table(&claims));
+        let rows = t.data["claims"].as_array().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["class"], "holds");
+        assert_eq!(rows[0]["m"], 77_339);
+        assert_eq!(rows[0]["margin"], 0.031);
+        assert_eq!(rows[0]["noise"], 0.004);
+        assert_eq!(rows[0]["decided_at"]["en"], "m = 77,339");
+        assert_eq!(rows[0]["task"]["zh"], "教师网络任务");
+        assert_eq!(rows[0]["verdict"]["zh"], "成立");
+        assert_eq!(rows[1]["class"], "untested");
+        assert!(rows[1]["m"].is_null() && rows[1]["margin"].is_null());
+        assert_eq!(rows[1]["verdict"]["en"], "not tested: no run");
+        assert!(
+            t.html
+                .contains("<span class=\"takeoff-badge holds\">holds</span>"),
+            "{}",
+            t.html
+        );
+        assert!(
+            t.html.contains("<span class=\"takeoff-badge holds\">成立</span>"),
+            "{}",
+            t.html
+        );
+        assert!(t.html.contains("takeoff-badge untested"));
+    }
+
+    /// The findings carry their paragraphs as data in both languages.
+    #[test]
+    fn findings_carry_their_paragraphs_as_data() {
+        let f = crate::lesson::takeaways::Findings {
+            paragraphs: vec![Text::new("3 of 5 hold.", "5 条中 3 条成立。")],
+        };
+        let j = f.to_json();
+        assert_eq!(j["en"][0], "3 of 5 hold.");
+        assert_eq!(j["zh"][0], "5 条中 3 条成立。");
+    }
+
     #[test]
     fn experiments_are_counted_whole() {
         assert_eq!(super::compute::whole_count(1494.4), "1,494");
