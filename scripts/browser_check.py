@@ -15,12 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from browser import chromium, keep_local
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-LOCAL = ("file://", "data:", "about:", "blob:")
 MINDMAP_PAGES = ("00-why-now.html",)
 LANGS = {"zh": "zh-Hans", "en": "en"}
 
@@ -58,13 +54,9 @@ def check_site(site: Path, screenshots: bool = True) -> list:
         return [f"{site}: no pages"]
     if screenshots:
         (site / "screenshots").mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            for path in pages:
-                problems += check_page(browser, path, site, screenshots)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for path in pages:
+            problems += check_page(browser, path, site, screenshots)
     return problems
 
 
@@ -73,14 +65,7 @@ def check_page(browser, path: Path, site: Path, screenshots: bool) -> list:
     context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
     page = context.new_page()
 
-    def route(r):
-        if r.request.url.startswith(LOCAL):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    keep_local(page, external)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri(), wait_until="load")

@@ -25,12 +25,10 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
-from playwright.sync_api import sync_playwright
+from browser import chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 DEFAULT = ["00-why-now.ipynb", "03-sigmoid-to-relu.ipynb"]
 RUN_LIMIT_S = int(os.environ.get("LAB_RUN_LIMIT_S", "900"))
 
@@ -157,13 +155,9 @@ def main() -> int:
     server = start_lab(port)
     problems = []
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                for name in names:
-                    problems += check_notebook(browser, port, name)
-            finally:
-                browser.close()
+        with chromium() as browser:
+            for name in names:
+                problems += check_notebook(browser, port, name)
     finally:
         server.terminate()
         server.wait(timeout=30)

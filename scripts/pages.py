@@ -405,7 +405,7 @@ def glossary_table(rows: list) -> str:
         for en, zh, nen, nzh in rows)
     # a language block cannot hold part of a row: one header row per language
     head = ('<tr class="takeoff-lang" lang="zh-Hans"><th>中文</th><th>英文</th><th>说明</th></tr>'
-            f'<tr class="takeoff-lang" lang="en"><th>English</th><th>Chinese</th><th>meaning</th></tr>')
+            '<tr class="takeoff-lang" lang="en"><th>English</th><th>Chinese</th><th>meaning</th></tr>')
     return f'<table class="takeoff-claims-index takeoff-glossary"><thead>{head}</thead><tbody>\n{body}\n</tbody></table>'
 
 

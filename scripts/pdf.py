@@ -15,38 +15,31 @@ import os
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
 from pypdf import PdfWriter
 
 import pages
+from browser import chromium, keep_local
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-LOCAL = ("file://", "data:", "about:", "blob:")
 
 
 def print_site(site: Path, lang: str, out: Path) -> int:
     """Prints every page of `site` in `lang` into one PDF at `out`; returns its page count."""
     writer = PdfWriter()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            # the width of an A4 page inside its margins (186 mm at 96 px per inch): charts drawn
-            # at this width print whole, legends included
-            context = browser.new_context(viewport={"width": 700, "height": 1000}, offline=True)
-            page = context.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
-            for path in pages.printed_pages(site):
-                page.goto(path.as_uri() + f"?lang={lang}", wait_until="load")
-                page.emulate_media(media="print")
-                page.evaluate("""() => window.Plotly && Promise.all(Array.from(document.querySelectorAll('.takeoff-chart'))
-                    .filter(d => d.offsetParent !== null).map(d => Plotly.Plots.resize(d)))""")
-                page.wait_for_timeout(300)
-                pdf = page.pdf(format="A4", print_background=True,
-                               margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
-                writer.append(io.BytesIO(pdf))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        # the width of an A4 page inside its margins (186 mm at 96 px per inch): charts drawn
+        # at this width print whole, legends included
+        context = browser.new_context(viewport={"width": 700, "height": 1000}, offline=True)
+        page = context.new_page()
+        keep_local(page)
+        for path in pages.printed_pages(site):
+            page.goto(path.as_uri() + f"?lang={lang}", wait_until="load")
+            page.emulate_media(media="print")
+            page.evaluate("""() => window.Plotly && Promise.all(Array.from(document.querySelectorAll('.takeoff-chart'))
+                .filter(d => d.offsetParent !== null).map(d => Plotly.Plots.resize(d)))""")
+            page.wait_for_timeout(300)
+            pdf = page.pdf(format="A4", print_background=True,
+                           margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+            writer.append(io.BytesIO(pdf))
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "wb") as f:
         writer.write(f)

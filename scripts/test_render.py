@@ -1,6 +1,5 @@
 """Checks that rendering fails loudly and loses nothing: run by `make test`."""
 import json
-import os
 import subprocess
 import sys
 import tempfile

@@ -1,6 +1,5 @@
 """The browser check and the render comparison fail on the faults they exist for: run by `make test`."""
 import re
-import shutil
 import sys
 import tempfile
 import unittest
