@@ -415,10 +415,13 @@ pub fn learning_curve(config: &CurveConfig, cache: &Cache) -> Result<LearningCur
         )
     };
     runs.sort_by_key(order);
+    // counted over every run behind the curve, a seed that shares its first seed's fit included
+    // (an SVM whose subsample the seed cannot change), so "from the cache" never exceeds "runs"
     let cached = runs.iter().filter(|r| r.cached).count();
     println!(
-        "learning curve on {}: {total} runs, {cached} from the cache, {:.0} s",
+        "learning curve on {}: {} runs, {cached} from the cache, {:.0} s",
         config.train.name,
+        runs.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(LearningCurve {
