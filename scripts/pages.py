@@ -284,92 +284,16 @@ def claims_index(chapters: list, lang: str = "en") -> str:
     return head + "\n".join(rows) + "\n</tbody></table>"
 
 
-BADGE_CSS = """
-.takeoff-badge { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .85em; white-space: nowrap; }
-.takeoff-badge.holds { background: #dff3e4; color: #1d6b34; }
-.takeoff-badge.fails { background: #fbe3e1; color: #9b2c22; }
-.takeoff-badge.unclear { background: #fdf1d6; color: #7a5a00; }
-.takeoff-badge.untested, .takeoff-badge.other { background: #eceff3; color: #444; }
-.takeoff-claims table.takeoff-table td { text-align: left; vertical-align: top; }
-details.takeoff-log summary { cursor: pointer; color: #555; font-size: .85rem; }
-details.takeoff-log pre { max-height: 20rem; overflow: auto; font-size: .8rem; }
-.jp-OutputArea-output pre, .jp-InputArea-editor pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-html[data-lang="zh"] .takeoff-lang[lang="en"], html[data-lang="en"] .takeoff-lang[lang="zh-Hans"],
-html[data-lang="zh"] .celltag_lang-en, html[data-lang="en"] .celltag_lang-zh { display: none !important; }
-.takeoff-switch { margin-left: auto; }
-.takeoff-provenance { font-family: system-ui, sans-serif; font-size: .75rem; color: #777; margin: .2rem 0 0 0; }
-.takeoff-switch a[aria-current="true"] { font-weight: 600; color: #222; text-decoration: none; }
-@media print {
-  nav.takeoff-nav, .takeoff-switch, .modebar-container, .updatemenu-container, .slider-container, .takeoff-data summary { display: none !important; }
-  details.takeoff-data, details.takeoff-log { display: none; }
-  .takeoff-figure { break-inside: avoid; }
-}
-"""
-
-
-# Runs in each page's <head>, before anything is drawn: the language from ?lang=, else the
-# reader's last choice, else the browser's; `data-lang` on <html> shows that language's blocks.
-LANG_HEAD_JS = """<script>(function(){
-var q=(location.search.match(/[?&]lang=(zh|en)/)||[])[1], s=null;
-try{s=localStorage.getItem('takeoff-lang');}catch(e){}
-var l=q||s||((navigator.language||'').toLowerCase().indexOf('zh')===0?'zh':'en');
-if(q){try{localStorage.setItem('takeoff-lang',q);}catch(e){}}
-document.documentElement.setAttribute('data-lang',l);
-document.documentElement.lang=l==='zh'?'zh-Hans':'en';
-})();</script>"""
-
-# The switch's links work without JavaScript (they reload with ?lang=); with it they switch in
+SITE = Path(__file__).resolve().parent / "templates" / "site"  # the pages' own CSS and JS
+# what every page adds: verdict badges, folded logs, the language switch's rules, print rules
+BADGE_CSS = (SITE / "pages.css").read_text(encoding="utf-8")
+# runs in each page's <head>, before anything is drawn: the language from ?lang=, else the
+# reader's last choice, else the browser's; `data-lang` on <html> shows that language's blocks
+LANG_HEAD_JS = "<script>" + (SITE / "lang-head.js").read_text(encoding="utf-8") + "</script>"
+# the switch's links work without JavaScript (they reload with ?lang=); with it they switch in
 # place, keep the choice, carry it in the links to the other pages, and redraw the charts that
-# were hidden (plotly sizes a hidden chart at its default width).
-LANG_SWITCH_JS = """<script>(function(){
-function mark(l){
-  document.querySelectorAll('.takeoff-switch a').forEach(function(a){a.setAttribute('aria-current', a.dataset.lang===l?'true':'false');});
-  document.querySelectorAll('a[href]').forEach(function(a){
-    var h=a.getAttribute('href'); if(!/^[^:?#]+\\.html(#.*)?$/.test(h)) return;
-    var p=h.split('#'); a.setAttribute('href', p[0]+'?lang='+l+(p[1]?'#'+p[1]:''));
-  });
-}
-function set(l){
-  document.documentElement.setAttribute('data-lang',l);
-  document.documentElement.lang=l==='zh'?'zh-Hans':'en';
-  try{localStorage.setItem('takeoff-lang',l);}catch(e){}
-  try{history.replaceState(null,'','?lang='+l+location.hash);}catch(e){}
-  document.querySelectorAll('a[href*="?lang="]').forEach(function(a){a.setAttribute('href',a.getAttribute('href').replace(/\\?lang=(zh|en)/,''));});
-  mark(l);
-  if(window.Plotly){document.querySelectorAll('.takeoff-chart').forEach(function(d){if(d.offsetParent!==null){Plotly.Plots.resize(d);}});}
-}
-document.addEventListener('DOMContentLoaded',function(){
-  document.querySelectorAll('.takeoff-switch a').forEach(function(a){a.addEventListener('click',function(e){e.preventDefault();set(a.dataset.lang);});});
-  mark(document.documentElement.getAttribute('data-lang'));
-});
-window.addEventListener('load',function(){
-  if(window.Plotly){document.querySelectorAll('.takeoff-chart').forEach(function(d){if(d.offsetParent!==null){Plotly.Plots.resize(d);}});}
-  views();
-});
-// a view of an explorable chart (a slider step, a dropdown entry) by link: #chart-id/label
-function show(d,label){
-  var L=d.layout||{}, hit=false;
-  [['sliders','steps'],['updatemenus','buttons']].forEach(function(k){
-    (L[k[0]]||[]).forEach(function(c,ci){(c[k[1]]||[]).forEach(function(s,si){
-      if(s.label!==label) return; hit=true;
-      Plotly.restyle.apply(null,[d].concat(s.args)); var u={}; u[k[0]+'['+ci+'].active']=si; Plotly.relayout(d,u);
-    });});
-  });
-  return hit;
-}
-function views(){
-  if(!window.Plotly) return;
-  document.querySelectorAll('.takeoff-chart').forEach(function(d){
-    if(!d.on) return;
-    var keep=function(label){try{history.replaceState(null,'',location.search+'#'+d.id+'/'+encodeURIComponent(label));}catch(e){}};
-    d.on('plotly_sliderchange',function(e){keep(e.step.label);});
-    d.on('plotly_buttonclicked',function(e){keep(e.button.label);});
-  });
-  var m=location.hash.match(/^#(takeoff-chart-[0-9a-f]+)\/(.+)$/);
-  if(m){var d=document.getElementById(m[1]); if(d&&show(d,decodeURIComponent(m[2]))){d.scrollIntoView();}}
-}
-window.takeoffShow=show;
-})();</script>"""
+# were hidden (plotly sizes a hidden chart at its default width); a chart's view by link
+LANG_SWITCH_JS = "<script>" + (SITE / "lang-switch.js").read_text(encoding="utf-8") + "</script>"
 
 LANG_SWITCH = ('<span class="takeoff-switch" role="group" aria-label="语言 / language">'
                '<a href="?lang=zh" data-lang="zh" lang="zh-Hans">中文</a> · '

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import queue
 
+import jinja2
+
 import nbformat
 import plotly
 from nbclient import NotebookClient
@@ -262,68 +264,50 @@ def page(nb, name: str, nav: dict, profile: str):
     return body, claims, nb.metadata.get("takeoff_figures", [])
 
 
-PAGE_CSS = """
-body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.55; color: #222; }
-blockquote { border-left: 4px solid #4c78a8; margin: 1.5rem 0; padding: .5rem 1rem; background: #f4f7fb; }
-li { margin: .4rem 0; } .meta { color: #666; font-size: .9rem; }
-nav.takeoff-nav { display: flex; gap: 1.5rem; font-size: .95rem; }
-nav.takeoff-nav a { text-decoration: none; color: #1f5fa8; }
-table.takeoff-claims-index { border-collapse: collapse; font-size: .9rem; }
-table.takeoff-claims-index th, table.takeoff-claims-index td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-"""
 
 
-def simple_page(title: dict, body: dict, nav: str = "") -> str:
-    """A page of the site that is not a notebook (the index, the glossary), in both languages."""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-{pages.LANG_HEAD_JS}
-<title>{html.escape(title["zh"])} · {html.escape(title["en"])}</title>
-<style>{PAGE_CSS}{pages.BADGE_CSS}</style>{pages.LANG_SWITCH_JS}</head>
-<body>
-<nav class="takeoff-nav" aria-label="lesson">{nav}{pages.LANG_SWITCH}</nav>
-{pages.both(body, "div")}
-</body></html>
-"""
+SITE_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES / "site"), autoescape=True, keep_trailing_newline=True)
+PAGE_CSS = (TEMPLATES / "site" / "simple.css").read_text(encoding="utf-8")
+
+
+def simple_page(template: str, title: dict, nav: str = "", **values) -> str:
+    """A page of the site that is not a notebook (the index, the glossary), in both languages,
+    from its template in scripts/templates/site."""
+    return SITE_TEMPLATES.get_template(template).render(
+        title=title, nav=nav, langs=list(pages.LANGS.items()), lang_head=pages.LANG_HEAD_JS,
+        lang_js=pages.LANG_SWITCH_JS, switch=pages.LANG_SWITCH, css=PAGE_CSS + pages.BADGE_CSS, **values)
+
+
+INDEX_WORDS = {
+    "zh": {"title": "深度学习为什么现在才火起来？",
+           "intro": "一门用 Rust 写成、可以运行的课程，依据吴恩达《深度学习专项课程》第一门课《神经网络和深度学习》第一周。"
+                    "其中每个数字和每张图，都是在渲染这些页面时用数据计算出来的。",
+           "summary": f"<strong>{SUMMARY_ZH}</strong>", "found": "本次渲染发现了什么", "contents": "目录",
+           "glossary": "术语表（中英对照）", "rendered": "以 <code>{profile}</code> 配置渲染。"},
+    "en": {"title": "Why is deep learning taking off now?",
+           "intro": "An executable lesson in Rust after week 1 of <em>Neural Networks and Deep Learning</em>, "
+                    "the first course of Andrew Ng\'s <em>Deep Learning Specialization</em>.\n"
+                    "Every number and chart in it was computed from data when these pages were rendered.",
+           "summary": SUMMARY_EN, "found": "What this render found", "contents": "Contents",
+           "glossary": "Glossary (English and Chinese terms)", "rendered": "Rendered in the <code>{profile}</code> profile."},
+}
 
 
 def index_page(entries, profile: str, claims: dict = None, footer: dict = None, findings: dict = None) -> str:
-    claims, footer, findings = claims or {}, footer or {}, findings or {}
-    body = {}
-    for lang in pages.LANGS:
-        items = "\n".join(
-            f'<li><a href="{html.escape(e["href"])}">{html.escape(e["title"][lang])}</a></li>' for e in entries)
-        if lang == "zh":
-            intro = (f"<h1>深度学习为什么现在才火起来？</h1>\n"
-                     f"<p>一门用 Rust 写成、可以运行的课程，依据吴恩达《深度学习专项课程》第一门课《神经网络和深度学习》第一周。"
-                     f"其中每个数字和每张图，都是在渲染这些页面时用数据计算出来的。</p>\n"
-                     f"<blockquote><strong>{SUMMARY_ZH}</strong></blockquote>\n<h2>目录</h2>")
-            meta = f'以 <code>{html.escape(profile)}</code> 配置渲染。{html.escape(footer.get(lang, ""))}'
-            more = '<p><a href="glossary.html">术语表（中英对照）</a></p>'
-        else:
-            intro = (f"<h1>Why is deep learning taking off now?</h1>\n"
-                     f"<p>An executable lesson in Rust after week 1 of <em>Neural Networks and Deep Learning</em>, the first course of Andrew Ng's <em>Deep Learning Specialization</em>.\n"
-                     f"Every number and chart in it was computed from data when these pages were rendered.</p>\n"
-                     f"<blockquote>{SUMMARY_EN}</blockquote>\n<h2>Contents</h2>")
-            meta = f'Rendered in the <code>{html.escape(profile)}</code> profile. {html.escape(footer.get(lang, ""))}'
-            more = '<p><a href="glossary.html">Glossary (English and Chinese terms)</a></p>'
-        found = ""
-        if findings.get(lang):
-            found = (f'<h2>{"本次渲染发现了什么" if lang == "zh" else "What this render found"}</h2>\n'
-                     f'<div class="takeoff-findings">{findings[lang]}</div>\n')
-        body[lang] = (f'{intro.replace("<h2>", found + "<h2>", 1)}\n<ol>\n{items}\n</ol>\n{more}\n'
-                      f'{claims.get(lang, "")}\n<p class="meta">{meta}</p>')
-    return simple_page({"zh": "深度学习为什么现在才火起来？", "en": "Why is deep learning taking off now?"}, body)
+    words = {lang: {**w, "rendered": w["rendered"].format(profile=html.escape(profile))}
+             for lang, w in INDEX_WORDS.items()}
+    return simple_page("index.html.j2", {"zh": "深度学习为什么现在才火起来？", "en": "Why is deep learning taking off now?"},
+                       words=words, entries=entries, claims=claims or {}, footer=footer or {},
+                       findings=findings or {})
 
 
 def glossary_page(rows: list) -> str:
-    table = pages.glossary_table(rows)
-    body = {
-        "zh": f"<h1>术语表（中英对照）</h1>\n<p>本课程使用的术语，英文与中文对照；中文采用课程原始笔记中的说法。</p>\n{table}",
-        "en": f"<h1>Glossary</h1>\n<p>The lesson's terms in English and in Chinese, as the lesson's Chinese source notes use them.</p>\n{table}",
-    }
+    words = {"zh": {"title": "术语表（中英对照）", "intro": "本课程使用的术语，英文与中文对照；中文采用课程原始笔记中的说法。"},
+             "en": {"title": "Glossary", "intro": "The lesson's terms in English and in Chinese, as the lesson's Chinese source notes use them."}}
     nav = pages.both({"zh": '<a href="index.html">目录</a>', "en": '<a href="index.html">Contents</a>'})
-    return simple_page({"zh": "术语表", "en": "Glossary"}, body, nav)
+    return simple_page("glossary.html.j2", {"zh": "术语表", "en": "Glossary"}, nav, words=words,
+                       table=pages.glossary_table(rows))
 
 
 def read_previous(site: Path) -> dict:
