@@ -9,7 +9,7 @@
 //! 4. English.
 //!
 //! With more than one language, HTML outputs hold one block per language, each with its `lang`
-//! attribute and the class `takeoff-lang` ([`crate::view::display::per_language`] writes them);
+//! attribute and the class `takeoff-lang` (`view::display::per_language` writes them);
 //! the static pages show the reader's choice. The numbers in both blocks come from the same
 //! values, so they are the same. Nothing here writes HTML.
 //!

@@ -160,7 +160,7 @@ fn epoch_cost_in(costs: &[crate::experiments::hardware::EpochCost], l: Lang) -> 
         for c in pts {
             table.push(vec![
                 shown.clone(),
-                c.m.to_string(),
+                crate::text::thousands(c.m),
                 format!("{:.2e}", c.flops()),
                 format!("{:.3}", c.seconds),
                 format!("{:.1}", c.gflops()),

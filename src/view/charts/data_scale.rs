@@ -113,7 +113,7 @@ fn scaling_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
         for p in pts {
             table.push(vec![
                 shown.clone(),
-                p.m.to_string(),
+                crate::text::thousands(p.m),
                 pct(p.mean),
                 pct(p.std),
                 p.seeds.to_string(),

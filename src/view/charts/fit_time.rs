@@ -41,7 +41,7 @@ fn fit_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Figure {
         for p in pts {
             table.push(vec![
                 name(model, l),
-                p.m.to_string(),
+                crate::text::thousands(p.m),
                 format!("{:.3}", p.seconds_mean),
             ]);
         }
@@ -116,7 +116,7 @@ fn accuracy_vs_time_in(curve: &crate::experiments::LearningCurve, l: Lang) -> Fi
         for p in &pts {
             table.push(vec![
                 name(model, l),
-                p.m.to_string(),
+                crate::text::thousands(p.m),
                 format!("{:.2}", p.seconds_mean),
                 pct(p.mean),
             ]);

@@ -9,10 +9,9 @@ use crate::experiments::{BestOfEach, Claim, LearningCurve, Search, NOISE_RULE, S
 use crate::lang::{name, Lang};
 use crate::lesson::compute::{human_in, AlexNetHere, ExperimentsPerHour, Growth, LoopTurn};
 use crate::lesson::takeaways::{Findings, SuccessFormula};
+use crate::view::display::{escape, per_language, ratio, Html, Table};
 
 mod compute;
-use crate::view::display::per_language;
-use crate::view::display::{escape, ratio, Html, Table};
 pub use compute::growth_table;
 
 /// `to_html` shown as a cell's output.
@@ -59,7 +58,7 @@ impl BestOfEach {
             ]);
             for (m, e, r) in &self.rows {
                 t.push(vec![
-                    m.to_string(),
+                    crate::text::thousands(*m),
                     format!("{} {}", name(&e.model, l), pct(e.mean)),
                     format!("{} {}", name(&r.model, l), pct(r.mean)),
                     points(l, (e.mean - r.mean) * 100.0),
