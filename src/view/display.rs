@@ -367,7 +367,7 @@ impl crate::lang::Text {
 }
 
 /// A data set in one sentence per language: its name, rows, features and classes, the counts
-/// with thousands separators ("moons: 400 rows, 2 features, 2 classes (0, 1)").
+/// with thousands separators ("moons: 1,200 rows, 2 features, 2 classes (class 0, class 1)").
 pub fn describe(data: &crate::data::Dataset) -> crate::lang::Text {
     use crate::lang::{name, Lang};
     use crate::text::thousands;
