@@ -271,9 +271,13 @@ impl LearningCurve {
         out
     }
 
-    /// This curve and `other` (same sizes) as one, e.g. raw pixels and engineered features.
+    /// This curve and `other` (same sizes) as one, e.g. raw pixels and engineered features. The
+    /// task keeps this curve's name when `other` is the same data seen another way (its name
+    /// starts with this one's: "Fashion-MNIST (train) (HOG)" after "Fashion-MNIST"), else both.
     pub fn merge(mut self, other: LearningCurve) -> LearningCurve {
-        self.task = format!("{} and {}", self.task, other.task);
+        if !other.task.starts_with(&self.task) {
+            self.task = format!("{} and {}", self.task, other.task);
+        }
         // the smaller test set has the larger standard error: the noise rule stays on the safe side
         self.test_size = self.test_size.min(other.test_size);
         self.runs.extend(other.runs);

@@ -334,3 +334,22 @@ fn at_the_whole_pool_a_learner_without_a_seed_fits_once() {
     assert_ne!(at("mlp", 0), at("mlp", 1));
     assert_eq!(curve.point("logistic", 400).unwrap().seeds, 2);
 }
+
+/// Two curves merged name one task when the second is the first's data seen another way, and
+/// both tasks otherwise; the runs and sizes of both are kept.
+#[test]
+fn merged_curves_name_their_task_once() {
+    let curve = |task: &str, m: usize| LearningCurve {
+        task: task.into(),
+        runs: Vec::new(),
+        ceiling: None,
+        models: Vec::new(),
+        sizes: vec![m],
+        test_size: 1_000,
+    };
+    let same = curve("Fashion-MNIST", 100).merge(curve("Fashion-MNIST (train) (HOG)", 200));
+    assert_eq!(same.task, "Fashion-MNIST");
+    assert_eq!(same.sizes, vec![100, 200]);
+    let two = curve("moons", 100).merge(curve("flower", 100));
+    assert_eq!(two.task, "moons and flower");
+}
