@@ -216,9 +216,9 @@ impl LearningCurve {
         Ok(claims)
     }
 
-    /// "`t` flattens": over the last doubling of m (at sizes where both ran), its gain is smaller
-    /// than the large net's, beyond the noise of the four points.
-    fn flattens(&self, t: &str, large: &str) -> Claim {
+    /// "`t` flattens": over the last step of m that at least doubles it (at sizes where both
+    /// ran), its gain is smaller than the `large` model's, beyond the noise of the four points.
+    pub fn flattens(&self, t: &str, large: &str) -> Claim {
         let claim = Text::new(
             format!("{t} flattens: over the last step of m that at least doubles it, it gains less than the {large}"),
             format!(

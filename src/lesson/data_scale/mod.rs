@@ -132,25 +132,29 @@ pub const CNN_DECAY: f64 = 0.85;
 /// profile's time budget), and the small, medium and large MLP presets, each trained to its best
 /// by the profile's [`StoppingRule::mlp`].
 pub fn data_scale_models(profile: Profile) -> Vec<(String, ModelSpec)> {
-    // the estimate (SvmParams::estimate_for) is pessimistic for Fashion-MNIST by about 4×: all
-    // 60,000 images are estimated at 8.4 minutes on 2 cores and fit in 1.5 alone (4.5 in the cold
-    // default render, beside the nets)
-    let svm_minutes = profile.pick(0.3, 10.0, 60.0);
     let rule = StoppingRule::mlp(profile);
     let nn = |name: &str, p: MlpParams| (name.to_string(), rule.mlp_spec(p));
     vec![
         (LOGISTIC.into(), ModelSpec::Logistic(LogisticParams::new())),
         (
             SVM.into(),
-            ModelSpec::Svm(SvmParams::new().budget(Budget {
-                memory_gb: 4.0,
-                minutes: svm_minutes,
-            })),
+            ModelSpec::Svm(SvmParams::new().budget(svm_budget(profile))),
         ),
         nn(SMALL_NN, MlpParams::small()),
         nn(MEDIUM_NN, MlpParams::medium()),
         nn(LARGE_NN, MlpParams::large()),
     ]
+}
+
+/// The SVM's memory and time budget on the data-scale curves. The time estimate
+/// ([`SvmParams::estimate_for`]) is pessimistic for Fashion-MNIST by about 4×: all 60,000 images
+/// are estimated at 8.4 minutes on 2 cores and fit in 1.5 alone (4.5 in the cold default render,
+/// beside the nets); on their HOG features (1,296 per image) at 9.3 minutes.
+pub fn svm_budget(profile: Profile) -> Budget {
+    Budget {
+        memory_gb: 4.0,
+        minutes: profile.pick(0.3, 10.0, 60.0),
+    }
 }
 
 /// The data-scale curve on the teacher task (10 inputs, 4 classes, 10% label noise), sized by
@@ -197,24 +201,37 @@ fn teacher_curve_untuned_nets(profile: Profile, cache: &Cache) -> Result<CurveCo
 /// The data-scale curve on Fashion-MNIST (its official test set, or a fixed stratified part of it
 /// in the quick profile), sized by the profile.
 pub fn data_scale_fashion(profile: Profile, fashion: &FashionMnist) -> Result<CurveConfig> {
-    // every training image in `default` and `full`
-    let top = profile.pick(3_000, 60_000, 60_000);
     let mut models = data_scale_models(profile);
     // the network that made the lecture's point on images, trained to its best too
     models.push((CNN.into(), StoppingRule::cnn(profile).conv_spec(lesson_cnn())));
-    let test = match profile {
-        Profile::Quick => fashion.test.subsample(2_000, 0)?,
-        _ => fashion.test.clone(),
-    };
     Ok(CurveConfig {
         train: fashion.train.clone(),
-        test,
+        test: fashion_test(profile, fashion)?,
         validation: None,
         models,
-        sizes: log_sizes(100, top, profile.pick(4, 9, 9)),
-        seeds: (0..profile.pick(1, 2, 3)).collect(),
+        sizes: fashion_sizes(profile),
+        seeds: fashion_seeds(profile),
         ceiling: None,
     })
+}
+
+/// The Fashion-MNIST curve's seeds.
+fn fashion_seeds(profile: Profile) -> Vec<u64> {
+    (0..profile.pick(1, 2, 3)).collect()
+}
+
+/// The Fashion-MNIST curve's sizes: up to every training image in `default` and `full`.
+fn fashion_sizes(profile: Profile) -> Vec<usize> {
+    log_sizes(100, profile.pick(3_000, 60_000, 60_000), profile.pick(4, 9, 9))
+}
+
+/// The Fashion-MNIST curve's test images: the official test set, or a fixed stratified part of
+/// it in the quick profile.
+fn fashion_test(profile: Profile, fashion: &FashionMnist) -> Result<Dataset> {
+    match profile {
+        Profile::Quick => fashion.test.subsample(2_000, 0),
+        _ => Ok(fashion.test.clone()),
+    }
 }
 
 /// The lesson's convolutional net: LeNet's shape ([`ConvParams::lenet`]) with Xavier's
@@ -468,99 +485,6 @@ fn teacher_search_split(profile: Profile) -> Result<(Dataset, Dataset)> {
     train.split(validation_size as f64 / train.len() as f64, 11)
 }
 
-/// A traditional learner's search: where its candidates are fitted and scored, and its grid.
-#[derive(Debug, Clone)]
-pub struct BaselineGrid {
-    /// The pool, the held-out validation part (as `test`), the size and seed of the fits; its
-    /// models are the grid's points.
-    pub base: CurveConfig,
-    /// The grid's axes, which grow past an edge the pick sits on.
-    pub axes: Vec<GridAxis>,
-    /// Features per example (the SVM's γ is searched in units of 1/d).
-    pub d: usize,
-}
-
-/// The grids behind the traditional learners' settings, on a pool of training examples whose
-/// held-out part scores candidates fitted on the rest: logistic regression's L2 penalty α ∈ {0.1,
-/// 1, 10} × L-BFGS iterations ∈ {10, 30, 100}, the SVM's C ∈ {1, 10, 100} × γ ∈ {0.5, 1, 2} / d;
-/// a pick on an edge grows its axis (α and C by 10, iterations by 3, γ by 2).
-pub fn baseline_grids(profile: Profile, train: &Dataset) -> Result<(BaselineGrid, BaselineGrid)> {
-    let validation_size = profile.pick(1_000, 2_000, 5_000);
-    let (pool, validation) = train.split(validation_size as f64 / train.len() as f64, 11)?;
-    let config = |m| CurveConfig {
-        train: pool.clone(),
-        test: validation.clone(),
-        validation: None,
-        models: Vec::new(),
-        sizes: vec![m],
-        seeds: vec![0],
-        ceiling: None,
-    };
-    let d = train.n_features();
-    Ok((
-        BaselineGrid {
-            base: config(profile.pick(500, 2_000, 4_000)),
-            axes: vec![
-                GridAxis::new("α", &[0.1, 1.0, 10.0], 10.0, (1e-4, 1e4)),
-                GridAxis::new("iterations", &[10.0, 30.0, 100.0], 3.0, (1.0, 1_000.0)),
-            ],
-            d,
-        },
-        BaselineGrid {
-            base: config(profile.pick(500, 1_000, 2_000)),
-            axes: vec![
-                GridAxis::new("C", &[1.0, 10.0, 100.0], 10.0, (1e-3, 1e4)),
-                GridAxis::new("γ·d", &[0.5, 1.0, 2.0], 2.0, (1.0 / 64.0, 64.0)),
-            ],
-            d,
-        },
-    ))
-}
-
-/// Logistic regression's candidate at (α, iterations).
-fn logistic_candidate(p: &[f64]) -> Result<(String, ModelSpec)> {
-    let (alpha, iterations) = (p[0], p[1].round() as u64);
-    Ok((
-        format!("α = {alpha}, {iterations} iterations"),
-        ModelSpec::Logistic(LogisticParams::new().alpha(alpha).max_iterations(iterations)),
-    ))
-}
-
-/// The SVM's candidate at (C, γ·d) on `d` features; the default γ is left unset, so that
-/// candidate equals the default spec.
-fn svm_candidate(d: usize, p: &[f64]) -> (String, ModelSpec) {
-    let (c, g) = (p[0], p[1]);
-    let params = if g == crate::models::baselines::DEFAULT_GAMMA_PER_FEATURE {
-        SvmParams::new().c(c)
-    } else {
-        SvmParams::new().c(c).gamma(g / d as f64)
-    };
-    (format!("C = {c}, γ = {g}/d"), ModelSpec::Svm(params))
-}
-
-fn run_baseline_grids(
-    (logistic, svm): &(BaselineGrid, BaselineGrid),
-    cache: &Cache,
-) -> Result<(Search, Search)> {
-    let d = svm.d;
-    Ok((
-        grid_search(
-            &logistic.base,
-            &logistic.axes,
-            logistic_candidate,
-            cache,
-            &ModelSpec::Logistic(LogisticParams::new()),
-        )?,
-        grid_search(
-            &svm.base,
-            &svm.axes,
-            |p| Ok(svm_candidate(d, p)),
-            cache,
-            &ModelSpec::Svm(SvmParams::new()),
-        )?,
-    ))
-}
-
 /// A learning curve for the reader's own data: a stratified 25% test split, log-spaced sizes
 /// from a few examples per class to the whole training part, logistic regression and the small
 /// and medium nets (trained to their best by the `default` profile's [`StoppingRule::mlp`]),
@@ -584,13 +508,13 @@ pub fn your_curve(data: &Dataset, seeds: usize) -> Result<CurveConfig> {
     })
 }
 
-/// The Fashion-MNIST curve's claims: the data-scale claims of [`TRADITIONAL`] against [`NETS`],
-/// then the convolutional net's ([`CNN`]) against the traditional learners.
-pub fn fashion_claims(curve: &crate::experiments::LearningCurve) -> Result<Vec<crate::experiments::Claim>> {
-    let mut claims = curve.check_claims(&TRADITIONAL, &NETS)?;
-    claims.extend(curve.net_claims(&TRADITIONAL, CNN)?);
-    Ok(claims)
-}
+mod engineered;
+mod searches;
+pub use engineered::{
+    engineered_claims, engineered_fashion, engineered_learner, fashion_claims, fashion_with_features,
+};
+pub use searches::{baseline_grids, BaselineGrid};
+use searches::{run_baseline_grids, run_logistic_grid, run_svm_grid};
 
 #[cfg(test)]
 mod tests;
