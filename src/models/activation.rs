@@ -64,6 +64,9 @@ pub enum Init {
     He,
     /// The course's first attempt, `W = randn * 0.01`: every layer shrinks the signal.
     NaiveSmall,
+    /// PyTorch's default for its linear and convolution layers: weights and biases uniform in
+    /// ±1/√fan_in (Kaiming's uniform with a = √5), a variance of 1 / (3 fan_in).
+    Uniform,
 }
 
 impl Init {
@@ -74,6 +77,25 @@ impl Init {
             Init::Xavier => "Xavier",
             Init::He => "He",
             Init::NaiveSmall => l.pick("small random (× 0.01)", "小随机数（× 0.01）"),
+            Init::Uniform => l.pick("uniform ±1/√fan-in", "均匀分布 ±1/√扇入"),
+        }
+    }
+
+    /// One weight of a layer with `fan_in` inputs and `fan_out` outputs.
+    pub(crate) fn weight(self, fan_in: usize, fan_out: usize, rng: &mut crate::random::SeededRng) -> f64 {
+        match self {
+            Init::Uniform => uniform_within(1.0 / (fan_in as f64).sqrt(), rng),
+            _ => crate::random::normal(rng) as f64 * self.std(fan_in, fan_out),
+        }
+    }
+
+    /// One bias of a layer with `fan_in` inputs: zero, or uniform in ±1/√fan_in for
+    /// [`Init::Uniform`] (no draw otherwise, so the other initialisations' weights keep their
+    /// random stream).
+    pub(crate) fn bias(self, fan_in: usize, rng: &mut crate::random::SeededRng) -> f64 {
+        match self {
+            Init::Uniform => uniform_within(1.0 / (fan_in as f64).sqrt(), rng),
+            _ => 0.0,
         }
     }
 
@@ -82,6 +104,13 @@ impl Init {
             Init::Xavier => (2.0 / (fan_in + fan_out) as f64).sqrt(),
             Init::He => (2.0 / fan_in as f64).sqrt(),
             Init::NaiveSmall => 0.01,
+            Init::Uniform => (1.0 / (3 * fan_in) as f64).sqrt(),
         }
     }
+}
+
+/// One draw uniform in (−bound, bound).
+fn uniform_within(bound: f64, rng: &mut crate::random::SeededRng) -> f64 {
+    use rand::Rng;
+    (2.0 * rng.gen::<f64>() - 1.0) * bound
 }

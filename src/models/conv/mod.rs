@@ -172,10 +172,12 @@ impl<F: Real> ConvNet<F> {
         let mut blocks = Vec::new();
         let mut s = input;
         let mut flat: Option<usize> = None;
-        let weights = |rows: usize, cols: usize, std: f64, rng: &mut SeededRng| {
-            Array2::from_shape_fn((rows, cols), |_| {
-                real::<F>(crate::random::normal(rng) as f64 * std)
-            })
+        // weights (fan_in × fan_out), then the biases
+        let weights = |rows: usize, cols: usize, fan_out: usize, rng: &mut SeededRng| {
+            Array2::from_shape_fn((rows, cols), |_| real::<F>(init.weight(rows, fan_out, rng)))
+        };
+        let biases = |fan_in: usize, n: usize, rng: &mut SeededRng| {
+            Array1::from_shape_fn(n, |_| real::<F>(init.bias(fan_in, rng)))
         };
         for stage in stages {
             match *stage {
@@ -186,12 +188,12 @@ impl<F: Real> ConvNet<F> {
                         s = s.padded(pad);
                     }
                     let fan_in = kernel * kernel * s.channels;
-                    let std = init.std(fan_in, kernel * kernel * channels);
+                    let w = weights(fan_in, channels, kernel * kernel * channels, rng);
                     blocks.push(Block::Conv {
                         input: s,
                         kernel,
-                        w: weights(fan_in, channels, std, rng),
-                        b: Array1::zeros(channels),
+                        w,
+                        b: biases(fan_in, channels, rng),
                     });
                     s = Shape {
                         height: s.height - kernel + 1,
@@ -210,9 +212,10 @@ impl<F: Real> ConvNet<F> {
                 Stage::Dropout { percent } => blocks.push(Block::Dropout { percent }),
                 Stage::Dense { width } => {
                     let fan_in = flat.unwrap_or(s.len());
+                    let w = weights(fan_in, width, width, rng);
                     blocks.push(Block::Dense {
-                        w: weights(fan_in, width, init.std(fan_in, width), rng),
-                        b: Array1::zeros(width),
+                        w,
+                        b: biases(fan_in, width, rng),
                         output: false,
                     });
                     flat = Some(width);
@@ -220,9 +223,10 @@ impl<F: Real> ConvNet<F> {
             }
         }
         let fan_in = flat.unwrap_or(s.len());
+        let w = weights(fan_in, classes, classes, rng);
         blocks.push(Block::Dense {
-            w: weights(fan_in, classes, init.std(fan_in, classes), rng),
-            b: Array1::zeros(classes),
+            w,
+            b: biases(fan_in, classes, rng),
             output: true,
         });
         ConvNet {

@@ -45,17 +45,16 @@ pub struct Network<F> {
 }
 
 impl<F: Real> Network<F> {
-    /// Random weights for layer sizes `sizes` (input, hidden…, output), zero biases.
+    /// Random weights for layer sizes `sizes` (input, hidden…, output); zero biases but for
+    /// [`Init::Uniform`]'s.
     pub fn init(sizes: &[usize], activation: Activation, init: Init, rng: &mut SeededRng) -> Network<F> {
         let layers = sizes
             .windows(2)
             .map(|io| {
-                let std = init.std(io[0], io[1]);
+                let w = Array2::from_shape_fn((io[0], io[1]), |_| real(init.weight(io[0], io[1], rng)));
                 Layer {
-                    w: Array2::from_shape_fn((io[0], io[1]), |_| {
-                        real(crate::random::normal(rng) as f64 * std)
-                    }),
-                    b: Array1::zeros(io[1]),
+                    w,
+                    b: Array1::from_shape_fn(io[1], |_| real(init.bias(io[0], rng))),
                 }
             })
             .collect();

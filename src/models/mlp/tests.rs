@@ -383,3 +383,19 @@ fn the_decay_applies_per_round() {
     // 6 epochs instead of five times, so the weights differ from per-epoch decay
     assert_ne!(run(150), run(0));
 }
+
+/// PyTorch's default initialisation: weights and biases inside ±1/√fan_in with its variance of
+/// 1 / (3 fan_in); the other initialisations keep zero biases.
+#[test]
+fn uniform_init_draws_weights_and_biases_within_one_over_root_fan_in() {
+    let net: Network<f64> = Network::init(&[400, 300, 10], Activation::Relu, Init::Uniform, &mut rng(5));
+    for (layer, fan_in) in net.layers.iter().zip([400.0f64, 300.0]) {
+        let bound = 1.0 / fan_in.sqrt();
+        assert!(layer.w.iter().chain(&layer.b).all(|v| v.abs() < bound));
+        let var = layer.w.iter().map(|v| v * v).sum::<f64>() / layer.w.len() as f64;
+        assert!((var * 3.0 * fan_in - 1.0).abs() < 0.05, "{var}");
+        assert!(layer.b.iter().any(|&b| b != 0.0));
+    }
+    let he: Network<f64> = Network::init(&[400, 300, 10], Activation::Relu, Init::He, &mut rng(5));
+    assert!(he.layers.iter().all(|l| l.b.iter().all(|&b| b == 0.0)));
+}
