@@ -115,7 +115,7 @@ fn the_nets_are_decided_against_the_engineered_features_where_both_ran() {
     // from 10,000 to 60,000 the engineered features gain 2 points, the CNN 5
     assert_eq!(claims[2].verdict, Verdict::Holds);
     assert!(claims[2].claim.en.starts_with(&format!("{hog} flattens")));
-    // the Fashion-MNIST claims take them in only where the curve holds the learner
+    // a curve without the nets and the learner: an error, never a dropped claim
     let without = hand_made(&[(CNN, 1_000, &[(0.7, 0.0)])]);
     assert!(engineered_claims(&without, hog).is_err());
 }
