@@ -1,10 +1,12 @@
 //! Runs the data-scale learning curves of the profile in `TAKEOFF_PROFILE` and prints the table,
 //! filling the experiment cache the notebooks read.
 //!
-//! `TAKEOFF_PROFILE=default cargo run --release --example data_scale [-- --small-data | --search]`
+//! `TAKEOFF_PROFILE=default cargo run --release --example data_scale [-- --small-data | --search
+//! | --net-search]`: `--search` runs the baselines' validation searches, `--net-search` the nets'
+//! learning-rate searches on Fashion-MNIST (each candidate's mean and spread over the seeds).
 use takeoff::experiments::{learning_curve, Cache};
 use takeoff::lesson::data_scale::{
-    baseline_searches, data_scale_fashion_tuned, data_scale_teacher, small_data_fashion,
+    baseline_searches, data_scale_fashion_tuned, data_scale_teacher, net_searches, small_data_fashion,
 };
 
 fn main() -> takeoff::Result<()> {
@@ -29,6 +31,20 @@ fn main() -> takeoff::Result<()> {
                 search.grown,
                 search.on_edge
             );
+        }
+        return Ok(());
+    }
+    if std::env::args().any(|a| a == "--net-search") {
+        for (net, search) in net_searches(profile, &fashion, &cache)?.searches {
+            for p in search.curve.points() {
+                println!(
+                    "{:<40} validation {:5.2} % (spread {:.2})",
+                    p.model,
+                    p.mean * 100.0,
+                    (p.max - p.min) * 100.0
+                );
+            }
+            println!("{net}: picked {}", search.chosen.model);
         }
         return Ok(());
     }

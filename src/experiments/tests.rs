@@ -69,6 +69,35 @@ fn validation_search_picks_the_best_and_breaks_ties_by_cost() {
 }
 
 #[test]
+fn a_search_over_several_seeds_picks_on_the_mean_and_shows_the_range() {
+    let mut c = config();
+    c.sizes = vec![200];
+    c.seeds = vec![0, 1];
+    c.models = vec![
+        ("default".into(), ModelSpec::Logistic(LogisticParams::new())),
+        (
+            "weak penalty".into(),
+            ModelSpec::Logistic(LogisticParams::new().alpha(0.01)),
+        ),
+    ];
+    let default = ModelSpec::Logistic(LogisticParams::new());
+    let search = validation_search(&c, &Cache::none(), &default).unwrap();
+    let points = search.curve.points();
+    assert!(points.iter().all(|p| p.seeds == 2), "{points:?}");
+    let best = points.iter().map(|p| p.mean).fold(0.0, f64::max);
+    assert_eq!(
+        search.chosen.mean, best,
+        "the pick is the best mean over the seeds"
+    );
+    let html = search.table().0;
+    assert!(html.contains("mean over the seeds"), "{html}");
+    for p in &points {
+        let range = format!("({:.1}–{:.1})", p.min * 100.0, p.max * 100.0);
+        assert!(html.contains(&range), "{range} missing from {html}");
+    }
+}
+
+#[test]
 fn runs_every_combination_and_caches_them() {
     let cache = Cache::at(tmp("all"));
     let c = config();

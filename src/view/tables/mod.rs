@@ -171,16 +171,37 @@ impl Search {
     }
 
     fn table_in(&self, l: Lang) -> String {
+        let seeds = self.curve.points().iter().map(|p| p.seeds).max().unwrap_or(1);
+        let accuracy_header = if seeds > 1 {
+            l.pick(
+                "validation accuracy (mean over the seeds, their range)",
+                "验证集准确率（各种子的平均值，括号内为范围）",
+            )
+        } else {
+            l.pick("validation accuracy", "验证集准确率")
+        };
         let mut t = Table::new(&[
             l.pick("candidate", "候选"),
-            l.pick("validation accuracy", "验证集准确率"),
+            accuracy_header,
             l.pick("fit time", "训练用时"),
             l.pick("picked", "选中"),
         ]);
         for p in self.curve.points() {
+            // over several seeds, the mean and the seeds' range, so that a reader sees whether the
+            // pick's lead is larger than what separates two seeds
+            let accuracy = if p.seeds > 1 {
+                format!(
+                    "{:.1}% ({:.1}–{:.1})",
+                    p.mean * 100.0,
+                    p.min * 100.0,
+                    p.max * 100.0
+                )
+            } else {
+                format!("{:.1}%", p.mean * 100.0)
+            };
             t.push(vec![
                 name(&p.model, l),
-                format!("{:.1}%", p.mean * 100.0),
+                accuracy,
                 format!("{:.1} {}", p.seconds_mean, l.pick("s", "秒")),
                 if p.model == self.chosen.model { "←" } else { "" }.into(),
             ]);
