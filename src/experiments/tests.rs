@@ -73,27 +73,31 @@ fn a_search_over_several_seeds_picks_on_the_mean_and_shows_the_range() {
     let mut c = config();
     c.sizes = vec![200];
     c.seeds = vec![0, 1];
-    c.models = vec![
-        ("default".into(), ModelSpec::Logistic(LogisticParams::new())),
-        (
-            "weak penalty".into(),
-            ModelSpec::Logistic(LogisticParams::new().alpha(0.01)),
-        ),
-    ];
-    let default = ModelSpec::Logistic(LogisticParams::new());
-    let search = validation_search(&c, &Cache::none(), &default).unwrap();
+    // nets, whose seed changes their initial weights and batch order, so the seeds differ
+    let net = |lr: f64| ModelSpec::Mlp(MlpParams::new(&[8]).epochs(3).learning_rate(lr));
+    c.models = vec![("slow".into(), net(1e-3)), ("fast".into(), net(3e-2))];
+    let search = validation_search(&c, &Cache::none(), &net(1e-3)).unwrap();
     let points = search.curve.points();
     assert!(points.iter().all(|p| p.seeds == 2), "{points:?}");
+    assert!(
+        points.iter().any(|p| p.max > p.min),
+        "the seeds differ: {points:?}"
+    );
     let best = points.iter().map(|p| p.mean).fold(0.0, f64::max);
     assert_eq!(
         search.chosen.mean, best,
         "the pick is the best mean over the seeds"
     );
-    let html = search.table().0;
+    let both = [crate::lang::Lang::En, crate::lang::Lang::Zh];
+    let html = crate::lang::with_languages(&both, || search.table().0);
     assert!(html.contains("mean over the seeds"), "{html}");
     for p in &points {
-        let range = format!("({:.1}–{:.1})", p.min * 100.0, p.max * 100.0);
+        let (min, max) = (p.min * 100.0, p.max * 100.0);
+        let range = format!("({min:.1}–{max:.1})");
         assert!(html.contains(&range), "{range} missing from {html}");
+        // the Chinese table in full-width brackets
+        let range_zh = format!("（{min:.1}–{max:.1}）");
+        assert!(html.contains(&range_zh), "{range_zh} missing from {html}");
     }
 }
 

@@ -190,12 +190,11 @@ impl Search {
             // over several seeds, the mean and the seeds' range, so that a reader sees whether the
             // pick's lead is larger than what separates two seeds
             let accuracy = if p.seeds > 1 {
-                format!(
-                    "{:.1}% ({:.1}–{:.1})",
-                    p.mean * 100.0,
-                    p.min * 100.0,
-                    p.max * 100.0
-                )
+                let (mean, min, max) = (p.mean * 100.0, p.min * 100.0, p.max * 100.0);
+                match l {
+                    Lang::En => format!("{mean:.1}% ({min:.1}–{max:.1})"),
+                    Lang::Zh => format!("{mean:.1}%（{min:.1}–{max:.1}）"),
+                }
             } else {
                 format!("{:.1}%", p.mean * 100.0)
             };
