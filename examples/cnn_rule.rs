@@ -1,14 +1,14 @@
-//! Trains one of chapter 1's nets on m Fashion-MNIST training images under the `default` render's
-//! stopping rule and prints the test accuracy of the kept weights: the convolutional net
-//! ([`lesson_cnn`], fed one mean and one standard deviation, as the curve feeds it; the figure
-//! `bench/torch_cnn_accuracy.py` prints for PyTorch's net of the same shape), or one of the MLP
-//! presets (each pixel standardised on its own, as the curve does).
+//! Trains one of chapter 1's nets on m Fashion-MNIST training images as the `default` curve
+//! trains it (its stopping rule, its scaling: one mean and one standard deviation for the
+//! convolutional net, each pixel on its own for the MLPs) and prints the test accuracy of the kept
+//! weights: for [`lesson_cnn`], the figure `bench/torch_cnn_accuracy.py` prints for PyTorch's net
+//! of the same shape.
 //!
 //! `cargo run --release --example cnn_rule -- <m> <seed> [lr] [decay] [xavier|uniform|he]
 //! [cnn|small|medium|large]`
-use linfa::ParamGuard;
 use takeoff::data::Standardizer;
-use takeoff::lesson::data_scale::{lesson_cnn, StoppingRule, HELD_OUT};
+use takeoff::experiments::Scaling;
+use takeoff::lesson::data_scale::{lesson_cnn, StoppingRule};
 use takeoff::models::activation::Init;
 use takeoff::models::mlp::MlpParams;
 
@@ -24,55 +24,32 @@ fn main() -> takeoff::Result<()> {
         _ => StoppingRule::mlp(default),
     };
     let decay: f64 = arg(4).and_then(|a| a.parse().ok()).unwrap_or(rule.decay);
+    let rule = StoppingRule { decay, ..rule };
     let init = match arg(5).as_deref() {
         Some("uniform") => Init::Uniform,
         Some("he") => Init::He,
         _ => Init::Xavier,
     };
+    let spec = match net.as_str() {
+        "cnn" => rule.conv_spec(lesson_cnn().init(init).learning_rate(lr)),
+        "small" => rule.mlp_spec(MlpParams::small().learning_rate(lr)),
+        "medium" => rule.mlp_spec(MlpParams::medium().learning_rate(lr)),
+        _ => rule.mlp_spec(MlpParams::large().learning_rate(lr)),
+    }
+    .for_run(seed);
     let fashion = takeoff::data::fashion_mnist()?;
     let sub = fashion.train.subsample(m, seed)?;
-    let t = std::time::Instant::now();
-    let (accuracy, best, run) = if net == "cnn" {
-        let scaler = Standardizer::fit_global(&sub)?;
-        let (train, test) = (scaler.transform(&sub)?, scaler.transform(&fashion.test)?);
-        let model = lesson_cnn()
-            .init(init)
-            .learning_rate(lr)
-            .epochs(rule.max_epochs)
-            .min_samples(rule.max_epochs * rule.round_samples)
-            .learning_rate_decay(decay)
-            .early_stopping_rounds(HELD_OUT, rule.patience, rule.round_samples)
-            .seed(seed)
-            .verbose(false)
-            .check()?
-            .fit(&train)?;
-        let h = &model.history;
-        (model.accuracy(&test)?, h.best_epoch, h.epochs.len())
-    } else {
-        let preset = match net.as_str() {
-            "small" => MlpParams::small(),
-            "medium" => MlpParams::medium(),
-            _ => MlpParams::large(),
-        };
-        let scaler = Standardizer::fit(&sub)?;
-        let (train, test) = (scaler.transform(&sub)?, scaler.transform(&fashion.test)?);
-        let model = preset
-            .learning_rate(lr)
-            .epochs(rule.max_epochs)
-            .min_samples(rule.max_epochs * rule.round_samples)
-            .learning_rate_decay(decay)
-            .early_stopping_rounds(HELD_OUT, rule.patience, rule.round_samples)
-            .seed(seed)
-            .verbose(false)
-            .check()?
-            .fit(&train)?;
-        let h = &model.history;
-        (model.accuracy(&test)?, h.best_epoch, h.epochs.len())
+    let scaler = match spec.scaling() {
+        Scaling::Global => Standardizer::fit_global(&sub)?,
+        Scaling::PerFeature => Standardizer::fit(&sub)?,
     };
+    let (train, test) = (scaler.transform(&sub)?, scaler.transform(&fashion.test)?);
+    let scores = spec.fit_and_score(&train, &test)?;
+    let (kept, run) = scores.training.map_or((0, 0), |t| (t.kept_epoch, t.epochs));
     println!(
-        "crate {net} m={m} seed={seed} lr={lr} decay={decay}: test {:.2}% best epoch {best:?} of {run} ({:.0} s)",
-        accuracy * 100.0,
-        t.elapsed().as_secs_f64()
+        "crate {net} m={m} seed={seed} lr={lr} decay={decay}: test {:.2}% best epoch {kept} of {run} ({:.0} s)",
+        scores.test_accuracy * 100.0,
+        scores.fit_seconds
     );
     Ok(())
 }

@@ -102,7 +102,8 @@ impl StoppingRule {
         )
     }
 
-    fn mlp_spec(&self, p: MlpParams) -> ModelSpec {
+    /// `p` trained by this rule, as the curves train their MLPs.
+    pub fn mlp_spec(&self, p: MlpParams) -> ModelSpec {
         ModelSpec::Mlp(
             p.epochs(self.max_epochs)
                 .min_samples(self.max_epochs * self.round_samples)
@@ -111,7 +112,8 @@ impl StoppingRule {
         )
     }
 
-    fn conv_spec(&self, p: ConvParams) -> ModelSpec {
+    /// `p` trained by this rule, as the curves train their convolutional net.
+    pub fn conv_spec(&self, p: ConvParams) -> ModelSpec {
         ModelSpec::Conv(
             p.epochs(self.max_epochs)
                 .min_samples(self.max_epochs * self.round_samples)
