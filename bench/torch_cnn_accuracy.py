@@ -6,7 +6,8 @@ side of the comparison with the crate's net.
 LeNet as `ConvParams::lenet()` (5 × 5 convolutions of 16 and 32 channels, no padding, ReLU, 2 × 2
 max pooling, dense 128, 10 outputs; PyTorch's default initialisation), Adam, cross-entropy, batch
 128. The rule of `StoppingRule::cnn(Profile::Default)`: 10% of the m examples held out (chosen by
-the seed), pixels scaled by one mean and one standard deviation of the other 90%, accuracy on the
+the seed), pixels scaled by one mean and one standard deviation (taken here from the other 90%;
+the crate takes them from all m, a difference in the fourth digit), accuracy on the
 held-out part after every round (one epoch, or as many as it takes to see 10,000 examples), stop
 after 5 rounds without improvement, at most 60 epochs (more at small m), the learning rate
 multiplied by `decay` after every round, the best round's weights kept. The m examples are the

@@ -266,11 +266,8 @@ pub fn net_search_size(profile: Profile) -> usize {
 /// that curve trains it (same epochs and sample budget), one candidate per learning rate of
 /// [`NET_LEARNING_RATES`], fitted at [`net_search_size`] on training images once with each of the
 /// curve's seeds and scored on other training images held out for validation (10,000 in
-/// `default`; never the test set), picked on the mean over the seeds. Measured: with one seed and
-/// 2,000 validation images the convolutional net's search picked 1e-3 over 3e-3 by 0.2 points,
-/// inside what separates two seeds there, and the curve's CNN kept 87.5% and 87.1% of the test set
-/// at m = 12,123 against 88.2% and 88.1% at 3e-3 (seeds 0 and 1; `examples/cnn_rule.rs`). Returns
-/// (the curve's model name, its candidates).
+/// `default`; never the test set), picked on the mean over the seeds (why: the README's "Nets
+/// trained to their best"). Returns (the curve's model name, its candidates).
 pub fn net_search(profile: Profile, fashion: &FashionMnist) -> Result<Vec<(String, CurveConfig)>> {
     fashion_net_search(profile, fashion, &data_scale_fashion(profile, fashion)?)
 }

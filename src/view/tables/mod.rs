@@ -171,7 +171,8 @@ impl Search {
     }
 
     fn table_in(&self, l: Lang) -> String {
-        let seeds = self.curve.points().iter().map(|p| p.seeds).max().unwrap_or(1);
+        let points = self.curve.points();
+        let seeds = points.iter().map(|p| p.seeds).max().unwrap_or(1);
         let accuracy_header = if seeds > 1 {
             l.pick(
                 "validation accuracy (mean over the seeds, their range)",
@@ -186,7 +187,7 @@ impl Search {
             l.pick("fit time", "训练用时"),
             l.pick("picked", "选中"),
         ]);
-        for p in self.curve.points() {
+        for p in &points {
             // over several seeds, the mean and the seeds' range, so that a reader sees whether the
             // pick's lead is larger than what separates two seeds
             let accuracy = if p.seeds > 1 {
